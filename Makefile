@@ -1,0 +1,31 @@
+# The two commands: `make demo` and `make test`. Each sets up what it needs first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench lab sysdeps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+# System packages: a CJK font for charts and reports, Chromium and poppler for the browser/PDF tests.
+sysdeps:
+	@bash .ci/sysdeps
+
+demo: $(STAMP) sysdeps
+	$(BIN)/csi demo
+
+test: $(STAMP) sysdeps
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf $(VENV) reports

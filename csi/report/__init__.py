@@ -1,0 +1,11 @@
+"""Report building blocks: content (numbers), charts, HTML fragments and i18n strings."""
+
+from .charts import dimension_chart, figure, style
+from .content import EnterpriseContent, enterprise_content, load_responses
+from .i18n import STRINGS, number, t
+from .render import Html, cover, dimensions, items, model, record, sample, summary
+
+__all__ = [
+    "EnterpriseContent", "Html", "STRINGS", "cover", "dimension_chart", "dimensions", "enterprise_content", "figure",
+    "items", "load_responses", "model", "number", "record", "sample", "style", "summary", "t",
+]

@@ -1,0 +1,335 @@
+"""The questionnaire as data, and reading response files against it.
+
+A questionnaire file (TOML) declares items (zh/en text, construct, scale, missing codes,
+reverse-coding), constructs, demographic variables with their levels and open-ended fields.
+:func:`read_responses` reads CSV, XLSX, SPSS .sav or Parquet and checks every value against it:
+missing codes become NaN (counted), reverse-coded items are flipped on their own declared scale,
+anything undeclared is an error naming the file, column and rows.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validation import KeyReader, rows_text, suggest
+from .exceptions import SchemaError
+
+Text = Mapping[str, str]  # language code -> text
+
+
+@dataclass(frozen=True)
+class Item:
+    """One questionnaire item: a rating on a declared scale."""
+
+    id: str
+    construct: str
+    text: Text
+    scale: tuple[float, float]
+    missing_codes: tuple[float, ...] = ()
+    reverse: bool = False
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A categorical variable (demographic or channel) with its declared levels and labels."""
+
+    id: str
+    label: Text
+    levels: Mapping[str, Text]
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """The questionnaire: items by construct, demographic variables and open-ended fields."""
+
+    title: Text
+    items: tuple[Item, ...]
+    constructs: Mapping[str, Text]
+    demographics: tuple[Variable, ...] = ()
+    open_ended: tuple[Variable, ...] = ()
+    missing_labels: Mapping[float, Text] = field(default_factory=dict)
+    id_column: str = "respondent_id"
+    enterprise_column: str = "enterprise_id"
+    source: str = "<memory>"
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(item.id for item in self.items)
+
+    @property
+    def scales(self) -> dict[str, tuple[float, float]]:
+        return {item.id: item.scale for item in self.items}
+
+    def item(self, item_id: str) -> Item:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise SchemaError(f"{self.source}: no item {item_id!r}{suggest(item_id, self.item_ids)}.")
+
+    def construct_label(self, construct: str, lang: str = "zh") -> str:
+        labels = self.constructs.get(construct, {})
+        return labels.get(lang) or labels.get("en") or construct
+
+
+def load_questionnaire(path: str | Path) -> Questionnaire:
+    """Read a questionnaire TOML file; errors name the file and the key path."""
+    path = Path(path)
+    table = _read_toml(path, SchemaError)
+    top = KeyReader(table, path, "", SchemaError)
+    top.reject_unknown(["title", "id_column", "enterprise_column", "scale", "missing_codes",
+                        "constructs", "items", "demographics", "open_ended"])
+    default_scale = _scale(top, "scale", (1, 10))
+    codes_table = top.get("missing_codes", dict, {})
+    missing_labels = {_code(top, "missing_codes", k): top.sub("missing_codes").text(k) for k in codes_table}
+    constructs = {name: KeyReader(spec, path, f"constructs.{name}", SchemaError).text("label", name)
+                  for name, spec in top.get("constructs", dict, {}).items()}
+    items = tuple(_item(path, i, spec, default_scale, tuple(missing_labels), constructs)
+                  for i, spec in enumerate(top.get("items", list, required=True)))
+    _check_unique([it.id for it in items], path, "items", "id")
+    demographics = tuple(_variable(path, "demographics", i, spec)
+                         for i, spec in enumerate(top.get("demographics", list, [])))
+    open_ended = tuple(_variable(path, "open_ended", i, spec, levels=False)
+                       for i, spec in enumerate(top.get("open_ended", list, [])))
+    _check_unique([v.id for v in demographics + open_ended] + [it.id for it in items], path,
+                  "items/demographics/open_ended", "id")
+    return Questionnaire(
+        title=top.text("title", {"zh": path.stem, "en": path.stem}), items=items,
+        constructs=constructs, demographics=demographics, open_ended=open_ended,
+        missing_labels=missing_labels, id_column=top.get("id_column", str, "respondent_id"),
+        enterprise_column=top.get("enterprise_column", str, "enterprise_id"), source=str(path),
+    )
+
+
+def _read_toml(path: Path, error: type) -> dict[str, Any]:
+    if not path.is_file():
+        raise error(f"{path}: file not found.")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML: {exc}. Fix the syntax there.") from None
+
+
+def _scale(reader: KeyReader, key: str, default: tuple[float, float]) -> tuple[float, float]:
+    value = reader.get(key, list, list(default))
+    if len(value) != 2 or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value) \
+            or value[0] >= value[1]:
+        raise reader.fail(key, f"a scale is [min, max] with min < max, e.g. [1, 10]; got {value!r}.")
+    return float(value[0]), float(value[1])
+
+
+def _code(reader: KeyReader, key: str, raw: Any) -> float:
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        raise reader.fail(key, f"missing code {raw!r} is not a number.") from None
+
+
+def _item(path: Path, index: int, spec: Any, default_scale, default_codes, constructs) -> Item:
+    if not isinstance(spec, dict):
+        raise SchemaError(f"{path}: [items[{index}]]: expected a table, got {spec!r}.")
+    reader = KeyReader(spec, path, f"items[{index}]", SchemaError)
+    reader.reject_unknown(["id", "construct", "text", "scale", "missing_codes", "reverse"])
+    item_id = reader.get("id", str, required=True)
+    reader.path = f"items[{index}] ({item_id})"
+    construct = reader.get("construct", str, required=True)
+    if constructs and construct not in constructs:
+        raise reader.fail("construct", f"unknown construct {construct!r}{suggest(construct, constructs)}; "
+                          f"declare it under [constructs.{construct}].")
+    scale = _scale(reader, "scale", default_scale)
+    codes = tuple(_code(reader, "missing_codes", c) for c in reader.get("missing_codes", list, list(default_codes)))
+    inside = [c for c in codes if scale[0] <= c <= scale[1]]
+    if inside:
+        raise reader.fail("missing_codes", f"missing code(s) {inside} lie inside the scale {scale[0]:g}–{scale[1]:g}, "
+                          "so real answers could not be told from missing ones; use codes outside the scale (e.g. 99).")
+    return Item(item_id, construct, reader.text("text", item_id), scale, codes, reader.get("reverse", bool, False))
+
+
+def _variable(path: Path, group: str, index: int, spec: Any, levels: bool = True) -> Variable:
+    if not isinstance(spec, dict):
+        raise SchemaError(f"{path}: [{group}[{index}]]: expected a table, got {spec!r}.")
+    reader = KeyReader(spec, path, f"{group}[{index}]", SchemaError)
+    reader.reject_unknown(["id", "label", "levels"] if levels else ["id", "label"])
+    var_id = reader.get("id", str, required=True)
+    level_table = reader.sub("levels").table if levels else {}
+    level_labels = {str(k): KeyReader(level_table, path, f"{group}[{index}].levels", SchemaError).text(k)
+                    for k in level_table}
+    if levels and not level_labels:
+        raise reader.fail("levels", "declare the levels, e.g. levels = { male = { zh = \"男\", en = \"Male\" } }.")
+    return Variable(var_id, reader.text("label", var_id), level_labels)
+
+
+def _check_unique(values: Sequence[str], path: Path, where: str, key: str) -> None:
+    seen = pd.Series(values)
+    dup = sorted(set(seen[seen.duplicated()]))
+    if dup:
+        raise SchemaError(f"{path}: [{where}]: duplicate {key} {', '.join(map(repr, dup))}; each must be unique.")
+
+
+# --------------------------------------------------------------------------- responses
+
+_READERS = {".csv": "csv", ".txt": "csv", ".xlsx": "excel", ".xlsm": "excel", ".sav": "spss",
+            ".zsav": "spss", ".parquet": "parquet", ".pq": "parquet"}
+
+
+def read_responses(path: str | Path | Sequence[str | Path], questionnaire: Questionnaire) -> pd.DataFrame:
+    """Read one or more response files and check them against the questionnaire.
+
+    Returns one DataFrame: text columns as strings, items as floats with missing codes turned into
+    NaN and reverse-coded items flipped (x' = min + max − x on the item's own declared scale).
+    ``df.attrs`` carries ``scales`` (item → (min, max)), ``missing_codes`` (counts per item and code),
+    ``reversed`` (item ids) and ``sources`` (file names), which later stages and the report use.
+    """
+    paths = [Path(p) for p in ([path] if isinstance(path, str | Path) else path)]
+    if not paths:
+        raise SchemaError("read_responses: no responses file given.")
+    frames = [_check_frame(_read_table(p), p, questionnaire) for p in paths]
+    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    _check_ids(df, questionnaire, ", ".join(str(p) for p in paths))
+    counts: dict[str, dict[str, int]] = {item: {} for item in questionnaire.item_ids}
+    for frame in frames:
+        for item, by_code in frame.attrs["missing_codes"].items():
+            for code, n in by_code.items():
+                counts[item][code] = counts[item].get(code, 0) + n
+    df.attrs = {"scales": questionnaire.scales, "missing_codes": counts,
+                "reversed": [it.id for it in questionnaire.items if it.reverse],
+                "sources": [str(p) for p in paths]}
+    return df
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    kind = _READERS.get(path.suffix.lower())
+    if kind is None:
+        raise SchemaError(f"{path}: unsupported file type {path.suffix!r}; use one of "
+                          f"{', '.join(sorted(_READERS))}.")
+    if not path.is_file():
+        raise SchemaError(f"{path}: file not found.")
+    try:
+        if kind == "csv":
+            return _read_csv(path)
+        if kind == "excel":
+            return pd.read_excel(path, dtype=object)
+        if kind == "spss":
+            import pyreadstat
+            df, _meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
+            return df
+        return pd.read_parquet(path)
+    except SchemaError:
+        raise
+    except Exception as exc:  # any reader failure becomes a clear error naming the file
+        raise SchemaError(f"{path}: could not be read as {kind}: {exc}") from None
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    # UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK) for Chinese exports.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.ParserError as exc:
+            raise SchemaError(f"{path}: malformed CSV: {exc}") from None
+        except pd.errors.EmptyDataError:
+            raise SchemaError(f"{path}: the file is empty; expected a header row and one row per respondent.") \
+                from None
+    raise SchemaError(f"{path}: text encoding not recognised; save it as UTF-8 (or GBK).")
+
+
+def _check_frame(raw: pd.DataFrame, path: Path, q: Questionnaire) -> pd.DataFrame:
+    raw.columns = [str(c).strip() for c in raw.columns]
+    required = [q.id_column, q.enterprise_column, *q.item_ids]
+    missing = [c for c in required if c not in raw.columns]
+    if missing:
+        hints = "; ".join(f"{c!r}{suggest(c, raw.columns)}" for c in missing[:10])
+        raise SchemaError(f"{path}: column(s) declared in {q.source} but not in the file: {hints}. "
+                          f"Columns in the file: {', '.join(map(str, raw.columns[:30]))}.")
+    df = raw.copy()
+    labels = pd.RangeIndex(2, len(df) + 2) if path.suffix.lower() in (".csv", ".txt") else None
+    for key in (q.id_column, q.enterprise_column):
+        df[key] = _as_text(df[key])
+        empty = df.index[df[key].isna()]
+        if len(empty):
+            raise SchemaError(f"{path}: column {key!r} is empty in {_rows(empty, labels)}; every row needs a value.")
+    codes: dict[str, dict[str, int]] = {}
+    for item in q.items:
+        df[item.id], codes[item.id] = _check_item(df[item.id], item, path, labels)
+    for var in q.demographics:
+        if var.id in df.columns:
+            df[var.id] = _check_levels(_as_text(df[var.id]), var, path, labels)
+    for var in q.open_ended:
+        if var.id in df.columns:
+            df[var.id] = _as_text(df[var.id])
+    df.attrs = {"missing_codes": codes}
+    return df
+
+
+def _rows(index: pd.Index, labels: pd.Index | None) -> str:
+    """Rows as the user finds them: file line numbers for CSV, 1-based data rows otherwise."""
+    if labels is not None:
+        return "lines " + rows_text(list(labels[index]))
+    return "data " + rows_text([i + 1 for i in index])
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    def clean(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return np.nan
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)  # SPSS/Excel store codes like 3 as 3.0
+        text = str(v).strip()
+        return text if text else np.nan
+    return column.map(clean).astype(object)
+
+
+def _check_item(column: pd.Series, item: Item, path: Path, labels) -> tuple[pd.Series, dict[str, int]]:
+    text = column.map(lambda v: v.strip() if isinstance(v, str) else v)
+    values = pd.to_numeric(text.replace("", np.nan), errors="coerce").astype(float)
+    bad = values.isna() & text.notna() & (text != "")
+    if bad.any():
+        shown = ", ".join(repr(v) for v in text[bad].unique()[:5])
+        raise SchemaError(f"{path}: column {item.id!r} has non-numeric values ({shown}) in "
+                          f"{_rows(values.index[bad], labels)}; use numbers, blank, or a declared missing code.")
+    counts = {}
+    for code in item.missing_codes:
+        hit = values == code
+        if hit.any():
+            counts[f"{code:g}"] = int(hit.sum())
+            values[hit] = np.nan
+    lo, hi = item.scale
+    out = values.notna() & ((values < lo) | (values > hi) | (values % 1 != 0))
+    if out.any():
+        found = ", ".join(f"{v:g}" for v in sorted(values[out].unique())[:5])
+        declared = ", ".join(f"{c:g}" for c in item.missing_codes) or "none"
+        raise SchemaError(
+            f"{path}: items out of scale {lo:g}–{hi:g}: {item.id} ({_rows(values.index[out], labels)}); "
+            f"values {found}. Declared missing codes for {item.id}: {declared}. If a value is a "
+            "'don't know' or refusal code, declare it in missing_codes; otherwise correct the data.")
+    if item.reverse:
+        values = lo + hi - values
+    return values, counts
+
+
+def _check_levels(column: pd.Series, var: Variable, path: Path, labels) -> pd.Series:
+    unknown = column.notna() & ~column.isin(list(var.levels))
+    if unknown.any():
+        shown = ", ".join(repr(v) for v in column[unknown].unique()[:5])
+        raise SchemaError(f"{path}: column {var.id!r} has undeclared level(s) {shown} in "
+                          f"{_rows(column.index[unknown], labels)}; declared levels: {', '.join(var.levels)}.")
+    return column
+
+
+def _check_ids(df: pd.DataFrame, q: Questionnaire, source: str) -> None:
+    dup = df[q.id_column].duplicated(keep=False)
+    if dup.any():
+        ids = sorted(df.loc[dup, q.id_column].unique())
+        raise SchemaError(f"{source}: respondent id column {q.id_column!r} has duplicates: "
+                          f"{', '.join(ids[:10])}{' …' if len(ids) > 10 else ''} ({int(dup.sum())} rows); "
+                          "each respondent needs a unique id.")

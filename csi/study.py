@@ -1,0 +1,243 @@
+"""study.toml → a frozen :class:`Study`: questionnaire, responses, model, weighting, enterprises, outputs.
+
+Paths in study.toml are relative to the study file. Every error names the file and the key path
+(``study.toml: [model].preset: unknown preset 'cssi' (did you mean 'ccsi'?)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import models
+from ._validation import KeyReader, check_id, suggest
+from .exceptions import CSIError, StudyError
+from .model import Model
+from .schema import Questionnaire, _read_toml, load_questionnaire
+
+LANGUAGES = ("zh", "en")
+FORMATS = ("html",)
+SCHEMES = ("path", "centroid", "factorial")
+ESTIMATION = ("pooled", "enterprise")
+POOL_BY = ("industry", "study")
+
+
+@dataclass(frozen=True)
+class Enterprise:
+    """An evaluated enterprise: id (safe as a file name), names, industry, customers served in the year."""
+
+    id: str
+    name: dict[str, str]
+    industry: str
+    served_customers: int | None = None
+
+    def label(self, lang: str = "zh") -> str:
+        return self.name.get(lang) or self.name.get("en") or self.id
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """How the structural model is estimated: the model, its target construct, scheme and pooling."""
+
+    model: Model
+    target: str
+    scheme: str = "path"
+    estimation: str = "pooled"
+    pool_by: str = "industry"
+    missing: str = "mean"
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """Survey weighting settings; ``method = "none"`` uses equal weights."""
+
+    method: str = "none"
+    margins: Path | None = None
+    variables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where reports go and in which languages and formats."""
+
+    dir: Path
+    languages: tuple[str, ...] = ("zh",)
+    formats: tuple[str, ...] = ("html",)
+
+
+@dataclass(frozen=True)
+class Study:
+    """A whole CSI study as declared in study.toml (all paths resolved)."""
+
+    path: Path
+    id: str
+    title: dict[str, str]
+    evaluator: dict[str, str]
+    period: str
+    language: str
+    seed: int
+    questionnaire: Questionnaire
+    responses: tuple[Path, ...]
+    previous_wave: tuple[Path, ...]
+    enterprises: tuple[Enterprise, ...]
+    model: ModelSettings
+    weighting: Weighting
+    outputs: Outputs
+    industries: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> label by language
+
+    def enterprise(self, enterprise_id: str) -> Enterprise:
+        for enterprise in self.enterprises:
+            if enterprise.id == enterprise_id:
+                return enterprise
+        ids = [e.id for e in self.enterprises]
+        raise StudyError(f"{self.path}: no enterprise {enterprise_id!r}{suggest(enterprise_id, ids)}; "
+                         f"enterprises: {', '.join(ids)}.")
+
+    def industry_label(self, code: str, lang: str = "zh") -> str:
+        return self.industries.get(code, {}).get(lang) or code
+
+
+def load_study(path: str | Path) -> Study:
+    """Read and check a study file.
+
+    Parameters
+    ----------
+    path : path to study.toml. Relative paths inside it are resolved against its folder.
+    """
+    path = Path(path).resolve()
+    top = KeyReader(_read_toml(path, StudyError), path.name, "", StudyError)
+    top.reject_unknown(["study", "data", "model", "weighting", "outputs"])
+    base = path.parent
+    meta, data = top.sub("study"), top.sub("data")
+    meta.reject_unknown(["id", "title", "evaluator", "period", "language", "seed", "industries"])
+    data.reject_unknown(["questionnaire", "responses", "previous_wave", "enterprises"])
+    questionnaire = _wrap(lambda: load_questionnaire(data.path_value("questionnaire", base)), data, "questionnaire")
+    language = _choice(meta, "language", LANGUAGES, "zh")
+    return Study(
+        path=path,
+        id=check_id(meta.get("id", str, required=True), meta.where("id"), StudyError),
+        title=meta.text("title"),
+        evaluator=meta.text("evaluator", {"zh": "", "en": ""}),
+        period=str(meta.get("period", (str, int), "")),
+        language=language,
+        seed=meta.get("seed", int, 1),
+        industries={k: meta.sub("industries").text(k) for k in meta.get("industries", dict, {})},
+        questionnaire=questionnaire,
+        responses=_paths(data, "responses", base, required=True),
+        previous_wave=_paths(data, "previous_wave", base),
+        enterprises=_enterprises(data, base),
+        model=_model_settings(top.sub("model"), base, questionnaire),
+        weighting=_weighting(top.sub("weighting"), base, questionnaire),
+        outputs=_outputs(top.sub("outputs"), base, language),
+    )
+
+
+def _wrap(load, reader: KeyReader, key: str):
+    """Run a loader for a referenced file; its error keeps its own detail and gains the study key path."""
+    try:
+        return load()
+    except StudyError:
+        raise
+    except CSIError as exc:
+        raise StudyError(f"{reader.where(key)}: {exc}") from None
+
+
+def _choice(reader: KeyReader, key: str, allowed: tuple[str, ...], default: str) -> str:
+    value = reader.get(key, str, default)
+    if value not in allowed:
+        raise reader.fail(key, f"{value!r} is not one of {', '.join(allowed)}{suggest(value, allowed)}.")
+    return value
+
+
+def _paths(reader: KeyReader, key: str, base: Path, required: bool = False) -> tuple[Path, ...]:
+    value = reader.get(key, (str, list), ... if required else [])
+    names = [value] if isinstance(value, str) else value
+    if required and not names:
+        raise reader.fail(key, "give at least one responses file.")
+    out = []
+    for name in names:
+        if not isinstance(name, str):
+            raise reader.fail(key, f"expected file names, got {name!r}.")
+        resolved = (base / name).resolve()
+        if not resolved.is_file():
+            raise reader.fail(key, f"file not found: {resolved} (paths are relative to {base}).")
+        out.append(resolved)
+    return tuple(out)
+
+
+def _enterprises(reader: KeyReader, base: Path) -> tuple[Enterprise, ...]:
+    path = reader.path_value("enterprises", base)
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise reader.fail("enterprises", f"{path} could not be read as a UTF-8 CSV: {exc}") from None
+    needed = ["enterprise_id", "industry"]
+    absent = [c for c in needed if c not in table.columns]
+    if absent:
+        raise reader.fail("enterprises", f"{path}: missing column(s) {', '.join(absent)}; expected "
+                          "enterprise_id, name_zh, name_en, industry, served_customers.")
+    out = []
+    for line, row in zip(range(2, len(table) + 2), table.to_dict("records")):
+        where = f"{path}: line {line}, column 'enterprise_id'"
+        served = row.get("served_customers", "").strip()
+        if served and not served.isdigit():
+            raise StudyError(f"{path}: line {line}, column 'served_customers': {served!r} is not a whole number.")
+        out.append(Enterprise(
+            id=check_id(row["enterprise_id"].strip(), where, StudyError),
+            name={lang: row.get(f"name_{lang}", "").strip() for lang in LANGUAGES},
+            industry=row["industry"].strip(), served_customers=int(served) if served else None))
+    ids = pd.Series([e.id for e in out])
+    if ids.duplicated().any():
+        raise reader.fail("enterprises", f"{path}: duplicate enterprise_id {sorted(set(ids[ids.duplicated()]))}.")
+    if not out:
+        raise reader.fail("enterprises", f"{path}: no enterprises listed.")
+    return tuple(out)
+
+
+def _model_settings(reader: KeyReader, base: Path, questionnaire: Questionnaire) -> ModelSettings:
+    reader.reject_unknown(["preset", "syntax", "file", "target", "scheme", "estimation", "pool_by", "missing"])
+    sources = [k for k in ("preset", "syntax", "file") if k in reader.table]
+    if len(sources) != 1:
+        raise reader.fail(None, "give exactly one of preset = \"ccsi\" | \"ecsi\" | \"acsi\", syntax = \"\"\"…\"\"\" "
+                          f"or file = \"model.txt\" (found: {', '.join(sources) or 'none'}).")
+    if "preset" in reader.table:
+        name = _choice(reader, "preset", ("acsi", "ecsi", "ccsi"), "ccsi")
+        model = getattr(models, name)()
+    elif "syntax" in reader.table:
+        model = _wrap(lambda: Model.from_syntax(reader.get("syntax", str)), reader, "syntax")
+    else:
+        model = _wrap(lambda: Model.from_file(reader.path_value("file", base)), reader, "file")
+    unknown = [i for i in model.items if i not in questionnaire.item_ids]
+    if unknown:
+        raise reader.fail(sources[0], f"model item(s) not in the questionnaire: {', '.join(unknown)}"
+                          f"{suggest(unknown[0], questionnaire.item_ids)}.")
+    target = reader.get("target", str, "Satisfaction")
+    if target not in model.constructs:
+        raise reader.fail("target", f"{target!r} is not a construct of the model{suggest(target, model.constructs)}; "
+                          f"constructs: {', '.join(model.constructs)}.")
+    return ModelSettings(model, target, _choice(reader, "scheme", SCHEMES, "path"),
+                         _choice(reader, "estimation", ESTIMATION, "pooled"),
+                         _choice(reader, "pool_by", POOL_BY, "industry"),
+                         _choice(reader, "missing", ("raise", "listwise", "mean"), "mean"))
+
+
+def _weighting(reader: KeyReader, base: Path, questionnaire: Questionnaire) -> Weighting:
+    reader.reject_unknown(["method", "margins", "variables"])
+    method = _choice(reader, "method", ("none",), "none")  # raking arrives with the weighting stage
+    return Weighting(method=method)
+
+
+def _outputs(reader: KeyReader, base: Path, language: str) -> Outputs:
+    reader.reject_unknown(["dir", "languages", "formats"])
+    languages = tuple(reader.get("languages", list, [language]))
+    for lang in languages:
+        if lang not in LANGUAGES:
+            raise reader.fail("languages", f"{lang!r} is not one of {', '.join(LANGUAGES)}.")
+    formats = tuple(reader.get("formats", list, ["html"]))
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise reader.fail("formats", f"{fmt!r} is not supported yet; supported: {', '.join(FORMATS)}.")
+    return Outputs((base / reader.get("dir", str, "reports")).resolve(), languages, formats)

