@@ -115,7 +115,8 @@ def _regress(r: np.ndarray, lay: Layout, j: int) -> np.ndarray:
         names = ", ".join(lay.constructs[i] for i in p)
         raise DataError(
             f"the scores of the predecessors of {lay.constructs[j]!r} ({names}) are perfectly "
-            "collinear; the path regression has no unique solution; merge or drop a construct"
+            "collinear, so the path regression has no unique solution; use more cases or merge "
+            "or drop a redundant construct"
         ) from None
 
 
@@ -198,6 +199,8 @@ def estimate_arrays(
             f"need more than one case to estimate (total case weight {d + 1:g}); "
             "add data or rescale the weights (frequency weights, denominator sum(w) - 1)"
         )
+    if np.isnan(x).any():
+        raise DataError("estimate_arrays needs complete data; apply a missing-value policy first (see estimate)")
     mean, sd = weighted_mean_sd(x, w)
     flat = ~(sd > 1e-12 * (np.abs(mean) + 1.0))
     if flat.any():
@@ -209,6 +212,7 @@ def estimate_arrays(
     change = np.inf
     for it in range(1, max_iter + 1):
         y = z @ outer
+        # proxies are not rescaled: the outer weights are normalized right after
         proxy = y @ _inner(_wcross(y, y, w, d), lay, scheme)
         new = _unit_variance(z, w, d, _outer(z, w, d, proxy, lay, rinv), lay)
         change = float(np.abs(new - outer).sum())
@@ -222,6 +226,7 @@ def estimate_arrays(
 
 
 def _finish(z, w, d, outer, lay, mean, sd, iterations, change) -> ArrayFit:
+    """Post-convergence: sign rule, loadings, path coefficients and R²."""
     y = z @ outer
     loadings = _wcross(z, y, w, d) * lay.mask
     sign = np.where(loadings.sum(axis=0) < 0, -1.0, 1.0)  # sign rule: loadings sum >= 0
