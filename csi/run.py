@@ -20,7 +20,9 @@ from pathlib import Path
 import jinja2
 import nbformat
 import papermill
+from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
+from traitlets import Unicode
 from traitlets.config import Config
 
 from ._validation import check_id
@@ -33,6 +35,12 @@ TEMPLATES = PROJECT / "templates"
 DEMO_STUDY = PROJECT / "data" / "demo" / "study.toml"
 SUMMARY_MIME = "application/json"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """Kernels talk over local IPC sockets, not TCP ports: parallel kernels cannot collide on a port."""
+
+    transport = Unicode("ipc")
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,7 @@ def render_enterprise(study: Study, enterprise_id: str, lang: str, out: Path, pr
             executed = Path(tmp) / f"{enterprise_id}.ipynb"
             papermill.execute_notebook(
                 str(NOTEBOOK), str(executed), kernel_name="python3", progress_bar=False, log_output=False,
+                kernel_manager_class=IPCKernelManager,
                 cwd=str(NOTEBOOK.parent), parameters=notebook_parameters(study, enterprise_id, lang))
             notebook = nbformat.read(executed, as_version=4)
         summary = _summary(notebook)
