@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from csi.exceptions import CSIWarning, DataError, SchemaError
-from csi.pls import PLSResult, _case_weights, _item_matrix
+from csi._data import case_weights, item_matrix
+from csi.pls import PLSResult
 
 __all__ = ["NegativeWeightWarning", "csi_index", "item_scores"]
 
@@ -66,8 +67,8 @@ def _means(fit: PLSResult, data: pd.DataFrame | None, weights: Any) -> np.ndarra
             raise DataError("weights= applies to data=; the fit's own means already use its case weights")
         return fit.item_stats.set_index("item")["mean"].reindex(list(fit.model.items)).to_numpy(dtype=float)
     items = fit.model.items
-    x = _item_matrix(data, items, what="index data")
-    w = _case_weights(data, weights, what="index data")
+    x = item_matrix(data, items, what="index data")
+    w = case_weights(data, weights, what="index data")
     w = np.ones(len(x)) if w is None else w
     seen = ~np.isnan(x)
     totals = (seen * w[:, None]).sum(axis=0)

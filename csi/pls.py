@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi.exceptions import ConvergenceError, DataError, ModelSpecError, SchemaError
+from csi.exceptions import ConvergenceError, DataError, ModelSpecError
+from csi._data import MISSING_POLICIES, Prepared, prepare  # noqa: F401 - re-exported
 from csi.model import Model
 
 __all__ = [
@@ -352,131 +353,6 @@ class PLSResult:
         return PLSSummary(title, tables)
 
 
-# ---------------------------------------------------------------- data preparation
-MISSING_POLICIES = ("raise", "listwise", "mean")
-
-
-def _rows(index: pd.Index, mask: np.ndarray, limit: int = 10) -> str:
-    labels = index[mask].tolist()
-    more = f" and {len(labels) - limit} more" if len(labels) > limit else ""
-    return ", ".join(map(repr, labels[:limit])) + more
-
-
-def _item_matrix(data: Any, items: tuple[str, ...], what: str = "data") -> np.ndarray:
-    """The item columns of ``data`` as a float array (NaN kept); SchemaError if unusable."""
-    if not isinstance(data, pd.DataFrame):
-        raise SchemaError(f"{what} must be a pandas DataFrame, got {type(data).__name__}")
-    absent = [i for i in items if i not in data.columns]
-    if absent:
-        raise SchemaError(
-            f"{what} lacks item column(s) {', '.join(absent)} required by the model; "
-            f"columns available: {', '.join(map(str, data.columns))}; rename the columns or fix the model"
-        )
-    dup = [] if data.columns.is_unique else sorted(set(data.columns[data.columns.duplicated()]) & set(items))
-    if dup:
-        raise SchemaError(f"{what} has duplicated column(s) {', '.join(dup)}; make column names unique")
-    sub = data[list(items)]
-    for item, dtype in zip(items, sub.dtypes):
-        if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_string_dtype(dtype):
-            continue
-        col = sub[item]
-        bad = (col.notna() & pd.to_numeric(col, errors="coerce").isna()).to_numpy()
-        if bad.any() or pd.api.types.is_string_dtype(col):
-            detail = f"non-numeric values in row(s) {_rows(data.index, bad)}" if bad.any() else "values stored as text"
-            raise SchemaError(
-                f"{what} column {item!r} is not numeric ({detail}, dtype {col.dtype}); "
-                "recode it to numbers, e.g. with pd.to_numeric, or declare it in the questionnaire"
-            )
-    return sub.to_numpy(dtype=float, na_value=np.nan)
-
-
-def _case_weights(data: pd.DataFrame, weights: Any, what: str = "data") -> np.ndarray | None:
-    """Case weights as a float array aligned with ``data`` rows; checked non-negative."""
-    if weights is None:
-        return None
-    if isinstance(weights, str):
-        if weights not in data.columns:
-            cols = ", ".join(map(str, data.columns))
-            raise SchemaError(f"weights column {weights!r} not in {what}; columns available: {cols}")
-        weights = _item_matrix(data, (weights,), what)[:, 0]
-    elif isinstance(weights, pd.Series):
-        if not weights.index.equals(data.index):
-            raise DataError(
-                f"weights Series index does not match the {what} index; "
-                "align it first, e.g. weights.reindex(data.index)"
-            )
-        weights = weights.to_numpy(dtype=float, na_value=np.nan)
-    w = np.asarray(weights, dtype=float)
-    if w.shape != (len(data),):
-        raise DataError(f"weights must have one value per row of {what} ({len(data)}), got shape {w.shape}")
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        rows = _rows(data.index, bad)
-        raise DataError(f"case weights must be finite and non-negative; bad weight(s) in row(s) {rows}")
-    return w
-
-
-def _scales(declared: Any, items: tuple[str, ...]) -> dict[str, tuple[float, float]]:
-    """Declared (min, max) of the model's items from ``data.attrs["scales"]``."""
-    out = {}
-    for item in items:
-        if item in declared:
-            try:
-                lo, hi = (float(v) for v in declared[item])
-            except (TypeError, ValueError):
-                raise SchemaError(
-                    f"data.attrs['scales'][{item!r}] = {declared[item]!r} is not a (min, max) pair of numbers"
-                ) from None
-            out[item] = (lo, hi)
-    return out
-
-
-@dataclass(frozen=True, eq=False)
-class _Prepared:
-    x: np.ndarray
-    weights: np.ndarray | None
-    index: pd.Index
-    missing: pd.DataFrame
-    scales: dict[str, tuple[float, float]]
-
-    @property
-    def n(self) -> int:
-        return len(self.index)
-
-
-def _prepare(data: Any, items: tuple[str, ...], weights: Any, policy: str) -> _Prepared:
-    """Check data and weights, apply the missing-value policy, record what happened."""
-    if policy not in MISSING_POLICIES:
-        raise DataError(f"unknown missing policy {policy!r}; use one of {', '.join(MISSING_POLICIES)}")
-    x = _item_matrix(data, items)
-    w = _case_weights(data, weights)
-    nan = np.isnan(x)
-    counts = nan.sum(axis=0)
-    keep = np.ones(len(x), bool)
-    if nan.any() and policy == "raise":
-        cols = [f"{items[j]} ({counts[j]})" for j in np.flatnonzero(counts)]
-        raise DataError(
-            f"missing values in item(s) {', '.join(cols)}; rows {_rows(data.index, nan.any(axis=1))}; "
-            "pass missing='listwise' to drop these rows or missing='mean' to impute item means"
-        )
-    if policy == "listwise":
-        keep = ~nan.any(axis=1)
-        x, w = x[keep], None if w is None else w[keep]
-    elif policy == "mean" and nan.any():
-        ww = np.ones(len(x)) if w is None else w
-        sums = (np.where(nan, 0.0, x) * ww[:, None]).sum(axis=0)
-        totals = (~nan * ww[:, None]).sum(axis=0)
-        empty = totals <= 0
-        if empty.any():
-            names = ", ".join(items[j] for j in np.flatnonzero(empty))
-            raise DataError(f"item(s) {names} have no observed values; drop them from the model")
-        x = np.where(nan, sums / totals, x)
-    table = pd.DataFrame({"item": list(items), "n_missing": counts.astype(int)})
-    table.attrs.update(n_read=len(data), n_used=int(keep.sum()), missing_policy=policy)
-    scales = _scales(data.attrs.get("scales") or {}, items)
-    return _Prepared(x, w, data.index[keep], table, scales)
-
-
 # ---------------------------------------------------------------- public entry point
 def estimate(
     model: Model,
@@ -540,12 +416,12 @@ def estimate(
         raise ModelSpecError(f"unknown inner scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
     if not (isinstance(max_iter, int) and max_iter >= 1) or not tol > 0:
         raise ModelSpecError(f"max_iter must be a positive integer and tol > 0 (got {max_iter!r}, {tol!r})")
-    prep = _prepare(data, model.items, weights, missing)
+    prep = prepare(data, model.items, weights, missing)
     fit = estimate_arrays(prep.x, layout(model), prep.weights, scheme, max_iter, tol)
     return _result(model, scheme, fit, prep)
 
 
-def _result(model: Model, scheme: str, fit: ArrayFit, prep: _Prepared) -> PLSResult:
+def _result(model: Model, scheme: str, fit: ArrayFit, prep: Prepared) -> PLSResult:
     cons, items = model.constructs, model.items
     pos = {c: j for j, c in enumerate(cons)}
     owner = np.array([pos[model.construct_of(i)] for i in items])
