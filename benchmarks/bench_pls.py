@@ -52,8 +52,8 @@ def main() -> None:
     print("PLS-PM estimate (path scheme, Mode A), best of", args.repeat)
     print(f"{'data':34} {'csi ms':>9} {'seminr ms':>10} {'seminr/csi':>11}")
     for name, (model, data) in datasets().items():
-        ours = best_of(lambda: csi.estimate(model, data), args.repeat)
-        theirs = best_of(lambda: seminr_fit(model, data), args.repeat)
+        ours = best_of(lambda m=model, d=data: csi.estimate(m, d), args.repeat)
+        theirs = best_of(lambda m=model, d=data: seminr_fit(m, d), args.repeat)
         print(f"{name:34} {ours * 1e3:9.2f} {theirs * 1e3:10.2f} {theirs / ours:10.1f}x")
 
 

@@ -5,7 +5,14 @@ The public API, in pipeline order. Importing csi has no side effects.
 
 from . import models
 from .exceptions import (
-    ConvergenceError, CSIError, CSIWarning, DataError, ModelSpecError, ReportError, SchemaError, StudyError,
+    ConvergenceError,
+    CSIError,
+    CSIWarning,
+    DataError,
+    ModelSpecError,
+    ReportError,
+    SchemaError,
+    StudyError,
 )
 from .index import csi_index, item_scores
 from .model import Model

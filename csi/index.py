@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi.exceptions import CSIWarning, DataError, SchemaError
 from csi._data import case_weights, item_matrix
+from csi.exceptions import CSIWarning, DataError, SchemaError
 from csi.pls import PLSResult
 
 __all__ = ["NegativeWeightWarning", "csi_index", "item_scores"]

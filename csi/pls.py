@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi.exceptions import ConvergenceError, DataError, ModelSpecError
 from csi._data import MISSING_POLICIES, Prepared, prepare  # noqa: F401 - re-exported
+from csi.exceptions import ConvergenceError, DataError, ModelSpecError
 from csi.model import Model
 
 __all__ = [

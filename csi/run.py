@@ -96,7 +96,7 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
             outcomes.append(outcome)
             if progress:
                 progress(outcome, len(outcomes), total)
-    started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     manifest = _write_manifest(spec, out, outcomes, started)
     index = _write_index(spec, out, outcomes, langs[0])
     return RunResult(out, tuple(outcomes), manifest, index)
@@ -120,7 +120,7 @@ def render_enterprise(study: Study, enterprise_id: str, lang: str, out: Path, pr
     except papermill.PapermillExecutionError as exc:
         return ReportOutcome(enterprise_id, lang, "failed", None, time.perf_counter() - start,
                              f"{exc.ename}: {_first_line(exc.evalue)}")
-    except Exception as exc:  # a report failure never stops the batch; it is recorded with its cause
+    except Exception as exc:  # noqa: BLE001 - a report failure never stops the batch; it is recorded
         return ReportOutcome(enterprise_id, lang, "failed", None, time.perf_counter() - start,
                              f"{type(exc).__name__}: {_first_line(str(exc))}")
     return ReportOutcome(enterprise_id, lang, "ok", name, time.perf_counter() - start, None, summary)

@@ -224,7 +224,7 @@ def _read_table(path: Path) -> pd.DataFrame:
         return pd.read_parquet(path)
     except SchemaError:
         raise
-    except Exception as exc:  # any reader failure becomes a clear error naming the file
+    except Exception as exc:  # noqa: BLE001 - any reader failure becomes a clear error naming the file
         raise SchemaError(f"{path}: could not be read as {kind}: {exc}") from None
 
 

@@ -142,8 +142,8 @@ def test_presets():
         ("A =~ a1\nB =~ b1\nA\n", r"line 3 'A': no operator found"),
         (
             "Quality =~ q1\nSatisfaction =~ s1\n\nSatisfaction ~ Qualty\n",
-            r"line 4 'Satisfaction ~ Qualty': unknown construct 'Qualty' \(did you mean 'Quality'\?\); "
-            r"declared constructs: Quality, Satisfaction",
+            (r"line 4 'Satisfaction ~ Qualty': unknown construct 'Qualty' \(did you mean 'Quality'\?\); "
+             r"declared constructs: Quality, Satisfaction"),
         ),
         (
             "A =~ a1 + a2\nB =~ b1 + a2\nB ~ A\n",

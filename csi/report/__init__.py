@@ -6,6 +6,21 @@ from .i18n import STRINGS, number, t
 from .render import Html, cover, dimensions, items, model, record, sample, summary
 
 __all__ = [
-    "EnterpriseContent", "Html", "STRINGS", "cover", "dimension_chart", "dimensions", "enterprise_content", "figure",
-    "items", "load_responses", "model", "number", "record", "sample", "style", "summary", "t",
+    "STRINGS",
+    "EnterpriseContent",
+    "Html",
+    "cover",
+    "dimension_chart",
+    "dimensions",
+    "enterprise_content",
+    "figure",
+    "items",
+    "load_responses",
+    "model",
+    "number",
+    "record",
+    "sample",
+    "style",
+    "summary",
+    "t",
 ]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
 import base64
+import functools
 import io
 from html import escape
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import seaborn as sns

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..exceptions import DataError, StudyError
 from ..index import csi_index, item_scores
 from ..pls import PLSResult, estimate
 from ..schema import read_responses
 from ..screening import ScreeningResult, screen
 from ..study import Enterprise, Study, load_study
-from ..exceptions import DataError, StudyError
 
 
 @dataclass(frozen=True)
@@ -73,17 +73,17 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     dims = own_index.merge(pool_index[["construct", "index"]].rename(columns={"index": "industry_index"}),
                            on="construct")
     dims.insert(1, "label", [q.construct_label(c, lang) for c in dims["construct"]])
-    label = lambda c: q.construct_label(c, lang)  # noqa: E731 - a short local alias reads best here
+    labels = {c: q.construct_label(c, lang) for c in settings.model.constructs}
     items = item_scores(fit, data=own)
     items.insert(2, "text", [q.item(i).text.get(lang, i) for i in items["item"]])
-    paths = fit.paths.assign(source=fit.paths["source"].map(label), target=fit.paths["target"].map(label))
+    paths = fit.paths.assign(source=fit.paths["source"].map(labels), target=fit.paths["target"].map(labels))
     target_row = dims.set_index("construct").loc[settings.target]
     return EnterpriseContent(
         study=study, enterprise=enterprise, lang=lang, pool=pool, fit=fit, target=settings.target,
         index=float(target_row["index"]), industry_index=float(target_row["industry_index"]),
         previous_index=_previous_index(study, enterprise, fit),
         dimensions=dims, items=items, paths=paths,
-        r_squared=fit.r_squared.assign(construct=fit.r_squared["construct"].map(label)),
+        r_squared=fit.r_squared.assign(construct=fit.r_squared["construct"].map(labels)),
         ledger=_ledger_row(current, enterprise.id), exclusions=_exclusions(current, enterprise.id),
         missing_values=int(own[list(fit.model.items)].isna().sum().sum()),
         imputed_values=int(fit.missing["n_missing"].sum()) if settings.missing == "mean" else 0,
