@@ -17,15 +17,48 @@ from .exceptions import (
 from .index import csi_index, item_scores
 from .model import Model
 from .pls import PLSResult, estimate
+from .reliability import (
+    AlphaResult,
+    KMOResult,
+    cronbach_alpha,
+    cross_loadings,
+    fornell_larcker,
+    htmt,
+    kmo_bartlett,
+    omega_total,
+    outer_vif,
+    reliability,
+)
 from .schema import Item, Questionnaire, Variable, load_questionnaire, read_responses
 from .screening import ScreeningResult, screen
 from .study import Enterprise, Study, load_study
+from .weighting import (
+    WeightingResult,
+    calibrate,
+    effective_n,
+    kish_deff,
+    poststratify,
+    rake,
+    svy_mean,
+    svy_proportion,
+    trim,
+)
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "CSIError", "CSIWarning", "ConvergenceError", "DataError", "Enterprise", "Item", "Model", "ModelSpecError",
-    "PLSResult", "Questionnaire", "ReportError", "SchemaError", "ScreeningResult", "Study", "StudyError",
-    "Variable", "csi_index", "estimate", "item_scores", "load_questionnaire", "load_study", "models",
-    "read_responses", "screen",
+__all__ = [  # noqa: RUF022 - grouped by pipeline stage, sorted within a group
+    # errors
+    "CSIError", "CSIWarning", "ConvergenceError", "DataError", "ModelSpecError", "ReportError", "SchemaError",
+    "StudyError",
+    # study and data
+    "Enterprise", "Item", "Questionnaire", "Study", "Variable", "load_questionnaire", "load_study",
+    "read_responses",
+    # screening and weighting
+    "ScreeningResult", "WeightingResult", "calibrate", "effective_n", "kish_deff", "poststratify", "rake",
+    "screen", "svy_mean", "svy_proportion", "trim",
+    # reliability and validity
+    "AlphaResult", "KMOResult", "cronbach_alpha", "cross_loadings", "fornell_larcker", "htmt", "kmo_bartlett",
+    "omega_total", "outer_vif", "reliability",
+    # model, estimation, index
+    "Model", "PLSResult", "csi_index", "estimate", "item_scores", "models",
 ]

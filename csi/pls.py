@@ -285,6 +285,9 @@ class PLSResult:
         Case weights of the used rows.
     scales : dict
         Declared item scales ``item -> (min, max)`` from ``data.attrs["scales"]``.
+    data : DataFrame
+        The model's item columns of the input, as given (all rows read, NaN kept), so that
+        reliability and validity statistics can be computed from the fit alone.
     """
 
     model: Model
@@ -300,6 +303,7 @@ class PLSResult:
     case_weights: pd.Series | None = None
     scales: dict[str, tuple[float, float]] = field(default_factory=dict)
     last_change: float = 0.0
+    data: pd.DataFrame | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -418,10 +422,10 @@ def estimate(
         raise ModelSpecError(f"max_iter must be a positive integer and tol > 0 (got {max_iter!r}, {tol!r})")
     prep = prepare(data, model.items, weights, missing)
     fit = estimate_arrays(prep.x, layout(model), prep.weights, scheme, max_iter, tol)
-    return _result(model, scheme, fit, prep)
+    return _result(model, scheme, fit, prep, data)
 
 
-def _result(model: Model, scheme: str, fit: ArrayFit, prep: Prepared) -> PLSResult:
+def _result(model: Model, scheme: str, fit: ArrayFit, prep: Prepared, data: pd.DataFrame) -> PLSResult:
     cons, items = model.constructs, model.items
     pos = {c: j for j, c in enumerate(cons)}
     owner = np.array([pos[model.construct_of(i)] for i in items])
@@ -465,5 +469,6 @@ def _result(model: Model, scheme: str, fit: ArrayFit, prep: Prepared) -> PLSResu
         item_stats=stats,
         case_weights=case_w,
         scales=prep.scales,
+        data=data[list(model.items)],
         last_change=fit.change,
     )
