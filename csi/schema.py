@@ -180,18 +180,30 @@ _READERS = {".csv": "csv", ".txt": "csv", ".xlsx": "excel", ".xlsm": "excel", ".
             ".zsav": "spss", ".parquet": "parquet", ".pq": "parquet"}
 
 
-def read_responses(path: str | Path | Sequence[str | Path], questionnaire: Questionnaire) -> pd.DataFrame:
+def read_responses(path: str | Path | Sequence[str | Path], questionnaire: Questionnaire, *,
+                   invalid: str = "raise") -> pd.DataFrame:
     """Read one or more response files and check them against the questionnaire.
 
     Returns one DataFrame: text columns as strings, items as floats with missing codes turned into
     NaN and reverse-coded items flipped (x' = min + max − x on the item's own declared scale).
     ``df.attrs`` carries ``scales`` (item → (min, max)), ``missing_codes`` (counts per item and code),
-    ``reversed`` (item ids) and ``sources`` (file names), which later stages and the report use.
+    ``reversed`` (item ids), ``sources`` (file names) and ``out_of_range`` (see below).
+
+    Parameters
+    ----------
+    invalid : "raise" (default) makes a value outside its item's declared scale an error naming the
+        file, column and lines; "flag" sets it to NaN and lists it in ``df.attrs["out_of_range"]``
+        (row label, item, value) so that screening can exclude the respondent and count it.
     """
+    if invalid not in ("raise", "flag"):
+        raise SchemaError(f"read_responses: invalid={invalid!r}; use 'raise' or 'flag'.")
     paths = [Path(p) for p in ([path] if isinstance(path, str | Path) else path)]
     if not paths:
         raise SchemaError("read_responses: no responses file given.")
-    frames = [_check_frame(_read_table(p), p, questionnaire) for p in paths]
+    frames = [_check_frame(_read_table(p), p, questionnaire, invalid) for p in paths]
+    offsets = np.cumsum([0] + [len(f) for f in frames[:-1]])
+    flagged = [(int(row + offset), item, value) for frame, offset in zip(frames, offsets)
+               for row, item, value in frame.attrs["out_of_range"]]
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     _check_ids(df, questionnaire, ", ".join(str(p) for p in paths))
     counts: dict[str, dict[str, int]] = {item: {} for item in questionnaire.item_ids}
@@ -201,7 +213,7 @@ def read_responses(path: str | Path | Sequence[str | Path], questionnaire: Quest
                 counts[item][code] = counts[item].get(code, 0) + n
     df.attrs = {"scales": questionnaire.scales, "missing_codes": counts,
                 "reversed": [it.id for it in questionnaire.items if it.reverse],
-                "sources": [str(p) for p in paths]}
+                "sources": [str(p) for p in paths], "out_of_range": flagged}
     return df
 
 
@@ -243,7 +255,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     raise SchemaError(f"{path}: text encoding not recognised; save it as UTF-8 (or GBK).")
 
 
-def _check_frame(raw: pd.DataFrame, path: Path, q: Questionnaire) -> pd.DataFrame:
+def _check_frame(raw: pd.DataFrame, path: Path, q: Questionnaire, invalid: str = "raise") -> pd.DataFrame:
     raw.columns = [str(c).strip() for c in raw.columns]
     required = [q.id_column, q.enterprise_column, *q.item_ids]
     missing = [c for c in required if c not in raw.columns]
@@ -259,15 +271,17 @@ def _check_frame(raw: pd.DataFrame, path: Path, q: Questionnaire) -> pd.DataFram
         if len(empty):
             raise SchemaError(f"{path}: column {key!r} is empty in {_rows(empty, labels)}; every row needs a value.")
     codes: dict[str, dict[str, int]] = {}
+    flagged: list[tuple[int, str, float]] = []
     for item in q.items:
-        df[item.id], codes[item.id] = _check_item(df[item.id], item, path, labels)
+        df[item.id], codes[item.id], bad = _check_item(df[item.id], item, path, labels, invalid)
+        flagged += [(int(row), item.id, float(value)) for row, value in bad.items()]
     for var in q.demographics:
         if var.id in df.columns:
             df[var.id] = _check_levels(_as_text(df[var.id]), var, path, labels)
     for var in q.open_ended:
         if var.id in df.columns:
             df[var.id] = _as_text(df[var.id])
-    df.attrs = {"missing_codes": codes}
+    df.attrs = {"missing_codes": codes, "out_of_range": flagged}
     return df
 
 
@@ -289,7 +303,8 @@ def _as_text(column: pd.Series) -> pd.Series:
     return column.map(clean).astype(object)
 
 
-def _check_item(column: pd.Series, item: Item, path: Path, labels) -> tuple[pd.Series, dict[str, int]]:
+def _check_item(column: pd.Series, item: Item, path: Path, labels,
+                invalid: str = "raise") -> tuple[pd.Series, dict[str, int], pd.Series]:
     text = column.map(lambda v: v.strip() if isinstance(v, str) else v)
     values = pd.to_numeric(text.replace("", np.nan), errors="coerce").astype(float)
     bad = values.isna() & text.notna() & (text != "")
@@ -305,7 +320,10 @@ def _check_item(column: pd.Series, item: Item, path: Path, labels) -> tuple[pd.S
             values[hit] = np.nan
     lo, hi = item.scale
     out = values.notna() & ((values < lo) | (values > hi) | (values % 1 != 0))
-    if out.any():
+    flagged = values[out]
+    if out.any() and invalid == "flag":
+        values = values.mask(out)
+    elif out.any():
         found = ", ".join(f"{v:g}" for v in sorted(values[out].unique())[:5])
         declared = ", ".join(f"{c:g}" for c in item.missing_codes) or "none"
         raise SchemaError(
@@ -314,7 +332,7 @@ def _check_item(column: pd.Series, item: Item, path: Path, labels) -> tuple[pd.S
             "'don't know' or refusal code, declare it in missing_codes; otherwise correct the data.")
     if item.reverse:
         values = lo + hi - values
-    return values, counts
+    return values, counts, flagged
 
 
 def _check_levels(column: pd.Series, var: Variable, path: Path, labels) -> pd.Series:

@@ -50,6 +50,29 @@ class ModelSettings:
 
 
 @dataclass(frozen=True)
+class ScreeningRules:
+    """Data-quality rules (study.toml ``[screening]``); each excluded respondent is counted by reason.
+
+    out_of_range : "raise" (a value outside its declared scale stops the run, naming file, column,
+        lines), "exclude" (the respondent is excluded) or "set_missing" (the value counts as missing).
+    min_answered : minimum share of rating items answered; respondents answering none are always excluded.
+    straightlining : exclude respondents whose raw answers are all identical over at least
+        ``straightlining_min_items`` answered items.
+    speeder_column, speeder_min_seconds : exclude interviews shorter than this (when both are set).
+    duplicates : exclude a respondent whose answers and demographics repeat an earlier one of the
+        same enterprise (the first is kept).
+    """
+
+    out_of_range: str = "raise"
+    min_answered: float = 0.0
+    straightlining: bool = True
+    straightlining_min_items: int = 10
+    speeder_column: str | None = None
+    speeder_min_seconds: float | None = None
+    duplicates: bool = True
+
+
+@dataclass(frozen=True)
 class Weighting:
     """Survey weighting settings; ``method = "none"`` uses equal weights."""
 
@@ -85,6 +108,7 @@ class Study:
     model: ModelSettings
     weighting: Weighting
     outputs: Outputs
+    screening: ScreeningRules = field(default_factory=ScreeningRules)
     industries: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> label by language
 
     def enterprise(self, enterprise_id: str) -> Enterprise:
@@ -108,7 +132,7 @@ def load_study(path: str | Path) -> Study:
     """
     path = Path(path).resolve()
     top = KeyReader(_read_toml(path, StudyError), path.name, "", StudyError)
-    top.reject_unknown(["study", "data", "model", "weighting", "outputs"])
+    top.reject_unknown(["study", "data", "model", "screening", "weighting", "outputs"])
     base = path.parent
     meta, data = top.sub("study"), top.sub("data")
     meta.reject_unknown(["id", "title", "evaluator", "period", "language", "seed", "industries"])
@@ -131,6 +155,7 @@ def load_study(path: str | Path) -> Study:
         model=_model_settings(top.sub("model"), base, questionnaire),
         weighting=_weighting(top.sub("weighting"), base, questionnaire),
         outputs=_outputs(top.sub("outputs"), base, language),
+        screening=_screening(top.sub("screening")),
     )
 
 
@@ -221,6 +246,29 @@ def _model_settings(reader: KeyReader, base: Path, questionnaire: Questionnaire)
                          _choice(reader, "estimation", ESTIMATION, "pooled"),
                          _choice(reader, "pool_by", POOL_BY, "industry"),
                          _choice(reader, "missing", ("raise", "listwise", "mean"), "mean"))
+
+
+def _screening(reader: KeyReader) -> ScreeningRules:
+    defaults = ScreeningRules()
+    reader.reject_unknown(["out_of_range", "min_answered", "straightlining", "straightlining_min_items",
+                           "speeder_column", "speeder_min_seconds", "duplicates"])
+    min_answered = float(reader.get("min_answered", (int, float), defaults.min_answered))
+    if not 0 <= min_answered <= 1:
+        raise reader.fail("min_answered", f"{min_answered} is a share of items: give a number from 0 to 1.")
+    column = reader.get("speeder_column", str, None)
+    seconds = reader.get("speeder_min_seconds", (int, float), None)
+    if (column is None) != (seconds is None):
+        raise reader.fail("speeder_column" if column is None else "speeder_min_seconds",
+                          "set both speeder_column and speeder_min_seconds, or neither.")
+    minimum = reader.get("straightlining_min_items", int, defaults.straightlining_min_items)
+    if minimum < 2:
+        raise reader.fail("straightlining_min_items", f"{minimum} is too small: use at least 2.")
+    return ScreeningRules(
+        out_of_range=_choice(reader, "out_of_range", ("raise", "exclude", "set_missing"), "raise"),
+        min_answered=min_answered, straightlining=reader.get("straightlining", bool, True),
+        straightlining_min_items=minimum, speeder_column=column,
+        speeder_min_seconds=None if seconds is None else float(seconds),
+        duplicates=reader.get("duplicates", bool, True))
 
 
 def _weighting(reader: KeyReader, base: Path, questionnaire: Questionnaire) -> Weighting:

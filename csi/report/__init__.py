@@ -3,7 +3,7 @@
 from .charts import dimension_chart, figure, style
 from .content import EnterpriseContent, enterprise_content, load_responses
 from .i18n import STRINGS, number, t
-from .render import Html, cover, dimensions, items, model, record, sample, summary
+from .render import Html, cover, dimensions, items, model, record, reliability, sample, summary
 
 __all__ = [
     "STRINGS",
@@ -18,7 +18,7 @@ __all__ = [
     "load_responses",
     "model",
     "number",
-    "record",
+    "record", "reliability",
     "sample",
     "style",
     "summary",

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..exceptions import DataError, StudyError
 from ..index import csi_index, item_scores
+from ..reliability import htmt, reliability
 from ..pls import PLSResult, estimate
 from ..schema import read_responses
 from ..screening import ScreeningResult, screen
@@ -36,6 +37,8 @@ class EnterpriseContent:
     items: pd.DataFrame          # construct, item, text, mean, score
     paths: pd.DataFrame          # source, target, estimate (labels)
     r_squared: pd.DataFrame      # construct, r_squared
+    reliability: pd.DataFrame    # construct, label, k, alpha, rho_a, rho_c, ave, *_ok (on the pool)
+    htmt: pd.DataFrame           # construct_a, construct_b, htmt, htmt_ok (labels)
     ledger: pd.Series            # read, analysed, excluded, reasons…
     exclusions: pd.DataFrame     # reason, count
     missing_values: int          # item values missing among the enterprise's analysed respondents
@@ -45,13 +48,14 @@ class EnterpriseContent:
 def load_responses(study: Study, previous: bool = False) -> ScreeningResult:
     """Read the study's responses (or its previous wave) and screen them."""
     files = study.previous_wave if previous else study.responses
-    responses = read_responses(files, study.questionnaire)
+    invalid = "raise" if study.screening.out_of_range == "raise" else "flag"
+    responses = read_responses(files, study.questionnaire, invalid=invalid)
     known = {e.id for e in study.enterprises}
     unknown = sorted(set(responses[study.questionnaire.enterprise_column]) - known)
     if unknown:
         raise StudyError(f"{', '.join(map(str, files))}: enterprise id(s) not in the study's enterprises file: "
                          f"{', '.join(unknown[:10])}; add them there or correct the responses.")
-    return screen(responses, study.questionnaire)
+    return screen(responses, study.questionnaire, study.screening)
 
 
 def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str | None = None) -> EnterpriseContent:
@@ -84,6 +88,9 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         previous_index=_previous_index(study, enterprise, fit),
         dimensions=dims, items=items, paths=paths,
         r_squared=fit.r_squared.assign(construct=fit.r_squared["construct"].map(labels)),
+        reliability=reliability(fit).pipe(lambda t: t.assign(label=t["construct"].map(labels))),
+        htmt=htmt(fit).pipe(lambda t: t.assign(construct_a=t["construct_a"].map(labels),
+                                               construct_b=t["construct_b"].map(labels))),
         ledger=_ledger_row(current, enterprise.id), exclusions=_exclusions(current, enterprise.id),
         missing_values=int(own[list(fit.model.items)].isna().sum().sum()),
         imputed_values=int(fit.missing["n_missing"].sum()) if settings.missing == "mean" else 0,

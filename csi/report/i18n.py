@@ -40,7 +40,32 @@ STRINGS: dict[str, dict[str, str]] = {
     "target": {"zh": "因变量", "en": "To"},
     "path_coefficient": {"zh": "路径系数", "en": "Path coefficient"},
     "r_squared": {"zh": "R²", "en": "R²"},
-    "sample": {"zh": "五、样本与数据质量", "en": "5. Sample and data quality"},
+    "reliability": {"zh": "五、信度与效度", "en": "5. Reliability and validity"},
+    "reliability_note": {
+        "zh": "基于{pool}有效样本（n = {n}）。参考标准（非硬性结论）：Cronbach α 与组合信度 ρC ≥ 0.70"
+              "（Nunnally 1978），平均方差提取量 AVE ≥ 0.50（Fornell & Larcker 1981），HTMT < 0.85"
+              "（Henseler 等 2015）。α 为原始α（与 SPSS、R psych 一致）。",
+        "en": "On all analysed respondents of {pool} (n = {n}). Reference thresholds (flags, not verdicts): "
+              "Cronbach's alpha and composite reliability rho_C ≥ 0.70 (Nunnally 1978), average variance "
+              "extracted AVE ≥ 0.50 (Fornell & Larcker 1981), HTMT < 0.85 (Henseler et al. 2015). Alpha is "
+              "raw alpha (as in SPSS and R psych)."},
+    "items_k": {"zh": "题项数", "en": "Items"},
+    "alpha": {"zh": "Cronbach α", "en": "Cronbach's alpha"},
+    "rho_a": {"zh": "ρA", "en": "rho_A"},
+    "rho_c": {"zh": "组合信度 ρC", "en": "Composite reliability rho_C"},
+    "ave": {"zh": "AVE", "en": "AVE"},
+    "htmt_title": {"zh": "区分效度（HTMT）", "en": "Discriminant validity (HTMT)"},
+    "htmt": {"zh": "HTMT", "en": "HTMT"},
+    "below_threshold": {"zh": "低于参考标准", "en": "Below the reference threshold"},
+    "htmt_flags": {"zh": "HTMT 不低于 0.85 的维度对：", "en": "Construct pairs with HTMT of 0.85 or more: "},
+    "htmt_ok": {"zh": "所有维度对的 HTMT 均低于 0.85。", "en": "All construct pairs have HTMT below 0.85."},
+    "sample": {"zh": "六、样本与数据质量", "en": "6. Sample and data quality"},
+    "out_of_range": {"zh": "存在超出量表范围的取值", "en": "Value outside the item's declared scale"},
+    "too_few_answered": {"zh": "作答题项过少", "en": "Too few rating items answered"},
+    "speeder": {"zh": "答题时间过短", "en": "Interview too short (speeder)"},
+    "straightlining": {"zh": "所有题项答案完全相同（直线作答）", "en": "Same answer to every item (straight-lining)"},
+    "duplicate": {"zh": "与同企业其他样本答案完全重复", "en": "Duplicate of another respondent's answers"},
+    "missing_share": {"zh": "缺失比例", "en": "Missing share"},
     "read": {"zh": "读取样本", "en": "Respondents read"},
     "analysed": {"zh": "分析样本", "en": "Analysed"},
     "excluded": {"zh": "剔除样本", "en": "Excluded"},

@@ -35,6 +35,8 @@ def _table(frame: pd.DataFrame, columns: dict[str, str], lang: str, digits: dict
             value = record[key]
             if isinstance(value, float):
                 cells.append(f'<td class="num">{number(value, lang, digits.get(key, 1))}</td>')
+            elif isinstance(value, int) and not isinstance(value, bool):
+                cells.append(f'<td class="num">{value:,}</td>')
             else:
                 cells.append(f"<td>{escape(str(value))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -96,6 +98,24 @@ def model(c: EnterpriseContent) -> Html:
                 lang, {"r_squared": 3})
     return Html(f'<h2>{escape(t("model", lang))}</h2><p>{escape(note)}</p>'
                 f'<div class="csi-pair">{paths}{r2}</div>')
+
+
+def reliability(c: EnterpriseContent) -> Html:
+    lang = c.lang
+    note = t("reliability_note", lang, pool=t(f"pool_{c.pool}", lang), n=f"{c.fit.n:,}")
+    table = _table(c.reliability, {"label": t("dimension", lang), "k": t("items_k", lang), "alpha": t("alpha", lang),
+                                   "rho_a": t("rho_a", lang), "rho_c": t("rho_c", lang), "ave": t("ave", lang)},
+                   lang, {"alpha": 3, "rho_a": 3, "rho_c": 3, "ave": 3})
+    flagged = c.htmt[~c.htmt["htmt_ok"]]
+    pairs = "; ".join(f"{a} – {b}: {number(v, lang, 3)}" for a, b, v in
+                      flagged[["construct_a", "construct_b", "htmt"]].itertuples(index=False))
+    htmt_text = t("htmt_flags", lang) + pairs if pairs else t("htmt_ok", lang)
+    low = [f"{row.label}: {name}" for row in c.reliability.itertuples()
+           for name, ok in (("α", row.alpha_ok), ("ρC", row.rho_c_ok), ("AVE", row.ave_ok)) if not ok]
+    low_text = (f'<p class="csi-note">{escape(t("below_threshold", lang))}: '
+                f'{escape("; ".join(low))}</p>') if low else ""
+    return Html(f'<h2>{escape(t("reliability", lang))}</h2><p>{escape(note)}</p>{table}{low_text}'
+                f'<h3>{escape(t("htmt_title", lang))}</h3><p>{escape(htmt_text)}</p>')
 
 
 def sample(c: EnterpriseContent) -> Html:

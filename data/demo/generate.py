@@ -393,6 +393,64 @@ def simulate_wave(rng, wave: int, sizes: dict, mixes: dict) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+# ============================================================== data-quality problems to screen
+
+PLANTED = {"speeders": 0.01, "straightliners": 0.005, "duplicates": 0.003, "empty": 0.001}
+SPEEDER_MAX_SECONDS = 80  # the demo study excludes interviews shorter than 90 s
+
+
+def plant_quality_problems(frame: pd.DataFrame, wave: int) -> pd.DataFrame:
+    """Add a duration column and a few respondents the screening rules must catch.
+
+    Uses its own generator (seeded from SEED and the wave), so the main stream, and with it every
+    other value, is unchanged. Rows are modified in place; no respondent is added or removed.
+    """
+    rng = np.random.default_rng([SEED, wave, 7])
+    out = frame.copy()
+    n = len(out)
+    out["duration_seconds"] = np.round(rng.lognormal(np.log(420), 0.35, n)).astype(int)
+    picks = rng.permutation(n)
+    counts = {k: max(1, round(share * n)) for k, share in PLANTED.items()}
+    start = 0
+    chosen = {}
+    for kind, k in counts.items():
+        chosen[kind] = picks[start:start + k]
+        start += k
+    out.loc[chosen["speeders"], "duration_seconds"] = rng.integers(25, SPEEDER_MAX_SECONDS, counts["speeders"])
+    values = rng.choice([5, 8, 10], counts["straightliners"])
+    out.loc[chosen["straightliners"], ITEM_IDS] = np.repeat(values[:, None], len(ITEM_IDS), axis=1)
+    for row in chosen["duplicates"]:  # the same answers submitted again under another id of the enterprise
+        peers = np.flatnonzero((out["enterprise_id"] == out.at[row, "enterprise_id"]).to_numpy())
+        source = rng.choice(peers[peers != row])
+        out.loc[row, ITEM_IDS + ["channel", "region", "age_band", "gender"]] = \
+            out.loc[source, ITEM_IDS + ["channel", "region", "age_band", "gender"]].to_numpy()
+    out.loc[chosen["empty"], ITEM_IDS] = np.nan
+    cols = [c for c in out.columns if c != "complaint_text"] + ["complaint_text"]
+    return out[cols]
+
+
+def quality_note(waves: dict) -> str:
+    rows = "\n".join(f"| {kind} | {share:.1%} | " + " | ".join(
+        str(max(1, round(share * len(f)))) for f in waves.values()) + " |" for kind, share in PLANTED.items())
+    return f"""
+## Planted data-quality problems (for the screening rules)
+
+After the data are drawn, `plant_quality_problems` (its own generator, so nothing else changes) adds a
+`duration_seconds` column (log-normal, median 420 s) and modifies a few respondents in each wave:
+
+| problem | share | {" | ".join(f"n {w}" for w in waves)} |
+|---|---|{"---|" * len(waves)}
+{rows}
+
+- speeders: interview shorter than {SPEEDER_MAX_SECONDS} s (the demo study excludes < 90 s);
+- straightliners: the same raw answer (5, 8 or 10) to all 22 items, reverse-coded ones included;
+- duplicates: another respondent's answers and demographics submitted again under a new id;
+- empty: no item answered.
+
+The true parameters above describe the data before these changes; screening removes them again.
+"""
+
+
 # ============================================================== the true index
 
 
@@ -710,6 +768,7 @@ def main() -> None:
     sizes = wave_sizes(rng)
     waves = {wave: simulate_wave(rng, wave, sizes, mixes) for wave in WAVES}
     truth = true_indices(rng)
+    waves = {wave: plant_quality_problems(frame, wave) for wave, frame in waves.items()}
 
     (OUT / "questionnaire.toml").write_text(questionnaire_toml(), encoding="utf-8")
     write_csv(enterprises_frame(), "enterprises.csv")
@@ -717,7 +776,7 @@ def main() -> None:
     for wave, frame in waves.items():
         write_csv(frame, f"responses_{wave}.csv")
     write_csv(truth, "true_index.csv")
-    (OUT / "README.md").write_text(readme(waves, truth, sizes, mixes), encoding="utf-8")
+    (OUT / "README.md").write_text(readme(waves, truth, sizes, mixes) + quality_note(waves), encoding="utf-8")
     print(f"demo study written to {OUT}: " + ", ".join(f"{w}: {len(f)} respondents" for w, f in waves.items())
           + f"; true index {truth['true_index'].min():.1f}–{truth['true_index'].max():.1f}")
 
