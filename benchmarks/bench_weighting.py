@@ -1,13 +1,16 @@
-"""Benchmark: csi.rake on 1,000,000 synthetic respondents × 3 margins, against R survey's rake.
+"""Benchmark: csi.rake on 1,000,000 synthetic respondents × 3 margins, against Python peers and R survey.
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/bench_weighting.py [--n 1000000] [--repeat 3] [--no-r]
+    .venv/bin/python benchmarks/bench_weighting.py [--n 1000000] [--repeat 3] [--no-r] [--no-peers]
 
-Prints the best of ``--repeat`` wall-clock timings of ``rake`` (csi), and — when ``Rscript`` with
-the survey package is on PATH — the time of ``survey::rake`` on the same data in the same run
-(the data go through a temporary CSV; inside R only the ``rake`` call is timed, with
-``system.time``), then the ratio R / csi.
+Prints the best of ``--repeat`` wall-clock timings of ``rake`` (csi); of the Python peers that are
+installed — ``weightipy`` (``weightipy.weight`` with a Rim scheme) and ``svy`` (Rust-backed;
+``Sample.weighting.rake(shares=…)``, the Sample built outside the timing) — on the same pandas
+data in the same run, each with its largest weight difference to csi and the ratio peer / csi;
+and — when ``Rscript`` with the survey package is on PATH — the time of ``survey::rake`` (data
+through a temporary CSV; inside R only the ``rake`` call is timed, with ``system.time``).
+balance is not benchmarked: installing it would downgrade numpy, pandas, scipy and scikit-learn.
 """
 
 from __future__ import annotations
@@ -56,13 +59,41 @@ def synthetic(n: int, seed: int = 20261121) -> pd.DataFrame:
     return pd.DataFrame({v: rng.choice(list(MARGINS[v]), size=n, p=SAMPLE[v]) for v in MARGINS})
 
 
-def time_csi(data: pd.DataFrame, repeat: int) -> tuple[float, float, int]:
+def time_csi(data: pd.DataFrame, repeat: int) -> tuple[float, np.ndarray, int]:
     best, result = np.inf, None
     for _ in range(repeat):
         start = time.perf_counter()
         result = rake(data, MARGINS)
         best = min(best, time.perf_counter() - start)
-    return best, float(result.weights.iloc[0]), result.iterations
+    return best, result.weights.to_numpy(), result.iterations
+
+
+def _best(run, repeat: int) -> tuple[float, np.ndarray]:
+    best, weights = np.inf, None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        weights = run()
+        best = min(best, time.perf_counter() - start)
+    return best, np.asarray(weights, dtype=float)
+
+
+def time_weightipy(data: pd.DataFrame, repeat: int) -> tuple[float, np.ndarray] | None:
+    try:
+        import weightipy
+    except ImportError:
+        return None
+    scheme = weightipy.scheme_from_dict({v: {k: 100 * s for k, s in m.items()} for v, m in MARGINS.items()})
+    return _best(lambda: weightipy.weight(data, scheme).to_numpy(), repeat)
+
+
+def time_svy(data: pd.DataFrame, repeat: int) -> tuple[float, np.ndarray] | None:
+    try:
+        import polars as pl
+        import svy
+    except ImportError:
+        return None
+    sample = svy.Sample(pl.from_pandas(data).with_columns(pl.lit(1.0).alias("w0")), svy.Design(wgt="w0"))
+    return _best(lambda: sample.weighting.rake(shares=MARGINS, tol=1e-10).data["rk_wgt"].to_numpy(), repeat)
 
 
 def time_r(data: pd.DataFrame) -> tuple[float, float] | None:
@@ -85,11 +116,27 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-r", action="store_true")
+    parser.add_argument("--no-peers", action="store_true", help="skip the Python peers")
     args = parser.parse_args()
     data = synthetic(args.n)
-    seconds, first, iterations = time_csi(data, args.repeat)
+    seconds, weights, iterations = time_csi(data, args.repeat)
+    first = float(weights[0])
     print(f"csi.rake: {args.n:,} respondents x 3 margins: {seconds:.3f} s "
           f"(best of {args.repeat}, {iterations} cycles)")
+    peers = {} if args.no_peers else {"weightipy": time_weightipy, "svy": time_svy}
+    fastest = None
+    for name, timer in peers.items():
+        got = timer(data, args.repeat)
+        if got is None:
+            print(f"{name}: not installed, skipped")
+            continue
+        peer_seconds, peer_weights = got
+        diff = float(np.max(np.abs(peer_weights - weights)))
+        print(f"{name}: {peer_seconds:.3f} s (best of {args.repeat}); max |w - csi| {diff:.2e}; "
+              f"ratio {name} / csi: {peer_seconds / seconds:.1f}x")
+        fastest = min(fastest or (np.inf, ""), (peer_seconds, name))
+    if fastest is not None:
+        print(f"fastest Python peer: {fastest[1]} ({fastest[0]:.3f} s); csi is {fastest[0] / seconds:.1f}x faster")
     r = None if args.no_r else time_r(data)
     if r is None:
         print("R survey: not run (no Rscript or --no-r)")

@@ -92,6 +92,32 @@ def declared_scales(declared: Any, items: tuple[str, ...]) -> dict[str, tuple[fl
     return out
 
 
+def scale_bounds(
+    scales: dict[str, tuple[float, float]], items: tuple[str, ...], scale: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Declared (min, max) arrays of ``items``: ``scale`` for all items, else each item's declared scale."""
+    if scale is not None:
+        try:
+            lo, hi = (float(v) for v in scale)
+        except (TypeError, ValueError):
+            raise SchemaError(f"scale must be a (min, max) pair of numbers, got {scale!r}") from None
+        pairs = [(lo, hi)] * len(items)
+    else:
+        absent = [i for i in items if i not in scales]
+        if absent:
+            raise SchemaError(
+                f"no declared scale for item(s) {', '.join(absent)}; pass scale=(min, max), e.g. "
+                "scale=(1, 10), or read the data with a questionnaire that declares the scales"
+            )
+        pairs = [scales[i] for i in items]
+    lo_arr, hi_arr = np.array(pairs, dtype=float).T
+    bad = ~(hi_arr > lo_arr)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise SchemaError(f"scale of item {items[i]!r} is ({lo_arr[i]:g}, {hi_arr[i]:g}); max must exceed min")
+    return lo_arr, hi_arr
+
+
 @dataclass(frozen=True, eq=False)
 class Prepared:
     x: np.ndarray

@@ -1,6 +1,7 @@
 """Command line: ``csi validate STUDY``, ``csi run STUDY --out DIR``, ``csi demo``.
 
-Thin: parses arguments, prints progress, maps errors to exit codes. The work is in csi.run.
+Thin: parses arguments, draws the progress bar, maps errors to exit codes (2 for a study or data error,
+1 when any report failed). The work is in csi.run.
 """
 
 from __future__ import annotations
@@ -13,28 +14,36 @@ from .exceptions import CSIError
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args.study)
+        if args.command == "demo":
+            from .run import DEMO_STUDY
+            args.study, args.only, args.lang, args.format, args.scheduler = DEMO_STUDY, None, None, None, None
+        return _run(args)
+    except CSIError as exc:
+        print(f"csi: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="csi", description="Customer-satisfaction-index studies.")
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="check a study file and its data without rendering")
     validate.add_argument("study", type=Path)
     run = commands.add_parser("run", help="render every enterprise's report of a study")
     run.add_argument("study", type=Path)
-    run.add_argument("--out", type=Path, help="output folder (default: the study's [outputs].dir)")
     run.add_argument("--only", help="comma-separated enterprise ids")
     run.add_argument("--lang", help="comma-separated report languages (zh, en)")
+    run.add_argument("--format", help="comma-separated formats (html, pdf)")
+    run.add_argument("--scheduler", help="address of an existing dask scheduler, e.g. tcp://10.0.0.5:8786")
     demo = commands.add_parser("demo", help="run the bundled demo study into reports/demo")
-    demo.add_argument("--out", type=Path)
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "validate":
-            return _validate(args.study)
-        if args.command == "demo":
-            from .run import DEMO_STUDY
-            return _run(DEMO_STUDY, args.out, None, None)
-        return _run(args.study, args.out, _split(args.only), _split(args.lang))
-    except CSIError as exc:
-        print(f"csi: error: {exc}", file=sys.stderr)
-        return 2
+    for sub in (run, demo):
+        sub.add_argument("--out", type=Path, help="output folder (default: the study's [outputs].dir)")
+        sub.add_argument("--workers", type=int, default=2, help="parallel workers (default 2; 1 = in-process)")
+        sub.add_argument("--force", action="store_true", help="redo every report, even unchanged ones")
+    return parser
 
 
 def _split(text: str | None) -> list[str] | None:
@@ -46,26 +55,40 @@ def _validate(path: Path) -> int:
     from .study import load_study
 
     study = load_study(path)
-    screening = load_responses(study)
-    ledger = screening.ledger
+    ledger = load_responses(study).ledger
     print(f"{study.path}: ok — {len(study.enterprises)} enterprises, {int(ledger['read'].sum())} respondents read, "
           f"{int(ledger['analysed'].sum())} analysed, {int(ledger['excluded'].sum())} excluded.")
     return 0
 
 
-def _run(study: Path, out: Path | None, only: list[str] | None, langs: list[str] | None) -> int:
+def _run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from .run import run_study
 
-    def progress(outcome, done, total):
-        mark = "ok" if outcome.status == "ok" else f"FAILED ({outcome.error})"
-        print(f"[{done}/{total}] {outcome.enterprise_id} {outcome.language}: {mark} in {outcome.seconds:.1f} s",
-              flush=True)
+    bar = tqdm(total=0, unit="report", dynamic_ncols=True, file=sys.stderr, disable=None)
+    failed = 0
 
-    result = run_study(study, out, only=only, languages=langs, progress=progress)
+    def progress(outcome, done, total):
+        nonlocal failed
+        failed += outcome.status != "ok"
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(f"failed {failed}, remaining {total - done}")
+        bar.refresh()
+        if outcome.status != "ok":
+            tqdm.write(f"csi: failed: {outcome.enterprise_id} ({outcome.language}): {outcome.error}", file=sys.stderr)
+
+    try:
+        result = run_study(args.study, args.out, only=_split(args.only), languages=_split(args.lang),
+                           formats=_split(args.format), workers=args.workers, scheduler=args.scheduler,
+                           force=args.force, progress=progress)
+    finally:
+        bar.close()
+    skipped = sum(o.skipped for o in result.outcomes)
     ok = len(result.outcomes) - len(result.failed)
-    print(f"csi: {ok} report(s) written, {len(result.failed)} failed; open {result.index}")
-    for outcome in result.failed:
-        print(f"csi: failed: {outcome.enterprise_id} ({outcome.language}): {outcome.error}", file=sys.stderr)
+    print(f"csi: {ok} report(s) ready ({skipped} unchanged, skipped), {len(result.failed)} failed; "
+          f"open {result.index}")
     return 1 if result.failed else 0
 
 

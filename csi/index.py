@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._data import case_weights, item_matrix
-from csi.exceptions import CSIWarning, DataError, SchemaError
+from csi._data import case_weights, item_matrix, scale_bounds
+from csi.exceptions import CSIWarning, DataError
 from csi.pls import PLSResult
 
-__all__ = ["NegativeWeightWarning", "csi_index", "item_scores"]
+__all__ = ["NegativeWeightWarning", "csi_index", "enterprise_indices", "index_difference", "ipma", "item_scores"]
 
 
 class NegativeWeightWarning(CSIWarning):
@@ -37,27 +37,7 @@ class NegativeWeightWarning(CSIWarning):
 
 def _bounds(fit: PLSResult, scale: tuple[float, float] | None) -> tuple[np.ndarray, np.ndarray]:
     """Declared (min, max) per model item, from ``scale`` or ``fit.scales``."""
-    items = fit.model.items
-    if scale is not None:
-        try:
-            lo, hi = (float(v) for v in scale)
-        except (TypeError, ValueError):
-            raise SchemaError(f"scale must be a (min, max) pair of numbers, got {scale!r}") from None
-        pairs = [(lo, hi)] * len(items)
-    else:
-        absent = [i for i in items if i not in fit.scales]
-        if absent:
-            raise SchemaError(
-                f"no declared scale for item(s) {', '.join(absent)}; pass scale=(min, max), e.g. "
-                "scale=(1, 10), or read the data with a questionnaire that declares the scales"
-            )
-        pairs = [fit.scales[i] for i in items]
-    lo_arr, hi_arr = np.array(pairs, dtype=float).T
-    bad = ~(hi_arr > lo_arr)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise SchemaError(f"scale of item {items[i]!r} is ({lo_arr[i]:g}, {hi_arr[i]:g}); max must exceed min")
-    return lo_arr, hi_arr
+    return scale_bounds(fit.scales, fit.model.items, scale)
 
 
 def _means(fit: PLSResult, data: pd.DataFrame | None, weights: Any) -> np.ndarray:
@@ -169,3 +149,137 @@ def item_scores(
     lo, hi = _bounds(fit, scale)
     mean = _means(fit, data, weights)
     return _item_frame(fit).assign(mean=mean, score=100.0 * (mean - lo) / (hi - lo))
+
+
+def ipma(fit: PLSResult, target: str, scale: tuple[float, float] | None = None) -> pd.DataFrame:
+    """Importance-performance map (IPMA) table of the constructs driving ``target``.
+
+    importance = total effect on ``target`` (unstandardized paths are not used: csi reports the
+    standardized total effect, as the effects table); performance = 0–100 index of the construct
+    (:func:`csi_index`, declared scales). Ringle & Sarstedt (2016), "Gain more insight from your
+    PLS-SEM results: the importance-performance map analysis", IMDS 116(9), 1865-1886.
+
+    Returns
+    -------
+    DataFrame
+        ``construct, importance, performance`` for every construct with a directed path to
+        ``target``, sorted by importance (largest first).
+    """
+    if target not in fit.model.constructs:
+        raise DataError(f"unknown target construct {target!r}; constructs: {', '.join(fit.model.constructs)}")
+    eff = fit.effects()
+    eff = eff[eff["target"] == target]
+    if eff.empty:
+        raise DataError(f"construct {target!r} has no predecessors, so there is nothing to map; pick an endogenous target")
+    perf = csi_index(fit, scale=scale).set_index("construct")["index"]
+    out = pd.DataFrame(
+        {"construct": eff["source"].to_numpy(), "importance": eff["total"].to_numpy(),
+         "performance": perf.reindex(eff["source"]).to_numpy()}
+    )
+    return out.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _group_means(x: np.ndarray, w: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Weighted NaN-skipping item means (B × p) for B resample count vectors (B × n)."""
+    seen = ~np.isnan(x)
+    sums = counts @ (np.where(seen, x, 0.0) * w[:, None])
+    totals = counts @ (seen * w[:, None])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / totals
+
+
+def index_difference(
+    fit: PLSResult,
+    data_a: pd.DataFrame,
+    data_b: pd.DataFrame,
+    n: int = 2000,
+    seed: int | None = 1,
+    weights_a: Any = None,
+    weights_b: Any = None,
+    scale: tuple[float, float] | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Index of group A minus group B per construct, with bootstrap CI and p value.
+
+    The groups (two enterprises, or two waves) are scored with the same fit's normalised weights
+    (pooled estimation, Fornell et al. 1996); respondents are resampled with replacement within
+    each group independently (all counts drawn first from ``default_rng(seed)``), the weighted item
+    means recomputed, and the difference re-evaluated. The CI is the percentile (type 7) interval;
+    p = min(1, 2·min(P*(d ≤ 0), P*(d ≥ 0))). The pooled weights are held fixed: their sampling
+    error, shared by both groups, is not part of the interval.
+
+    Returns
+    -------
+    DataFrame
+        ``construct, index_a, index_b, difference, std_error, ci_low, ci_high, p_value``.
+    """
+    if not (isinstance(n, int) and n >= 2) or not 0 < level < 1:
+        raise DataError(f"n must be an integer >= 2 and 0 < level < 1 (got {n!r}, {level!r})")
+    lo, hi = _bounds(fit, scale)
+    wn = _normalized_weights(fit)
+    owner = np.array([fit.model.construct_of(i) for i in fit.model.items])
+    cons = list(fit.model.constructs)
+    onehot = (owner[:, None] == np.array(cons)[None, :]).astype(float)
+    rng = np.random.default_rng(seed)
+    sides = []
+    for data, weights, name in ((data_a, weights_a, "data_a"), (data_b, weights_b, "data_b")):
+        x = item_matrix(data, fit.model.items, what=name)
+        w = case_weights(data, weights, what=name)
+        w = np.ones(len(x)) if w is None else w
+        picks = rng.integers(0, len(x), size=(n, len(x))) + (np.arange(n) * len(x))[:, None]
+        counts = np.bincount(picks.ravel(), minlength=n * len(x)).reshape(n, len(x)).astype(float)
+        means = np.vstack([_means(fit, data, weights)[None, :], _group_means(x, w, counts)])
+        sides.append(100.0 * ((means - lo) * wn) @ onehot / ((hi - lo) * wn @ onehot))
+    d = sides[0] - sides[1]
+    boot = d[1:]
+    ok = np.isfinite(boot).all(axis=1)
+    boot = boot[ok]
+    alpha = 1.0 - level
+    p = np.minimum(1.0, 2.0 * np.minimum((boot <= 0).mean(axis=0), (boot >= 0).mean(axis=0)))
+    return pd.DataFrame(
+        {"construct": cons, "index_a": sides[0][0], "index_b": sides[1][0], "difference": d[0],
+         "std_error": boot.std(axis=0, ddof=1),
+         "ci_low": np.quantile(boot, alpha / 2, axis=0), "ci_high": np.quantile(boot, 1 - alpha / 2, axis=0),
+         "p_value": p}
+    ).assign(n_failed=int((~ok).sum()))
+
+
+def enterprise_indices(
+    fit: PLSResult,
+    data: pd.DataFrame,
+    by: str,
+    mode: str = "pooled",
+    weights: str | None = None,
+    scale: tuple[float, float] | None = None,
+) -> pd.DataFrame:
+    """0-100 indices per enterprise (or any grouping column), pooled or per-enterprise estimation.
+
+    ``mode="pooled"``: one model for the industry (``fit``, estimated on all enterprises); each
+    enterprise's index uses the pooled normalised weights and its own weighted item means — the
+    ACSI practice (Fornell et al. 1996). ``mode="separate"``: the model is re-estimated on each
+    enterprise's rows with the fit's settings (scheme, missing policy, PLSc), then indexed.
+
+    Returns
+    -------
+    DataFrame
+        ``<by>, construct, index, negative_weights, n`` (n = rows of the enterprise).
+    """
+    from csi.pls import estimate
+
+    if mode not in ("pooled", "separate"):
+        raise DataError(f"unknown mode {mode!r}; use 'pooled' (industry model) or 'separate' (one model per {by})")
+    if by not in data.columns:
+        raise DataError(f"grouping column {by!r} not in data; columns available: {', '.join(map(str, data.columns))}")
+    if data[by].isna().any():
+        raise DataError(f"{int(data[by].isna().sum())} row(s) have no {by!r}; assign or drop them first")
+    parts = []
+    policy = fit.missing.attrs.get("missing_policy", "raise")
+    for key, rows in data.groupby(by, sort=True):
+        use = fit
+        if mode == "separate":
+            use = estimate(fit.model, rows, weights=weights, scheme=fit.scheme, missing=policy,
+                           max_iter=fit.max_iter, tol=fit.tol, consistent=fit.consistent)
+        idx = csi_index(use, scale=scale, data=rows, weights=weights)
+        parts.append(idx.assign(**{by: key, "n": len(rows)}))
+    out = pd.concat(parts, ignore_index=True)
+    return out[[by, "construct", "index", "negative_weights", "n"]]

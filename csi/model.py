@@ -203,6 +203,10 @@ class Model:
                 return c
         raise ModelSpecError(f"item {item!r} is in no measurement block; items: {', '.join(self.items)}")
 
+    def __reduce__(self):
+        # read-only mappings do not pickle; a model is fully described by its syntax
+        return (Model.from_syntax, (self.to_syntax(),))
+
     def to_syntax(self) -> str:
         """Render the model as syntax that :meth:`from_syntax` reads back unchanged."""
         width = max(len(c) for c in self.constructs)

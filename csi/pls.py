@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi import _batch, _pls_results
 from csi._data import MISSING_POLICIES, Prepared, prepare  # noqa: F401 - re-exported
 from csi.exceptions import ConvergenceError, DataError, ModelSpecError
 from csi.model import Model
@@ -105,70 +106,34 @@ class ArrayFit:
     sd: np.ndarray  # per item
     iterations: int
     change: float  # last Σ|Δw|
+    rho_a: np.ndarray | None = None  # per construct (1 for Mode B / single items)
+    corr: np.ndarray | None = None  # construct correlations (PLSc: corrected)
 
 
-def _regress(r: np.ndarray, lay: Layout, j: int) -> np.ndarray:
-    """Standardized OLS coefficients of construct j on its predecessors from correlations r."""
-    p = lay.preds[j]
-    try:
-        return np.linalg.solve(r[np.ix_(p, p)], r[p, j])
-    except np.linalg.LinAlgError:
-        names = ", ".join(lay.constructs[i] for i in p)
+def _raise_failure(batch: _batch.Batch, lay: Layout, max_iter: int, tol: float) -> None:
+    """Turn the failure code of a single (B = 1) fit into the error a user can act on."""
+    code, where = int(batch.code[0]), int(batch.where[0])
+    if code == _batch.MODE_B:
+        items = ", ".join(lay.items[i] for i in lay.blocks[where])
         raise DataError(
-            f"the scores of the predecessors of {lay.constructs[j]!r} ({names}) are perfectly "
-            "collinear, so the path regression has no unique solution; use more cases or merge "
-            "or drop a redundant construct"
-        ) from None
-
-
-def _inner(r: np.ndarray, lay: Layout, scheme: str) -> np.ndarray:
-    """Inner weights e[i, j] = weight of construct i in the inner proxy of construct j."""
-    adjacent = lay.path + lay.path.T
-    if scheme == "centroid":
-        return np.sign(r) * adjacent
-    if scheme == "factorial":
-        return r * adjacent
-    e = r * lay.path.T  # successors of j: correlations
-    for j, p in enumerate(lay.preds):
-        if len(p):
-            e[p, j] = _regress(r, lay, j)  # predecessors of j: regression coefficients
-    return e
-
-
-def _outer(z: np.ndarray, w: np.ndarray | None, d: float, proxy: np.ndarray, lay: Layout, rinv: dict) -> np.ndarray:
-    """Outer step: Mode A covariances item/proxy; Mode B R⁻¹ times them."""
-    c = _wcross(z, proxy, w, d)
-    new = c * lay.mask
-    for j, inv in rinv.items():
-        idx = lay.blocks[j]
-        new[idx, j] = inv @ c[idx, j]
-    return new
-
-
-def _unit_variance(z: np.ndarray, w: np.ndarray | None, d: float, weights: np.ndarray, lay: Layout) -> np.ndarray:
-    y = z @ weights
-    sd = np.sqrt(((y * y).sum(axis=0) if w is None else w @ (y * y)) / d)
-    if np.any(sd <= 0):
-        bad = [lay.constructs[j] for j in np.flatnonzero(sd <= 0)]
-        raise ConvergenceError(f"construct score(s) {', '.join(bad)} became constant (zero weights); check the data")
-    return weights / sd
-
-
-def _mode_b_inverses(z: np.ndarray, w: np.ndarray | None, d: float, lay: Layout) -> dict[int, np.ndarray]:
-    out = {}
-    for j, is_b in enumerate(lay.mode_b):
-        if not is_b:
-            continue
-        zb = z[:, lay.blocks[j]]
-        try:
-            out[j] = np.linalg.inv(_wcross(zb, zb, w, d))
-        except np.linalg.LinAlgError:
-            items = ", ".join(lay.items[i] for i in lay.blocks[j])
-            raise DataError(
-                f"Mode B block {lay.constructs[j]!r} has perfectly collinear items ({items}); "
-                "drop an item or use Mode A ('=~')"
-            ) from None
-    return out
+            f"Mode B block {lay.constructs[where]!r} has perfectly collinear items ({items}); "
+            "drop an item or use Mode A ('=~')"
+        )
+    if code == _batch.PATH:
+        names = ", ".join(lay.constructs[i] for i in lay.preds[where])
+        raise DataError(
+            f"the scores of the predecessors of {lay.constructs[where]!r} ({names}) are perfectly "
+            "collinear (or PLSc found rho_A <= 0), so the path regression has no unique solution; "
+            "use more cases or merge or drop a redundant construct"
+        )
+    if code == _batch.ZERO:
+        raise ConvergenceError(
+            f"construct score of {lay.constructs[where]!r} became constant (zero weights); check the data"
+        )
+    raise ConvergenceError(
+        f"PLS did not converge in {max_iter} iterations (last change in outer weights "
+        f"{float(batch.change[0]):.3g} >= tol {tol:g}); raise max_iter, loosen tol or check the model"
+    )
 
 
 def estimate_arrays(
@@ -178,6 +143,7 @@ def estimate_arrays(
     scheme: str = "path",
     max_iter: int = 300,
     tol: float = 1e-7,
+    consistent: bool = False,
 ) -> ArrayFit:
     """Run the PLS algorithm on a complete numeric array ``x`` (rows × ``lay.items``).
 
@@ -185,6 +151,9 @@ def estimate_arrays(
     weights; repeat {scores y = Z·W; inner proxies from the scheme; outer step; rescale
     to unit-variance scores} until Σ|Δw| < ``tol``. Then apply the sign rule (a construct
     whose loadings sum to a negative number is flipped), compute loadings, OLS paths and R².
+    The iteration runs on the weighted item correlation matrix (see :mod:`csi._batch`),
+    which is exactly equivalent and costs one pass over the data. ``consistent=True``
+    applies PLSc (Dijkstra & Henseler 2015) to paths, R² and Mode A loadings.
 
     Raises
     ------
@@ -208,39 +177,26 @@ def estimate_arrays(
         bad = ", ".join(lay.items[i] for i in np.flatnonzero(flat))
         raise DataError(f"item(s) {bad} are constant (zero variance) in the data used; drop them from the model")
     z = (x - mean) / sd
-    rinv = _mode_b_inverses(z, w, d, lay)
-    outer = _unit_variance(z, w, d, lay.mask.copy(), lay)
-    change = np.inf
-    for it in range(1, max_iter + 1):
-        y = z @ outer
-        # proxies are not rescaled: the outer weights are normalized right after
-        proxy = y @ _inner(_wcross(y, y, w, d), lay, scheme)
-        new = _unit_variance(z, w, d, _outer(z, w, d, proxy, lay, rinv), lay)
-        change = float(np.abs(new - outer).sum())
-        outer = new
-        if change < tol:
-            return _finish(z, w, d, outer, lay, mean, sd, it, change)
-    raise ConvergenceError(
-        f"PLS did not converge in {max_iter} iterations (last change in outer weights "
-        f"{change:.3g} >= tol {tol:g}); raise max_iter, loosen tol or check the model"
+    s = _wcross(z, z, w, d)
+    batch = _batch.iterate(s[None], lay, scheme, max_iter, tol)
+    if consistent and batch.code[0] == _batch.OK:
+        batch = _batch.consistent(batch, lay)
+    if batch.code[0] != _batch.OK:
+        _raise_failure(batch, lay, max_iter, tol)
+    outer = lay.mask * batch.weights[0][:, None]
+    return ArrayFit(
+        weights=outer,
+        loadings=lay.mask * batch.loadings[0][:, None],
+        path=batch.path[0],
+        r_squared=batch.r_squared[0],
+        scores=z @ outer,
+        mean=mean,
+        sd=sd,
+        iterations=int(batch.iterations[0]),
+        change=float(batch.change[0]),
+        rho_a=batch.rho_a[0],
+        corr=batch.corr[0],
     )
-
-
-def _finish(z, w, d, outer, lay, mean, sd, iterations, change) -> ArrayFit:
-    """Post-convergence: sign rule, loadings, path coefficients and R²."""
-    y = z @ outer
-    loadings = _wcross(z, y, w, d) * lay.mask
-    sign = np.where(loadings.sum(axis=0) < 0, -1.0, 1.0)  # sign rule: loadings sum >= 0
-    outer, y, loadings = outer * sign, y * sign, loadings * sign
-    r = _wcross(y, y, w, d)
-    k = len(lay.constructs)
-    path = np.zeros((k, k))
-    r2 = np.full(k, np.nan)
-    for j, p in enumerate(lay.preds):
-        if len(p):
-            path[p, j] = _regress(r, lay, j)
-            r2[j] = path[p, j] @ r[p, j]
-    return ArrayFit(outer, loadings, path, r2, y, mean, sd, iterations, change)
 
 
 # ---------------------------------------------------------------- results
@@ -288,6 +244,13 @@ class PLSResult:
     data : DataFrame
         The model's item columns of the input, as given (all rows read, NaN kept), so that
         reliability and validity statistics can be computed from the fit alone.
+    consistent, max_iter, tol
+        Estimation settings (PLSc on/off, iteration limit, stopping tolerance), reused by
+        :func:`csi.bootstrap` so that every resample is fitted the same way.
+    x : ndarray
+        The item matrix actually used (rows × items, after the missing-value policy).
+    construct_corr : DataFrame
+        Construct score correlations (constructs × constructs; PLSc: disattenuated).
     """
 
     model: Model
@@ -304,6 +267,11 @@ class PLSResult:
     scales: dict[str, tuple[float, float]] = field(default_factory=dict)
     last_change: float = 0.0
     data: pd.DataFrame | None = field(default=None, repr=False)
+    consistent: bool = False
+    max_iter: int = 300
+    tol: float = 1e-7
+    x: np.ndarray | None = field(default=None, repr=False)
+    construct_corr: pd.DataFrame | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -338,20 +306,31 @@ class PLSResult:
             }
         )
 
+    def f_squared(self) -> pd.DataFrame:
+        """Cohen's f² per path, ``source, target, f_squared`` (see :mod:`csi._pls_results`)."""
+        return _pls_results.f_squared(self)
+
+    def inner_vif(self) -> pd.DataFrame:
+        """Inner (structural) VIF per predecessor, ``source, target, vif``."""
+        return _pls_results.inner_vif(self)
+
     def summary(self) -> PLSSummary:
-        """Paths, R², outer model, effects and missing-data tables of the fit."""
+        """Paths, R², outer model, effects, f², inner VIF and missing-data tables of the fit."""
         miss = self.missing.attrs
         title = (
             f"PLS path model: {len(self.model.constructs)} constructs, {len(self.model.items)} items, "
             f"n = {self.n} of {miss.get('n_read', self.n)} rows (missing: {miss.get('missing_policy', '?')}), "
             f"{self.scheme} scheme, {self.iterations} iterations"
             + ("" if self.case_weights is None else ", case-weighted")
+            + (", consistent PLS (PLSc)" if self.consistent else "")
         )
         tables = {
             "paths": self.paths,
             "r_squared": self.r_squared,
             "outer": self.outer,
             "effects": self.effects(),
+            "f_squared": self.f_squared(),
+            "inner_vif": self.inner_vif(),
             "missing": self.missing[self.missing["n_missing"] > 0],
         }
         return PLSSummary(title, tables)
@@ -366,6 +345,7 @@ def estimate(
     missing: str = "raise",
     max_iter: int = 300,
     tol: float = 1e-7,
+    consistent: bool = False,
 ) -> PLSResult:
     """Estimate a PLS path model (Wold's PLS algorithm, Mode A/B, Lohmöller's schemes).
 
@@ -388,6 +368,12 @@ def estimate(
         Maximum outer iterations.
     tol : float
         Stop when the summed absolute change in outer weights is below ``tol``.
+    consistent : bool
+        Consistent PLS (PLSc; Dijkstra & Henseler 2015): treat every Mode A block as
+        reflective, divide construct correlations by √(ρ_A,i·ρ_A,j), re-estimate paths and
+        R² from the corrected correlations, and report loadings w·√ρ_A/(wᵀw). Mode B and
+        single-item constructs have ρ_A = 1. Weights and scores are unchanged. Checked
+        against seminr's ``estimate_pls`` with ``reflective()`` constructs (PLSc).
 
     Returns
     -------
@@ -421,11 +407,12 @@ def estimate(
     if not (isinstance(max_iter, int) and max_iter >= 1) or not tol > 0:
         raise ModelSpecError(f"max_iter must be a positive integer and tol > 0 (got {max_iter!r}, {tol!r})")
     prep = prepare(data, model.items, weights, missing)
-    fit = estimate_arrays(prep.x, layout(model), prep.weights, scheme, max_iter, tol)
-    return _result(model, scheme, fit, prep, data)
+    fit = estimate_arrays(prep.x, layout(model), prep.weights, scheme, max_iter, tol, bool(consistent))
+    settings = {"consistent": bool(consistent), "max_iter": max_iter, "tol": tol}
+    return _result(model, scheme, fit, prep, data, settings)
 
 
-def _result(model: Model, scheme: str, fit: ArrayFit, prep: Prepared, data: pd.DataFrame) -> PLSResult:
+def _result(model: Model, scheme: str, fit: ArrayFit, prep: Prepared, data: pd.DataFrame, settings: dict) -> PLSResult:
     cons, items = model.constructs, model.items
     pos = {c: j for j, c in enumerate(cons)}
     owner = np.array([pos[model.construct_of(i)] for i in items])
@@ -471,4 +458,7 @@ def _result(model: Model, scheme: str, fit: ArrayFit, prep: Prepared, data: pd.D
         scales=prep.scales,
         data=data[list(model.items)],
         last_change=fit.change,
+        x=prep.x,
+        construct_corr=pd.DataFrame(fit.corr, index=list(cons), columns=list(cons)),
+        **settings,
     )

@@ -1,11 +1,12 @@
-"""Reliability and validity of measurement blocks: alpha, omega, rho_A, rho_C, AVE, HTMT, …
+"""Reliability of measurement blocks: alpha (with CIs and item table), omega, rho_A, rho_C, AVE.
 
-Formulas follow ``METHODS.md`` section 4 and the papers cited in each docstring:
-Cronbach (1951); Feldt, Woodruff & Salih (1987); Duhachek & Iacobucci (2004);
-McDonald (1999); Dijkstra & Henseler (2015); Fornell & Larcker (1981); Henseler,
-Ringle & Sarstedt (2015); Roemer, Schuberth & Henseler (2021); Kaiser (1970, 1974);
-Bartlett (1950). Numbers were checked against R psych 2.x (``tests/reference/reliability.R``)
-and the seminr 0.2.1 Python port (rho_A, rho_C, AVE, HTMT); see ``tests/test_reliability.py``.
+Formulas follow ``docs/methods/reliability.md`` and the papers cited in each docstring:
+Cronbach (1951); Feldt, Woodruff & Salih (1987); Duhachek & Iacobucci (2004); McDonald (1999);
+Dijkstra & Henseler (2015); Fornell & Larcker (1981). Numbers were checked against R psych 2.2.9
+(``tests/reference/reliability.R``) and the seminr 0.2.1 Python port (rho_A, rho_C, AVE); see
+``tests/test_reliability.py``. Validity measures (HTMT, Fornell–Larcker, cross-loadings, VIF)
+are in :mod:`csi.validity`, KMO/Bartlett and EFA in :mod:`csi.factor`; all are importable
+from here as well.
 
 Covariances are frequency-weighted when case weights are given: mean = Σwx/Σw and
 cov = Σw(x − x̄)(y − ȳ)/(Σw − 1), so integer weights give the same numbers as repeated rows.
@@ -26,14 +27,8 @@ from csi.pls import PLSResult
 __all__ = [
     "THRESHOLDS",
     "AlphaResult",
-    "KMOResult",
     "cronbach_alpha",
-    "cross_loadings",
-    "fornell_larcker",
-    "htmt",
-    "kmo_bartlett",
     "omega_total",
-    "outer_vif",
     "reliability",
 ]
 
@@ -510,183 +505,32 @@ def reliability(fit: PLSResult, data: Any = None) -> pd.DataFrame:
     return out
 
 
-# ---------------------------------------------------------------- discriminant validity
-def _mean_abs(v: np.ndarray, geometric: bool) -> float:
-    a = np.abs(v)
-    if not geometric:
-        return float(a.mean())
-    if (a == 0).any():
-        return 0.0
-    return float(np.exp(np.log(a).mean()))
+
+# ---------------------------------------------------------------- re-exports
+# HTMT, Fornell–Larcker, cross-loadings and VIF live in csi.validity; KMO/Bartlett and EFA in
+# csi.factor. Both import the helpers above, so they are re-exported lazily (PEP 562) to keep
+# `from csi.reliability import htmt` working without an import cycle.
+_MOVED = {
+    "htmt": "csi.validity",
+    "fornell_larcker": "csi.validity",
+    "cross_loadings": "csi.validity",
+    "outer_vif": "csi.validity",
+    "KMOResult": "csi.factor",
+    "kmo_bartlett": "csi.factor",
+    "EFAResult": "csi.factor",
+    "efa": "csi.factor",
+    "varimax": "csi.factor",
+}
+__all__ += list(_MOVED)
 
 
-def htmt(fit: PLSResult, data: Any = None, kind: str = "htmt") -> pd.DataFrame:
-    """Heterotrait–monotrait ratio for every pair of constructs.
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        import importlib
 
-    HTMT_ij = mean |r| between the blocks of i and j / √(mean |r| within i · within j)
-    (Henseler, Ringle & Sarstedt 2015, arithmetic means); ``kind="htmt2"`` uses geometric
-    means (Roemer, Schuberth & Henseler 2021). Single-item blocks have monotrait mean 1.
-    Item correlations are weighted when the fit is. Checked against seminr 0.2.1 ``htmt``.
-
-    Returns
-    -------
-    DataFrame ``construct_a, construct_b, htmt, htmt_ok`` (upper triangle, model order;
-    ``htmt_ok`` is HTMT < 0.85).
-    """
-    if kind not in ("htmt", "htmt2"):
-        raise DataError(f"unknown kind {kind!r}; use 'htmt' or 'htmt2'")
-    r, blocks = _item_corr(fit, data)
-    geo = kind == "htmt2"
-    cons = list(fit.model.constructs)
-    mono = {}
-    for c in cons:
-        idx = blocks[c]
-        sub = r[np.ix_(idx, idx)]
-        mono[c] = 1.0 if len(idx) < 2 else _mean_abs(sub[np.triu_indices(len(idx), 1)], geo)
-        if mono[c] <= 0:
-            raise DataError(f"the items of {c!r} are uncorrelated (monotrait mean 0); HTMT is undefined")
-    rows = [
-        (a, b, _mean_abs(r[np.ix_(blocks[a], blocks[b])], geo) / np.sqrt(mono[a] * mono[b]))
-        for i, a in enumerate(cons)
-        for b in cons[i + 1 :]
-    ]
-    out = pd.DataFrame(rows, columns=["construct_a", "construct_b", "htmt"])
-    out["htmt_ok"] = out["htmt"] < THRESHOLDS["htmt"]
-    return out
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _score_corr(fit: PLSResult) -> np.ndarray:
-    s = fit.scores.to_numpy(dtype=float)
-    w = None if fit.case_weights is None else fit.case_weights.to_numpy(dtype=float)
-    return _corr(_cov(s, w).c)
-
-
-def fornell_larcker(fit: PLSResult) -> pd.DataFrame:
-    """Fornell & Larcker (1981) criterion: √AVE_i > |r_ij| for all j ≠ i (Mode A constructs).
-
-    Returns
-    -------
-    DataFrame ``construct_a, construct_b, value, ok``
-        All ordered pairs; ``value`` is √AVE on the diagonal (a == b) and the construct-score
-        correlation elsewhere. ``ok``: off-diagonal |r| < min(√AVE_a, √AVE_b); diagonal
-        √AVE_a > every |r_aj|. Score correlations weighted when the fit is.
-    """
-    cons = list(fit.model.constructs)
-    keep = [c for c in cons if fit.model.modes[c] == "A"]
-    pos = [cons.index(c) for c in keep]
-    r = _score_corr(fit)[np.ix_(pos, pos)]
-    loads = _loadings(fit)
-    root = np.array([np.sqrt((loads[c] ** 2).mean()) for c in keep])
-    off = np.abs(r - np.diag(np.diag(r)))
-    rows = []
-    for i, a in enumerate(keep):
-        for j, b in enumerate(keep):
-            if i == j:
-                rows.append((a, b, root[i], bool(root[i] > off[i].max(initial=0.0))))
-            else:
-                rows.append((a, b, r[i, j], bool(off[i, j] < min(root[i], root[j]))))
-    return pd.DataFrame(rows, columns=["construct_a", "construct_b", "value", "ok"])
-
-
-def cross_loadings(fit: PLSResult, data: Any = None) -> pd.DataFrame:
-    """Correlation of every item with every construct score (weighted when the fit is).
-
-    Returns
-    -------
-    DataFrame ``item, item_construct, construct, loading, own, ok``
-        ``own`` marks the item's own construct; ``ok`` (on every row of an item) says the own
-        loading exceeds every cross-loading in absolute value.
-    """
-    x, w = _fit_items(fit, data)
-    s = fit.scores.to_numpy(dtype=float)
-    c = _cov(np.column_stack([x, s]), w).c
-    p = x.shape[1]
-    r = _corr(c)[:p, p:]
-    items, cons = list(fit.model.items), list(fit.model.constructs)
-    owner = np.array([cons.index(fit.model.construct_of(i)) for i in items])
-    own = np.abs(r[np.arange(p), owner])
-    others = np.abs(np.where(np.eye(len(cons), dtype=bool)[owner], 0.0, r)).max(axis=1)
-    return pd.DataFrame(
-        {
-            "item": np.repeat(items, len(cons)),
-            "item_construct": np.repeat([cons[j] for j in owner], len(cons)),
-            "construct": np.tile(cons, p),
-            "loading": r.ravel(),
-            "own": (owner[:, None] == np.arange(len(cons))[None, :]).ravel(),
-            "ok": np.repeat(own > others, len(cons)),
-        }
-    )
-
-
-def outer_vif(fit: PLSResult, data: Any = None) -> pd.DataFrame:
-    """Variance inflation factor of each item on the other items of its block: diag(R⁻¹).
-
-    Single-item blocks get 1. Checked against seminr 0.2.1 ``item_vifs``.
-
-    Returns
-    -------
-    DataFrame ``item, construct, vif``
-    """
-    r, blocks = _item_corr(fit, data)
-    rows = []
-    for c in fit.model.constructs:
-        idx = blocks[c]
-        try:
-            vif = np.diag(np.linalg.inv(r[np.ix_(idx, idx)])) if len(idx) > 1 else np.ones(1)
-        except np.linalg.LinAlgError:
-            raise DataError(f"the items of {c!r} are perfectly collinear; VIF is infinite, drop an item") from None
-        rows += [(item, c, float(v)) for item, v in zip(fit.model.blocks[c], vif)]
-    return pd.DataFrame(rows, columns=["item", "construct", "vif"])
-
-
-# ---------------------------------------------------------------- sampling adequacy
-@dataclass(frozen=True, eq=False)
-class KMOResult:
-    """Kaiser–Meyer–Olkin measure and Bartlett's sphericity test (see :func:`kmo_bartlett`)."""
-
-    kmo: float
-    item_kmo: pd.DataFrame  # item, kmo
-    chi2: float
-    df: int
-    p_value: float
-    n: int
-
-    @property
-    def kmo_ok(self) -> bool:
-        """KMO ≥ 0.60 (Kaiser 1974), a flag, not a law."""
-        return self.kmo >= THRESHOLDS["kmo"]
-
-
-def kmo_bartlett(items: Any) -> KMOResult:
-    """KMO (overall and per item) and Bartlett's test of sphericity on complete rows.
-
-    KMO = Σr²/(Σr² + Σp²) over i ≠ j with p the partial correlations −R⁻¹_ij/√(R⁻¹_ii R⁻¹_jj)
-    (Kaiser 1970); Bartlett (1950) χ² = −(n − 1 − (2p + 5)/6) ln|R|, df = p(p − 1)/2.
-    Rows with a missing value are dropped (listwise). Checked against R ``psych::KMO`` and
-    ``psych::cortest.bartlett`` to 1e-6.
-    """
-    x, names = _as_items(items)
-    x = x[~np.isnan(x).any(axis=1)]
-    cov = _cov(x)
-    _check_cov(cov, names)
-    r = _corr(cov.c)
-    sign, logdet = np.linalg.slogdet(r)
-    if sign <= 0 or not np.isfinite(logdet):
-        raise DataError(f"the correlation matrix of {', '.join(names)} is singular (collinear items); drop an item")
-    inv = np.linalg.inv(r)
-    d = np.sqrt(np.diag(inv))
-    partial = -inv / np.outer(d, d)
-    off = ~np.eye(len(names), dtype=bool)
-    r2, p2 = np.where(off, r**2, 0.0), np.where(off, partial**2, 0.0)
-    per_item = r2.sum(axis=0) / (r2.sum(axis=0) + p2.sum(axis=0))
-    n, p = len(x), len(names)
-    chi2 = -(n - 1.0 - (2.0 * p + 5.0) / 6.0) * logdet
-    df = p * (p - 1) // 2
-    return KMOResult(
-        kmo=float(r2.sum() / (r2.sum() + p2.sum())),
-        item_kmo=pd.DataFrame({"item": names, "kmo": per_item}),
-        chi2=float(chi2),
-        df=df,
-        p_value=float(stats.chi2.sf(chi2, df)),
-        n=n,
-    )
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_MOVED])

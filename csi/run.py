@@ -1,19 +1,23 @@
-"""Batch execution: one papermill run of the report notebook per enterprise, then HTML, then an index page.
+"""Batch execution: the study-level work once, then one papermill task per enterprise, then an index page.
 
-A failing enterprise is recorded (cause and message) in ``manifest.json`` and on the index page and
-never stops the others. Outputs are written atomically (temporary file, then rename), so no
-half-written report is ever left where a user would open it.
+Tasks run in-process for one worker, or on dask.distributed (a LocalCluster by default, an existing
+cluster with ``scheduler=``). A failing enterprise — bad data, a notebook error, a killed worker — is
+recorded with its cause in ``manifest.json`` and on the index page and never stops the others. A rerun
+skips reports whose inputs, parameters and csi code are unchanged (hash in the manifest). Outputs are
+written atomically (temporary file, then rename).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -35,12 +39,43 @@ TEMPLATES = PROJECT / "templates"
 DEMO_STUDY = PROJECT / "data" / "demo" / "study.toml"
 SUMMARY_MIME = "application/json"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
+FORMATS = ("html", "pdf")
+#: A report whose worker dies is recorded as failed (the next run redoes it), not retried blindly; each
+#: worker holds one report at a time, so a dying worker takes no queued report down with it.
+DASK_SETTINGS = {"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0}
 
 
 class IPCKernelManager(AsyncKernelManager):
-    """Kernels talk over local IPC sockets, not TCP ports: parallel kernels cannot collide on a port."""
+    """Kernels talk over IPC sockets in a private temporary folder, not TCP ports.
+
+    Parallel kernels can then collide neither on a port nor on a socket name (jupyter_client's
+    default IPC name is relative to the working directory); the folder goes when the kernel does.
+    """
 
     transport = Unicode("ipc")
+
+    def _ip_default(self) -> str:
+        self._ipc_dir = tempfile.mkdtemp(prefix="csi-kernel-")
+        return os.path.join(self._ipc_dir, "kernel")
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart and getattr(self, "_ipc_dir", None):
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to render: an enterprise in a language, with everything a worker needs."""
+
+    study_path: str
+    analysis_path: str
+    enterprise_id: str
+    language: str
+    formats: tuple[str, ...]
+    out_dir: str
+    primary: bool
+    key: str  # hash of inputs, parameters and code: a rerun skips a job whose key is unchanged
 
 
 @dataclass(frozen=True)
@@ -49,11 +84,17 @@ class ReportOutcome:
 
     enterprise_id: str
     language: str
-    status: str              # "ok" | "failed"
-    path: str | None         # the report, relative to the output folder
+    status: str                      # "ok" | "failed"
+    files: tuple[str, ...]           # written reports, relative to the output folder
     seconds: float
-    error: str | None = None  # the cause, for failures
-    summary: dict | None = None  # headline numbers for the index page
+    error: str | None = None         # the cause, for failures
+    summary: dict | None = None      # headline numbers for the index page
+    key: str = ""
+    skipped: bool = False            # unchanged since the last run: not redone
+
+    @property
+    def path(self) -> str | None:
+        return self.files[0] if self.files else None
 
 
 @dataclass(frozen=True)
@@ -71,64 +112,149 @@ class RunResult:
 
 
 def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Iterable[str] | None = None,
-              languages: Iterable[str] | None = None,
+              languages: Iterable[str] | None = None, formats: Iterable[str] | None = None, workers: int = 1,
+              scheduler: str | None = None, force: bool = False,
               progress: Callable[[ReportOutcome, int, int], None] | None = None) -> RunResult:
-    """Render every enterprise's report of a study (or those in ``only``) and an index page.
+    """Render the reports of a study (or of the enterprises in ``only``) and an index page.
 
     Parameters
     ----------
     study : path to study.toml.
     out_dir : output folder (default: the study's ``[outputs].dir``).
     only : enterprise ids to render (default: all).
-    languages : report languages (default: the study's ``[outputs].languages``).
-    progress : called after each report with (outcome, done, total); the CLI prints from it.
+    languages, formats : default: the study's ``[outputs]`` settings.
+    workers : parallel workers; 1 runs in this process, more start a dask LocalCluster.
+    scheduler : address of an existing dask scheduler (then ``workers`` is ignored).
+    force : redo every report, even those unchanged since the last run.
+    progress : called after each report with (outcome, done, total); the CLI draws its bar from it.
     """
     spec = load_study(study)
     out = Path(out_dir).resolve() if out_dir else spec.outputs.dir
-    langs = _languages(spec, languages)
-    targets = _enterprises(spec, only)
-    out.mkdir(parents=True, exist_ok=True)
-    outcomes = []
-    total = len(targets) * len(langs)
+    langs, fmts, targets = _languages(spec, languages), _formats(spec, formats), _enterprises(spec, only)
+    cache = out / ".csi"
+    cache.mkdir(parents=True, exist_ok=True)
+    inputs = inputs_hash(spec)
+    previous = {} if force else _previous_outcomes(out)
+    jobs, skipped = [], []
     for enterprise_id in targets:
         for lang in langs:
-            outcome = render_enterprise(spec, enterprise_id, lang, out, primary=lang == langs[0])
-            outcomes.append(outcome)
-            if progress:
-                progress(outcome, len(outcomes), total)
-    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    manifest = _write_manifest(spec, out, outcomes, started)
+            key = _hash(inputs, enterprise_id, lang, ",".join(fmts))
+            old = previous.get((enterprise_id, lang))
+            if old and old.key == key and old.status == "ok" and all((out / f).is_file() for f in old.files):
+                skipped.append(replace(old, skipped=True, seconds=0.0))
+            else:
+                jobs.append(Job(str(spec.path), str(cache / f"analysis-{inputs[:16]}.pkl"), enterprise_id, lang,
+                                fmts, str(out), lang == langs[0], key))
+    if jobs:
+        _analysis(spec, jobs)
+    done = _execute(jobs, workers, scheduler, progress, len(skipped), len(jobs) + len(skipped))
+    outcomes = _in_order(skipped + done, targets, langs)
+    manifest = _write_manifest(spec, out, outcomes, inputs)
     index = _write_index(spec, out, outcomes, langs[0])
     return RunResult(out, tuple(outcomes), manifest, index)
 
 
-def render_enterprise(study: Study, enterprise_id: str, lang: str, out: Path, primary: bool = True) -> ReportOutcome:
-    """Execute the notebook for one enterprise and write its HTML report; failures become an outcome."""
+def _analysis(spec: Study, jobs: list[Job]) -> None:
+    """The study-level work, once: screened responses and pooled fits, saved for the notebooks."""
+    from .report.content import analyse_study
+
+    path = Path(jobs[0].analysis_path)
+    if not path.is_file():
+        tmp = path.with_suffix(".tmp")
+        analyse_study(spec, sorted({j.enterprise_id for j in jobs})).save(tmp)
+        os.replace(tmp, path)
+
+
+def _execute(jobs: list[Job], workers: int, scheduler: str | None, progress, already: int, total: int
+             ) -> list[ReportOutcome]:
+    results: list[ReportOutcome] = []
+
+    def record(outcome: ReportOutcome) -> None:
+        results.append(outcome)
+        if progress:
+            progress(outcome, already + len(results), total)
+
+    if not jobs:
+        return results
+    if workers <= 1 and scheduler is None:
+        for job in jobs:
+            record(render_job(job))
+        return results
+    _execute_dask(jobs, workers, scheduler, record)
+    return results
+
+
+def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record) -> None:
+    import dask
+    from distributed import Client, LocalCluster, as_completed
+
+    with dask.config.set(DASK_SETTINGS):
+        cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                      dashboard_address=None)
+        try:
+            with Client(scheduler or cluster) as client:
+                futures = {client.submit(render_job, job, key=f"report-{job.enterprise_id}-{job.language}-"
+                                         f"{job.key[:12]}", pure=False): job for job in jobs}
+                for future in as_completed(futures):
+                    job = futures[future]
+                    try:
+                        outcome = future.result()
+                    except Exception as exc:  # noqa: BLE001 - a lost worker fails its report, not the batch
+                        outcome = ReportOutcome(job.enterprise_id, job.language, "failed", (), 0.0,
+                                                f"{type(exc).__name__}: {_first_line(str(exc))}", None, job.key)
+                    record(outcome)
+        finally:
+            if cluster is not None:
+                cluster.close()
+
+
+def render_job(job: Job) -> ReportOutcome:
+    """Execute the notebook for one enterprise and write its reports; any failure becomes an outcome."""
     start = time.perf_counter()
-    name = f"{enterprise_id}.html" if primary else f"{enterprise_id}.{lang}.html"
     try:
         with tempfile.TemporaryDirectory(prefix="csi-") as tmp:
-            executed = Path(tmp) / f"{enterprise_id}.ipynb"
+            executed = Path(tmp) / f"{job.enterprise_id}.ipynb"
             papermill.execute_notebook(
                 str(NOTEBOOK), str(executed), kernel_name="python3", progress_bar=False, log_output=False,
-                kernel_manager_class=IPCKernelManager,
-                cwd=str(NOTEBOOK.parent), parameters=notebook_parameters(study, enterprise_id, lang))
+                kernel_manager_class=IPCKernelManager, cwd=str(NOTEBOOK.parent),
+                parameters=notebook_parameters(job.study_path, job.enterprise_id, job.language, job.analysis_path))
             notebook = nbformat.read(executed, as_version=4)
         summary = _summary(notebook)
-        title = f"{summary.get('enterprise', enterprise_id)} · {summary.get('title', '')}"
-        atomic_write(out / name, export_html(notebook, lang, title))
+        files = _write_reports(job, notebook, summary)
     except papermill.PapermillExecutionError as exc:
-        return ReportOutcome(enterprise_id, lang, "failed", None, time.perf_counter() - start,
-                             f"{exc.ename}: {_first_line(exc.evalue)}")
+        return _failed(job, start, f"{exc.ename}: {_first_line(exc.evalue)}")
     except Exception as exc:  # noqa: BLE001 - a report failure never stops the batch; it is recorded
-        return ReportOutcome(enterprise_id, lang, "failed", None, time.perf_counter() - start,
-                             f"{type(exc).__name__}: {_first_line(str(exc))}")
-    return ReportOutcome(enterprise_id, lang, "ok", name, time.perf_counter() - start, None, summary)
+        return _failed(job, start, f"{type(exc).__name__}: {_first_line(str(exc))}")
+    return ReportOutcome(job.enterprise_id, job.language, "ok", files, time.perf_counter() - start, None,
+                         summary, job.key)
 
 
-def notebook_parameters(study: Study, enterprise_id: str, lang: str) -> dict[str, str]:
+def _failed(job: Job, start: float, error: str) -> ReportOutcome:
+    return ReportOutcome(job.enterprise_id, job.language, "failed", (), time.perf_counter() - start, error, None,
+                         job.key)
+
+
+def _write_reports(job: Job, notebook: nbformat.NotebookNode, summary: dict) -> tuple[str, ...]:
+    out = Path(job.out_dir)
+    stem = job.enterprise_id if job.primary else f"{job.enterprise_id}.{job.language}"
+    title = f"{summary.get('enterprise', job.enterprise_id)} · {summary.get('title', '')}"
+    html = export_html(notebook, job.language, title)
+    files = []
+    if "html" in job.formats:
+        atomic_write(out / f"{stem}.html", html.encode("utf-8"))
+        files.append(f"{stem}.html")
+    if "pdf" in job.formats:
+        from .report.pdf import html_to_pdf
+
+        atomic_write(out / f"{stem}.pdf", html_to_pdf(html, lang=job.language))
+        files.append(f"{stem}.pdf")
+    return tuple(files)
+
+
+def notebook_parameters(study_path: str | Path, enterprise_id: str, lang: str, analysis_path: str = "") -> dict:
     """What ``csi run`` passes to the notebook's ``parameters`` cell (a test checks they match)."""
-    return {"study_path": str(study.path), "enterprise_id": enterprise_id, "language": lang}
+    return {"study_path": str(study_path), "enterprise_id": enterprise_id, "language": lang,
+            "analysis_path": str(analysis_path)}
 
 
 def export_html(notebook: nbformat.NotebookNode, lang: str, title: str) -> str:
@@ -146,16 +272,32 @@ def export_html(notebook: nbformat.NotebookNode, lang: str, title: str) -> str:
     return body
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def inputs_hash(study: Study) -> str:
+    """One hash of everything a report depends on: study files, notebook, templates and csi's code."""
+    files = [*study.files, *study.responses, *study.previous_wave, NOTEBOOK, *sorted(TEMPLATES.rglob("*")),
+             *sorted(Path(__file__).parent.rglob("*.py"))]
+    digest = hashlib.sha256(_version().encode())
+    for path in files:
+        if path.is_file():
+            digest.update(str(path.name).encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def _languages(study: Study, languages: Iterable[str] | None) -> list[str]:
@@ -166,6 +308,14 @@ def _languages(study: Study, languages: Iterable[str] | None) -> list[str]:
     return langs
 
 
+def _formats(study: Study, formats: Iterable[str] | None) -> tuple[str, ...]:
+    fmts = tuple(formats) if formats else tuple(study.outputs.formats)
+    for fmt in fmts:
+        if fmt not in FORMATS:
+            raise StudyError(f"--format {fmt!r}: not one of {', '.join(FORMATS)}.")
+    return fmts
+
+
 def _enterprises(study: Study, only: Iterable[str] | None) -> list[str]:
     if not only:
         return [e.id for e in study.enterprises]
@@ -173,6 +323,11 @@ def _enterprises(study: Study, only: Iterable[str] | None) -> list[str]:
     for enterprise_id in ids:
         study.enterprise(enterprise_id)  # raises, naming the known ids, when unknown
     return ids
+
+
+def _in_order(outcomes: list[ReportOutcome], targets: list[str], langs: list[str]) -> list[ReportOutcome]:
+    rank = {(e, lang): i for i, (e, lang) in enumerate((e, lang) for e in targets for lang in langs)}
+    return sorted(outcomes, key=lambda o: rank[(o.enterprise_id, o.language)])
 
 
 def _summary(notebook: nbformat.NotebookNode) -> dict:
@@ -198,37 +353,49 @@ def _version() -> str:
         return "unknown"
 
 
-def _write_manifest(study: Study, out: Path, outcomes: list[ReportOutcome], started: str) -> Path:
+def _previous_outcomes(out: Path) -> dict[tuple[str, str], ReportOutcome]:
+    path = out / "manifest.json"
+    try:
+        reports = json.loads(path.read_text(encoding="utf-8"))["reports"]
+        fields = ReportOutcome.__dataclass_fields__
+        outcomes = [ReportOutcome(**{k: v for k, v in r.items() if k in fields}) for r in reports]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}  # no usable manifest: everything is redone
+    return {(o.enterprise_id, o.language): replace(o, files=tuple(o.files)) for o in outcomes}
+
+
+def _write_manifest(study: Study, out: Path, outcomes: list[ReportOutcome], inputs: str) -> Path:
+    failures = [{"enterprise_id": o.enterprise_id, "language": o.language, "error": o.error}
+                for o in outcomes if o.status != "ok"]
     manifest = {
-        "study": str(study.path), "study_id": study.id, "csi_version": _version(), "finished": started,
-        "reports": [asdict(o) for o in outcomes],
-        "failed": sum(o.status != "ok" for o in outcomes),
+        "study": str(study.path), "study_id": study.id, "csi_version": _version(), "inputs_hash": inputs,
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "reports": [asdict(o) for o in outcomes], "failed": len(failures), "failures": failures,
     }
     path = out / "manifest.json"
-    atomic_write(path, json.dumps(manifest, ensure_ascii=False, indent=2))
+    atomic_write(path, json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
     return path
 
 
 def _write_index(study: Study, out: Path, outcomes: list[ReportOutcome], lang: str) -> Path:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     from .report.i18n import number, t  # the index page shares the report's strings
 
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     rows = []
     for enterprise in study.enterprises:
         mine = [o for o in outcomes if o.enterprise_id == enterprise.id]
         if not mine:
             continue
-        first = mine[0]
+        summary = next((o.summary for o in mine if o.summary), None) or {}
         rows.append({"id": enterprise.id, "name": enterprise.label(lang),
                      "industry": study.industry_label(enterprise.industry, lang),
-                     "reports": [(o.language, o.path) for o in mine if o.status == "ok"],
-                     "index": number((first.summary or {}).get("index"), lang),
-                     "n": (first.summary or {}).get("n", ""),
+                     "reports": [(f"{o.language} {Path(f).suffix[1:]}", f) for o in mine for f in o.files],
+                     "index": number(summary.get("index"), lang), "n": summary.get("n", ""),
                      "errors": [f"{o.language}: {o.error}" for o in mine if o.status != "ok"]})
     html = env.get_template("index.html.j2").render(
         lang=HTML_LANG[lang], title=study.title.get(lang, study.id), heading=t("index_page_title", lang),
         rows=rows, labels={k: t(k, lang) for k in ("enterprise", "industry", "index_label", "respondents", "failed")},
         generated=f"{t('generated', lang)}: {dt.date.today().isoformat()}")
     path = out / "index.html"
-    atomic_write(path, html)
+    atomic_write(path, html.encode("utf-8"))
     return path

@@ -18,7 +18,7 @@ from .model import Model
 from .schema import Questionnaire, _read_toml, load_questionnaire
 
 LANGUAGES = ("zh", "en")
-FORMATS = ("html",)
+FORMATS = ("html", "pdf")
 SCHEMES = ("path", "centroid", "factorial")
 ESTIMATION = ("pooled", "enterprise")
 POOL_BY = ("industry", "study")
@@ -109,6 +109,7 @@ class Study:
     weighting: Weighting
     outputs: Outputs
     screening: ScreeningRules = field(default_factory=ScreeningRules)
+    files: tuple[Path, ...] = ()  # every file the study reads (for provenance and change detection)
     industries: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> label by language
 
     def enterprise(self, enterprise_id: str) -> Enterprise:
@@ -156,6 +157,7 @@ def load_study(path: str | Path) -> Study:
         weighting=_weighting(top.sub("weighting"), base, questionnaire),
         outputs=_outputs(top.sub("outputs"), base, language),
         screening=_screening(top.sub("screening")),
+        files=(path, Path(questionnaire.source).resolve(), data.path_value("enterprises", base)),
     )
 
 

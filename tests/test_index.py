@@ -174,3 +174,83 @@ def test_bad_arguments(fit, mobi):
     empty = mobi.iloc[:3].assign(CUSCO=np.nan)
     with pytest.raises(DataError, match=r"no observed \(positively weighted\) values for item\(s\) CUSCO"):
         csi_index(fit, scale=(1, 10), data=empty)
+
+
+# ------------------------------------------------------------------ IPMA and differences
+def _quiet_index(*args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NegativeWeightWarning)  # CUSL2 has a negative weight on mobi
+        return csi_index(*args, **kwargs)
+
+
+def test_ipma_table(fit):
+    from csi.index import ipma
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NegativeWeightWarning)
+        table = ipma(fit, target="Loyalty", scale=(1, 10))
+    assert list(table.columns) == ["construct", "importance", "performance"]
+    eff = fit.effects().query("target == 'Loyalty'").set_index("source")["total"]
+    assert set(table["construct"]) == set(eff.index) == {"Image", "Expectation", "Quality", "Value",
+                                                          "Satisfaction", "Complaints"}
+    np.testing.assert_allclose(table.set_index("construct")["importance"], eff.reindex(table["construct"]))
+    perf = _quiet_index(fit, scale=(1, 10)).set_index("construct")["index"]
+    np.testing.assert_allclose(table["performance"], perf.reindex(table["construct"]))
+    assert table["importance"].is_monotonic_decreasing
+    with pytest.raises(DataError, match="has no predecessors"):
+        ipma(fit, target="Image", scale=(1, 10))
+    with pytest.raises(DataError, match="unknown target construct 'Sat'"):
+        ipma(fit, target="Sat", scale=(1, 10))
+
+
+def test_index_difference(fit, mobi):
+    from csi.index import index_difference
+
+    a, b = mobi.iloc[:125], mobi.iloc[125:]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NegativeWeightWarning)
+        out = index_difference(fit, a, b, n=2000, seed=3, scale=(1, 10))
+        same = index_difference(fit, a, a, n=200, seed=3, scale=(1, 10))
+    ia = _quiet_index(fit, scale=(1, 10), data=a).set_index("construct")["index"]
+    ib = _quiet_index(fit, scale=(1, 10), data=b).set_index("construct")["index"]
+    res = out.set_index("construct")
+    np.testing.assert_allclose(res["difference"], ia - ib)
+    # fixed weights: the index is linear in item means, so SE = sqrt(Va/na + Vb/nb) (delta method, ddof=0)
+    sat = list(ECSI.blocks["Satisfaction"])
+    wn = fit.outer.set_index("item").loc[sat, "weight"] / fit.item_stats.set_index("item").loc[sat, "sd"]
+    wn = wn / wn.sum()
+    lin = lambda d: 100 * (d[sat] @ wn.to_numpy()) / 9
+    se = np.sqrt(lin(a).var(ddof=0) / len(a) + lin(b).var(ddof=0) / len(b))
+    assert res.loc["Satisfaction", "std_error"] == pytest.approx(se, rel=0.08)
+    assert res.loc["Satisfaction", "ci_low"] < res.loc["Satisfaction", "difference"] < res.loc["Satisfaction", "ci_high"]
+    assert (same["difference"] == 0).all() and (same["p_value"] > 0.5).all()  # independent resamples
+    shifted = b.assign(**{c: b[c] - 2 for c in sat})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NegativeWeightWarning)
+        far = index_difference(fit, a, shifted, n=500, seed=3, scale=(1, 10)).set_index("construct")
+    assert far.loc["Satisfaction", "p_value"] < 0.01 and far.loc["Satisfaction", "ci_low"] > 15
+    assert list(out.columns) == ["construct", "index_a", "index_b", "difference", "std_error", "ci_low",
+                                 "ci_high", "p_value", "n_failed"]
+
+
+def test_enterprise_indices_pooled_and_separate(fit, mobi):
+    from csi.index import enterprise_indices
+
+    data = mobi.assign(ent=np.where(np.arange(len(mobi)) < 100, "E1", "E2"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NegativeWeightWarning)
+        pooled = enterprise_indices(fit, data, by="ent", scale=(1, 10))
+        separate = enterprise_indices(fit, data, by="ent", mode="separate", scale=(1, 10))
+        e1 = data[data["ent"] == "E1"]
+        own = csi_index(estimate(ECSI, e1), scale=(1, 10)).set_index("construct")["index"]
+        shared = csi_index(fit, scale=(1, 10), data=e1).set_index("construct")["index"]
+    assert list(pooled.columns) == ["ent", "construct", "index", "negative_weights", "n"]
+    p1 = pooled[pooled["ent"] == "E1"].set_index("construct")
+    s1 = separate[separate["ent"] == "E1"].set_index("construct")
+    np.testing.assert_allclose(p1["index"], shared.reindex(p1.index))
+    np.testing.assert_allclose(s1["index"], own.reindex(s1.index))
+    assert (p1["n"] == 100).all() and not np.allclose(p1["index"], s1["index"])
+    with pytest.raises(DataError, match="unknown mode 'joint'"):
+        enterprise_indices(fit, data, by="ent", mode="joint")
+    with pytest.raises(DataError, match="grouping column 'firm' not in data"):
+        enterprise_indices(fit, data, by="firm")

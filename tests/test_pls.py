@@ -162,12 +162,12 @@ def test_effects(fit, mobi):
 
 def test_summary_text_and_html(fit):
     summary = fit.summary()
-    assert set(summary.tables) == {"paths", "r_squared", "outer", "effects", "missing"}
+    assert set(summary.tables) == {"paths", "r_squared", "outer", "effects", "f_squared", "inner_vif", "missing"}
     text = str(summary)
     assert "n = 250 of 250 rows" in text and "path scheme" in text
     assert "Satisfaction" in text and "0.5049" in text and "(none)" in text
     html = summary._repr_html_()
-    assert html.count("<table") == 5 and "R squared" in html
+    assert html.count("<table") == 7 and "R squared" in html
 
 
 def test_sign_rule_flips_reversed_block(mobi):
@@ -372,3 +372,10 @@ def test_invariance_property(mobi, scale, shift, wscale):
     out = estimate(ECSI, moved, weights=np.linspace(1, 2, len(mobi)) * wscale)
     np.testing.assert_allclose(out.paths["estimate"], base.paths["estimate"], atol=1e-8)
     np.testing.assert_allclose(out.outer[["weight", "loading"]], base.outer[["weight", "loading"]], atol=1e-8)
+
+
+def test_all_ones_weights_equal_unweighted(mobi, fit):
+    ones = estimate(ECSI, mobi, weights=np.ones(len(mobi)))
+    for name in ("paths", "outer", "r_squared", "item_stats"):
+        pd.testing.assert_frame_equal(getattr(ones, name), getattr(fit, name), check_exact=False, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(ones.scores, fit.scores, atol=1e-10)

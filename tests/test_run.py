@@ -103,8 +103,7 @@ def test_notebook_has_no_logic_and_its_parameters_match_the_runner():
     parameters = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(parameters) == 1
     names = {t.id for n in ast.parse(parameters[0].source).body for t in n.targets}
-    study = csi.load_study(DEMO / "study.toml")
-    assert names == set(runner.notebook_parameters(study, "W01", "zh"))
+    assert names == set(runner.notebook_parameters(DEMO / "study.toml", "W01", "zh", "analysis.pkl"))
 
 
 # --------------------------------------------------------------------------- the command line

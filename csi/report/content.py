@@ -6,6 +6,8 @@ figure in the report is computed here, by the same public functions a statistici
 
 from __future__ import annotations
 
+import pickle
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,8 +15,8 @@ import pandas as pd
 
 from ..exceptions import DataError, StudyError
 from ..index import csi_index, item_scores
-from ..reliability import htmt, reliability
 from ..pls import PLSResult, estimate
+from ..reliability import htmt, reliability
 from ..schema import read_responses
 from ..screening import ScreeningResult, screen
 from ..study import Enterprise, Study, load_study
@@ -45,6 +47,46 @@ class EnterpriseContent:
     imputed_values: int          # values mean-imputed in the pooled estimation
 
 
+@dataclass(frozen=True)
+class StudyAnalysis:
+    """The study-level work, done once per batch: screened responses (both waves) and the pooled fits.
+
+    ``fits`` maps a pool key ("industry:water", "study" or "enterprise:W01") to its PLS fit;
+    ``reliability`` and ``htmt`` hold the pool's reliability and HTMT tables.
+    """
+
+    study: Study
+    current: ScreeningResult
+    previous: ScreeningResult | None
+    fits: Mapping[str, PLSResult]
+    reliability: Mapping[str, pd.DataFrame]
+    htmt: Mapping[str, pd.DataFrame]
+
+    def save(self, path: str | Path) -> Path:
+        """Pickle the analysis for the report notebooks of one batch (a cache, not an archive format)."""
+        path = Path(path)
+        path.write_bytes(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+        return path
+
+    @staticmethod
+    def load(path: str | Path) -> StudyAnalysis:
+        return pickle.loads(Path(path).read_bytes())
+
+
+def analyse_study(study: Study, enterprise_ids: Iterable[str] | None = None) -> StudyAnalysis:
+    """Read and screen both waves and estimate every pool the given enterprises need (default: all)."""
+    current = load_responses(study)
+    previous = load_responses(study, previous=True) if study.previous_wave else None
+    ids = list(enterprise_ids) if enterprise_ids is not None else [e.id for e in study.enterprises]
+    settings, fits = study.model, {}
+    for enterprise_id in ids:
+        key, rows = _pool(study, study.enterprise(enterprise_id), current.kept)
+        if key not in fits and not rows.empty:
+            fits[key] = estimate(settings.model, rows, scheme=settings.scheme, missing=settings.missing)
+    return StudyAnalysis(study, current, previous, fits, {k: reliability(f) for k, f in fits.items()},
+                         {k: htmt(f) for k, f in fits.items()})
+
+
 def load_responses(study: Study, previous: bool = False) -> ScreeningResult:
     """Read the study's responses (or its previous wave) and screen them."""
     files = study.previous_wave if previous else study.responses
@@ -58,20 +100,31 @@ def load_responses(study: Study, previous: bool = False) -> ScreeningResult:
     return screen(responses, study.questionnaire, study.screening)
 
 
-def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str | None = None) -> EnterpriseContent:
-    """Compute everything the report of ``enterprise_id`` shows."""
-    study = study if isinstance(study, Study) else load_study(study)
+def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str | None = None,
+                       analysis: StudyAnalysis | str | Path | None = None) -> EnterpriseContent:
+    """Compute everything the report of ``enterprise_id`` shows.
+
+    ``analysis`` is the study-level work from :func:`analyse_study` (or the path of its saved copy);
+    without it, the study is read and the enterprise's pool estimated here.
+    """
+    if isinstance(analysis, str | Path) and str(analysis):
+        analysis = StudyAnalysis.load(analysis)
+    if not isinstance(analysis, StudyAnalysis):
+        study = study if isinstance(study, Study) else load_study(study)
+        analysis = analyse_study(study, [enterprise_id])
+    study = analysis.study
     enterprise = study.enterprise(enterprise_id)
     lang = lang or study.language
     q, settings = study.questionnaire, study.model
-    current = load_responses(study)
+    current = analysis.current
     column = q.enterprise_column
     own = current.kept[current.kept[column] == enterprise.id]
     if own.empty:
         raise DataError(f"{study.path}: enterprise {enterprise.id} has no analysed respondents "
                         f"({_ledger_row(current, enterprise.id)['read']} read); nothing to report.")
-    pool, pooled = _pool(study, enterprise, current.kept)
-    fit = estimate(settings.model, pooled, scheme=settings.scheme, missing=settings.missing)
+    pool_key, _rows = _pool(study, enterprise, current.kept)
+    fit = analysis.fits[pool_key]
+    pool = pool_key.split(":")[0]
     own_index = csi_index(fit, data=own)
     pool_index = csi_index(fit)
     dims = own_index.merge(pool_index[["construct", "index"]].rename(columns={"index": "industry_index"}),
@@ -85,12 +138,12 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     return EnterpriseContent(
         study=study, enterprise=enterprise, lang=lang, pool=pool, fit=fit, target=settings.target,
         index=float(target_row["index"]), industry_index=float(target_row["industry_index"]),
-        previous_index=_previous_index(study, enterprise, fit),
+        previous_index=_previous_index(analysis, enterprise, fit),
         dimensions=dims, items=items, paths=paths,
         r_squared=fit.r_squared.assign(construct=fit.r_squared["construct"].map(labels)),
-        reliability=reliability(fit).pipe(lambda t: t.assign(label=t["construct"].map(labels))),
-        htmt=htmt(fit).pipe(lambda t: t.assign(construct_a=t["construct_a"].map(labels),
-                                               construct_b=t["construct_b"].map(labels))),
+        reliability=analysis.reliability[pool_key].pipe(lambda t: t.assign(label=t["construct"].map(labels))),
+        htmt=analysis.htmt[pool_key].pipe(lambda t: t.assign(construct_a=t["construct_a"].map(labels),
+                                                             construct_b=t["construct_b"].map(labels))),
         ledger=_ledger_row(current, enterprise.id), exclusions=_exclusions(current, enterprise.id),
         missing_values=int(own[list(fit.model.items)].isna().sum().sum()),
         imputed_values=int(fit.missing["n_missing"].sum()) if settings.missing == "mean" else 0,
@@ -98,27 +151,27 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
 
 
 def _pool(study: Study, enterprise: Enterprise, kept: pd.DataFrame) -> tuple[str, pd.DataFrame]:
-    """The respondents the model is estimated on, by the study's estimation setting."""
+    """The pool key and the respondents the model is estimated on, by the study's estimation setting."""
     column = study.questionnaire.enterprise_column
     settings = study.model
     if settings.estimation == "enterprise":
-        return "enterprise", kept[kept[column] == enterprise.id]
+        return f"enterprise:{enterprise.id}", kept[kept[column] == enterprise.id]
     if settings.pool_by == "study":
         return "study", kept
     peers = [e.id for e in study.enterprises if e.industry == enterprise.industry]
-    return "industry", kept[kept[column].isin(peers)]
+    return f"industry:{enterprise.industry}", kept[kept[column].isin(peers)]
 
 
-def _previous_index(study: Study, enterprise: Enterprise, fit: PLSResult) -> float | None:
+def _previous_index(analysis: StudyAnalysis, enterprise: Enterprise, fit: PLSResult) -> float | None:
     """The previous wave's index for the enterprise, with this wave's weights (so the change is comparable)."""
-    if not study.previous_wave:
+    if analysis.previous is None:
         return None
-    previous = load_responses(study, previous=True).kept
-    own = previous[previous[study.questionnaire.enterprise_column] == enterprise.id]
+    previous = analysis.previous.kept
+    own = previous[previous[analysis.study.questionnaire.enterprise_column] == enterprise.id]
     if own.empty:
         return None
     table = csi_index(fit, data=own).set_index("construct")
-    return float(table.loc[study.model.target, "index"])
+    return float(table.loc[analysis.study.model.target, "index"])
 
 
 def _ledger_row(screening: ScreeningResult, enterprise_id: str) -> pd.Series:

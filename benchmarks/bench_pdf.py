@@ -1,0 +1,59 @@
+"""HTML → PDF for one enterprise report: csi.report.pdf.html_to_pdf vs plain WeasyPrint, same HTML, same run.
+
+Run: python benchmarks/bench_pdf.py [--enterprise W01] [--lang zh] [--repeat 3] [--html report.html]
+The report HTML is rendered once (papermill + nbconvert, not timed) unless --html names one. The peer is
+WeasyPrint on the unprepared HTML (no contents page, no footer): the ratio is the cost of those additions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import weasyprint
+
+from csi import load_study
+from csi import run as runner
+from csi.report.pdf import html_to_pdf
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def best_of(fn, repeat: int) -> tuple[float, bytes]:
+    times, result = [], b""
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def report_html(study: Path, enterprise: str, lang: str) -> str:
+    with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
+        outcome = runner.render_enterprise(load_study(study), enterprise, lang, Path(tmp))
+        if outcome.status != "ok":
+            raise SystemExit(f"rendering {enterprise} ({lang}) failed: {outcome.error}")
+        return (Path(tmp) / outcome.path).read_text(encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--study", type=Path, default=ROOT / "data" / "demo" / "study.toml")
+    parser.add_argument("--enterprise", default="W01")
+    parser.add_argument("--lang", default="zh", choices=["zh", "en"])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--html", type=Path, help="an already rendered report (skips the notebook run)")
+    args = parser.parse_args()
+    html = args.html.read_text(encoding="utf-8") if args.html else report_html(args.study, args.enterprise, args.lang)
+    ours, pdf = best_of(lambda: html_to_pdf(html, lang=args.lang), args.repeat)
+    peer, plain = best_of(lambda: weasyprint.HTML(string=html).write_pdf(), args.repeat)
+    print(f"HTML → PDF, {args.enterprise} ({args.lang}), {len(html) / 1024:.0f} KiB HTML, best of {args.repeat}")
+    print(f"  csi html_to_pdf     {ours:7.2f} s   {len(pdf) / 1024:6.0f} KiB PDF")
+    print(f"  WeasyPrint (plain)  {peer:7.2f} s   {len(plain) / 1024:6.0f} KiB PDF")
+    print(f"  ratio csi / plain   {ours / peer:7.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Batch runs on dask.distributed: fault isolation (bad data, a killed worker), resume, determinism."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from csi import run as runner
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo"
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::ResourceWarning")
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory) -> Path:
+    """The demo study plus enterprise X99, which has no respondents: its report must fail, alone."""
+    folder = tmp_path_factory.mktemp("study")
+    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "study.toml"):
+        shutil.copy(DEMO / name, folder / name)
+    text = (DEMO / "enterprises.csv").read_text(encoding="utf-8") + "X99,无样本公司,No Respondents Ltd.,bank,80\n"
+    (folder / "enterprises.csv").write_text(text, encoding="utf-8")
+    return folder / "study.toml"
+
+
+def tables(path: Path) -> list[str]:
+    """The report's tables as text: the numbers a reader sees, without the embedded chart."""
+    return re.findall(r"<table.*?</table>", path.read_text(encoding="utf-8"), flags=re.DOTALL)
+
+
+def test_one_and_two_workers_give_identical_reports(study, tmp_path):
+    one = runner.run_study(study, tmp_path / "one", only=["W01", "W07"], workers=1)
+    two = runner.run_study(study, tmp_path / "two", only=["W01", "W07"], workers=2)
+    assert not one.failed and not two.failed
+    assert [o.summary for o in one.outcomes] == [o.summary for o in two.outcomes]
+    for outcome in one.outcomes:
+        assert tables(one.out_dir / outcome.path) == tables(two.out_dir / outcome.path)
+
+
+def test_killed_worker_and_bad_enterprise_fail_alone_and_a_rerun_redoes_only_them(study, tmp_path):
+    import dask
+    from distributed import Client, LocalCluster
+    from distributed.comm.core import CommClosedError
+
+    out = tmp_path / "batch"
+    ids = ["W01", "T01", "B01", "X99"]
+    killed = []
+    with dask.config.set(runner.DASK_SETTINGS), \
+            LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+
+        def kill_a_busy_worker(outcome, done, total):
+            if killed:
+                return
+            busy = [w for w, keys in client.processing().items() if keys]
+            if busy:  # the report running there must be recorded as failed, the others go on
+                killed.append(busy[0])
+                with contextlib.suppress(CommClosedError):  # the worker dies before it can answer
+                    client.run(os._exit, 1, workers=[busy[0]])
+
+        first = runner.run_study(study, out, only=ids, scheduler=cluster.scheduler_address,
+                                 progress=kill_a_busy_worker)
+    assert killed, "no worker was busy after the first report: the test could not kill one"
+    failed = {o.enterprise_id: o.error for o in first.failed}
+    assert "X99" in failed and failed["X99"].startswith("DataError")
+    assert len(failed) == 2, failed
+    (lost,) = [e for e in failed if e != "X99"]
+    assert "KilledWorker" in failed[lost] or "killed" in failed[lost].lower()
+    manifest = json.loads(first.manifest.read_text(encoding="utf-8"))
+    assert {f["enterprise_id"] for f in manifest["failures"]} == {"X99", lost}
+    survivors = [o for o in first.outcomes if o.status == "ok"]
+    assert len(survivors) == 2 and all((out / o.path).is_file() for o in survivors)
+
+    second = runner.run_study(study, out, only=ids, workers=1)
+    redone = {o.enterprise_id for o in second.outcomes if not o.skipped}
+    assert redone == {"X99", lost}
+    assert {o.enterprise_id for o in second.failed} == {"X99"}
+
+
+def test_force_redoes_everything(study, tmp_path):
+    out = tmp_path / "force"
+    runner.run_study(study, out, only=["W07"], workers=1)
+    again = runner.run_study(study, out, only=["W07"], workers=1)
+    assert all(o.skipped for o in again.outcomes)
+    forced = runner.run_study(study, out, only=["W07"], workers=1, force=True)
+    assert not any(o.skipped for o in forced.outcomes)
+
+
+def test_no_temporary_files_are_left_behind(study, tmp_path):
+    out = tmp_path / "clean"
+    runner.run_study(study, out, only=["W07"], workers=1)
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp") or p.name.startswith(".W07")]

@@ -1,0 +1,155 @@
+"""Benchmarking: index SEs (against csi.svy_mean, pinned to R survey), league tables by hand,
+Holm against statsmodels, quadrants, and the demo study's overview with award eligibility."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+import csi
+from csi.awards import load_award_rules
+from csi.benchmark import (
+    enterprise_indices,
+    holm,
+    importance_performance,
+    industry_indices,
+    league_table,
+    pairwise_differences,
+    study_overview,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+STUDY = ROOT / "data" / "demo" / "study.toml"
+
+
+@pytest.fixture(scope="module")
+def water():
+    study = csi.load_study(STUDY)
+    df = csi.screen(csi.read_responses(study.responses, study.questionnaire), study.questionnaire).kept
+    pool = df[df["enterprise_id"].str.startswith("W")]
+    return csi.estimate(study.model.model, pool, missing="mean"), pool
+
+
+def test_enterprise_index_equals_csi_index(water):
+    fit, pool = water
+    table = enterprise_indices(fit, pool, constructs=["Satisfaction", "Quality"])
+    own = pool[pool["enterprise_id"] == "W03"]
+    ref = csi.csi_index(fit, data=own).set_index("construct")["index"]
+    got = table[table["enterprise_id"] == "W03"].set_index("construct")["index"]
+    assert got.loc[["Satisfaction", "Quality"]].to_numpy() == pytest.approx(ref.loc[["Satisfaction", "Quality"]])
+
+
+def test_linearized_se_matches_svy_mean_on_complete_data(water):
+    fit, pool = water
+    items = ["SATI1", "SATI2", "SATI3"]
+    own = pool[pool["enterprise_id"] == "W01"].dropna(subset=items)
+    table = enterprise_indices(fit, own, constructs=["Satisfaction"]).iloc[0]
+    # with complete answers the index is the mean of respondent scores s_r = Σ c_i (x_ri − min_i);
+    # rebuild c_i from the index formula by finite differences of csi_index and compare SEs with svy_mean
+    base = csi.csi_index(fit, data=own).set_index("construct").loc["Satisfaction", "index"]
+    c = []
+    for item in items:
+        bumped = own.assign(**{item: own[item] + 1.0})
+        c.append(csi.csi_index(fit, data=bumped).set_index("construct").loc["Satisfaction", "index"] - base)
+    scores = own.assign(s=(own[items].to_numpy() - 1.0) @ np.array(c))
+    ref = csi.svy_mean(scores, "s", np.ones(len(scores)))   # = R survey svymean (tests/test_weighting.py)
+    assert table["index"] == pytest.approx(ref["estimate"].iloc[0], abs=1e-9)
+    assert table["std_error"] == pytest.approx(ref["std_error"].iloc[0], rel=1e-9)
+
+
+INDICES = pd.DataFrame({"enterprise_id": ["A", "B", "C", "D"], "industry": ["x", "x", "x", "y"],
+                        "index": [80.0, 75.0, 70.0, 72.0], "std_error": [1.0, 2.0, 2.0, 1.5],
+                        "served": [100, 300, 600, 50]})
+
+
+def test_league_table_by_hand():
+    prev = pd.DataFrame({"enterprise_id": ["A", "B"], "index": [78.0, 80.0], "std_error": [1.0, 1.0]})
+    t = league_table(INDICES, prev).set_index("enterprise_id")
+    assert t["rank"].tolist() == [1, 2, 3, 4] and t.index.tolist() == ["A", "B", "D", "C"]
+    # A vs peers B, C: mean 72.5, diff 7.5, SE = √(1² + (2² + 2²)/2²) = √3
+    assert t.loc["A", "peer_mean"] == 72.5
+    z = 7.5 / np.sqrt(3)
+    assert t.loc["A", "p_value"] == pytest.approx(2 * stats.norm.sf(z))
+    # C vs peers A, B: mean 77.5, diff −7.5, SE = √(4 + (1 + 4)/4) = √5.25
+    assert t.loc["C", "p_value"] == pytest.approx(2 * stats.norm.sf(7.5 / np.sqrt(5.25)))
+    assert t.loc["A", "versus_peers"] == "above" and t.loc["C", "versus_peers"] == "below"
+    assert np.isnan(t.loc["D", "p_value"]) and t.loc["D", "versus_peers"] == "not significant"  # alone in y
+    assert t.loc["A", "ci_low"] == pytest.approx(80 - 1.959964 * 1.0, abs=1e-6)
+    # change: A 80 − 78 = 2, SE √2, p = 2·(1 − Φ(1.414)) = 0.157; B 75 − 80 = −5, SE √5 → p 0.0253 → down
+    assert t.loc["A", "change"] == 2 and t.loc["A", "change_p_value"] == pytest.approx(0.1572992, abs=1e-6)
+    assert t.loc["B", "change_direction"] == "down" and t.loc["C", "change_direction"] == "no previous wave"
+
+
+def test_holm_matches_statsmodels():
+    p = np.array([0.01, 0.04, 0.03, 0.005, 0.2])
+    assert holm(p) == pytest.approx(multipletests(p, method="holm")[1])
+
+
+def test_industry_indices_by_hand():
+    t = industry_indices(INDICES).set_index("industry")
+    # x: (80 + 75 + 70)/3 = 75, SE = √(1 + 4 + 4)/3 = 1
+    assert t.loc["x", ["index", "std_error"]].tolist() == pytest.approx([75.0, 1.0])
+    assert t.loc["all", "index"] == pytest.approx(74.25)
+    w = industry_indices(INDICES, weight="served").set_index("industry")
+    # x weighted by served 100, 300, 600: (8000 + 22500 + 42000)/1000 = 72.5; SE = √(100²·1 + 300²·4 + 600²·4)/1000
+    assert w.loc["x", "index"] == pytest.approx(72.5)
+    assert w.loc["x", "std_error"] == pytest.approx(np.sqrt(100**2 + 300**2 * 4 + 600**2 * 4) / 1000)
+
+
+def test_pairwise_by_hand():
+    t = pairwise_differences(INDICES)
+    ab = t[(t["a"] == "A") & (t["b"] == "B")].iloc[0]
+    assert ab["diff"] == 5 and ab["std_error"] == pytest.approx(np.sqrt(5))
+    assert len(t) == 3     # pairs within x only
+
+
+def test_importance_performance(water):
+    fit, pool = water
+    own = pool[pool["enterprise_id"] == "W06"]
+    t = importance_performance(fit, own)
+    eff = fit.effects().query("target == 'Satisfaction'").set_index("source")["total"]
+    assert set(t["construct"]) == set(eff.index)
+    perf = csi.csi_index(fit, data=own).set_index("construct")["index"]
+    row = t.set_index("construct")
+    for c in eff.index:
+        high_imp = eff[c] >= eff.mean()
+        high_perf = perf[c] >= perf[eff.index].mean()
+        expected = {(True, False): "concentrate", (True, True): "keep_up", (False, False): "low_priority",
+                    (False, True): "possible_overkill"}[(high_imp, high_perf)]
+        assert row.loc[c, "quadrant"] == expected
+    assert t["priority"].tolist() == list(range(1, len(t) + 1))
+    order = {"concentrate": 0, "low_priority": 1, "keep_up": 2, "possible_overkill": 3}
+    assert t["quadrant"].map(order).is_monotonic_increasing
+
+
+def test_demo_overview_ranks_and_awards():
+    study = csi.load_study(STUDY)
+    ops = pd.read_csv(ROOT / "data" / "demo" / "audits" / "operations.csv")
+    served = pd.read_csv(ROOT / "data" / "demo" / "enterprises.csv")[["enterprise_id", "served_customers"]]
+    ops = ops.merge(served, on="enterprise_id")
+    ops["complaint_rate"] = ops["complaints_received"] / ops["served_customers"]
+    ops["handling_satisfaction"] = ops["callbacks_satisfied"] / ops["callbacks"].where(ops["callbacks"] > 0)
+    overview = study_overview(study, award_rules=load_award_rules(ROOT / "data" / "rules" / "service_star_award.toml"),
+                              award_table=ops, index_columns={"overall_index": "Satisfaction",
+                                                              "service_index": "Quality"})
+    league = overview.league
+    assert len(league) == 24 and league["index"].is_monotonic_decreasing
+    assert league.iloc[0]["enterprise_id"] == "B03"            # true index 83.1, the highest
+    moved = league.set_index("enterprise_id")["change_direction"]
+    assert moved["W03"] == "up" and moved["T05"] == "down"      # the generator's clear improver and decliner
+    assert set(overview.industries["industry"]) == {"water", "telecom", "bank", "all"}
+    s = overview.awards.summary.set_index("id")
+    assert overview.awards.eligible() == ["B03"]
+    # B03 by hand: complaints 1522 / 287400 served = 0.53 % < 1 %; callbacks 394 / 400 = 98.5 % > 98 %
+    crit = overview.awards.criteria.set_index(["id", "criterion"])
+    assert crit.loc[("B03", "complaint_rate"), "value"] == pytest.approx(1522 / 287400)
+    assert crit.loc[("B03", "handling_satisfaction"), "value"] == pytest.approx(394 / 400)
+    # B08 (census, no complaints recorded): overall index below 80 and no callback data → two reasons
+    assert s.loc["B08", "failed"] == 2
+    assert "Complaint-handling satisfaction: no data" in s.loc["B08", "reason_en"]
+    assert s.loc["T05", "reason_zh"].startswith("综合满意度指数 61.6，要求 >= 80.0（未达到）")
