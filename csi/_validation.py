@@ -16,7 +16,9 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 def suggest(name: str, choices: Iterable[str]) -> str:
     """' (did you mean X?)' when a close match exists, else ''."""
-    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1)
+    choices = [str(c) for c in choices]
+    same_case = [c for c in choices if c.lower() == str(name).lower()]  # 'q1' for 'Q1': difflib misses it
+    close = same_case or difflib.get_close_matches(str(name), choices, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -74,7 +76,9 @@ class KeyReader:
                 raise self.fail(key, f"unknown key{suggest(key, allowed)}; allowed keys: {', '.join(allowed)}.")
 
     def text(self, key: str, default: Any = ...) -> dict[str, str]:
-        """A translatable text: either a plain string or a table {zh = ..., en = ...}."""
+        """A translatable text: either a plain string or a table {zh = ..., en = ...}; ``default`` when absent."""
+        if key not in self.table and default is not ...:  # a default is the caller's, not the user's: no check
+            return {"zh": default, "en": default} if isinstance(default, str) else default and dict(default)
         value = self.get(key, (str, dict), default)
         if isinstance(value, str):
             return {"zh": value, "en": value}
@@ -89,4 +93,6 @@ class KeyReader:
         resolved = (base / value).resolve()
         if must_exist and not resolved.exists():
             raise self.fail(key, f"file not found: {resolved} (paths are relative to {base}).")
+        if must_exist and resolved.is_dir():
+            raise self.fail(key, f"{resolved} is a folder; give the path of a file.")
         return resolved

@@ -134,6 +134,9 @@ def _criterion(category: KeyReader, j: int, table: Any) -> Criterion:
                          census_below=reader.get("census_below", int, 50),
                          sample_min=reader.get("sample_min", int, 100),
                          sample_max=reader.get("sample_max", int, None))
+        for key in ("census_below", "sample_min"):
+            if getattr(crit, key) < 0:
+                raise reader.fail(key, f"a number of customers ≥ 0, got {getattr(crit, key)}.")
         if crit.sample_max is not None and crit.sample_max < crit.sample_min:
             raise reader.fail("sample_max", f"sample_max {crit.sample_max} is below sample_min {crit.sample_min}.")
         return crit
@@ -147,8 +150,13 @@ def _criterion(category: KeyReader, j: int, table: Any) -> Criterion:
     if fmt not in FORMATS:
         raise reader.fail("format", f"{fmt!r} is not one of {', '.join(FORMATS)}{suggest(fmt, FORMATS)}.")
     value = reader.get("value", (int, float, bool, str), required=True)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise reader.fail("value", f"a threshold must be a finite number, got {value!r}.")
+    digits = reader.get("digits", int, 1)
+    if not 0 <= digits <= 6:
+        raise reader.fail("digits", f"decimals shown: a whole number from 0 to 6, got {digits}.")
     return Criterion(reader.get("id", str, required=True), reader.text("label"), "compare",
-                     reader.get("column", str, required=True), op, value, fmt, reader.get("digits", int, 1))
+                     reader.get("column", str, required=True), op, value, fmt, digits)
 
 
 # ------------------------------------------------------------------ checking
@@ -262,7 +270,12 @@ def _evaluate(c: Criterion, row: dict) -> dict:
                 "reason_zh": f"{c.label.get('zh', c.id)}：无数据", "reason_en": f"{c.label.get('en', c.id)}: no data"}
     if isinstance(c.value, bool):
         value = _as_bool(value, c)
-    passed = bool(OPS[c.op](value, c.value))
+    try:
+        passed = bool(OPS[c.op](value, c.value))
+    except TypeError:
+        raise SchemaError(f"criterion {c.id!r}: column {c.column!r} value {value!r} cannot be compared with "
+                          f"{c.value!r}; give {'numbers' if isinstance(c.value, int | float) else 'text'} "
+                          "in that column.") from None
     shown = _show(value, c)
     mark = "" if passed else "未"
     return {"value": value, "threshold": f"{c.op} {threshold}", "passed": passed,

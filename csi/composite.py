@@ -225,7 +225,10 @@ def _from_responses(frame, lam, opts, survey_weights, respondent) -> dict[str, t
         w = _channel_weights_of(part, survey_weights, c)
         for m in measures:
             y, kind = _transform(part, c, m, opts)
-            inf = influence(part, y, w)  # a WeightingResult brings its raking residuals
+            try:
+                inf = influence(part, y, w)  # a WeightingResult brings its raking residuals
+            except DataError as exc:  # name the channel: "a single PSU" alone does not say where
+                raise DataError(f"{_WHERE}: channel {c!r} ({len(part)} row(s)): {exc}") from None
             rows[m].append({"channel": c, "kind": kind, "n": inf.n, "n_missing": inf.n_missing,
                             "estimate": inf.estimate, "std_error": inf.std_error, "df": inf.df})
             a = np.sqrt(inf.n_psu / (inf.n_psu - 1))

@@ -117,6 +117,9 @@ class Model:
         ModelSpecError
             Naming the line number and text of the offending statement.
         """
+        if not isinstance(text, str):
+            raise ModelSpecError(f"{source or 'model syntax'}: expected the model as text (str), "
+                                 f"got {type(text).__name__}; read the file first or use Model.from_file")
         constructs: list[str] = []
         blocks: dict[str, tuple[str, ...]] = {}
         modes: dict[str, str] = {}

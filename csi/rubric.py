@@ -27,7 +27,7 @@ import pandas as pd
 
 from ._validation import KeyReader, suggest
 from .exceptions import DataError, SchemaError, StudyError
-from .schema import _read_toml
+from .schema import _read_toml, read_csv_text
 
 __all__ = ["Adjustment", "Level", "Rubric", "RubricItem", "RubricResult", "Section", "load_rubric", "read_audit",
            "score_rubric"]
@@ -123,7 +123,7 @@ def load_rubric(path: str | Path) -> Rubric:
         fail_label=head.text("fail_label", {"zh": "未达标", "en": "Not certified"}),
         deductions=tuple(_adjustment(top, "deductions", k, t) for k, t in enumerate(_tables(top, "deductions"))),
         bonuses=tuple(_adjustment(top, "bonuses", k, t) for k, t in enumerate(_tables(top, "bonuses"))),
-        bonus_cap=_number(head, "bonus_cap", None), round=head.get("round", int, None), path=str(path))
+        bonus_cap=_number(head, "bonus_cap", None), round=_digits(head, "round"), path=str(path))
     total = sum(s.points for s in sections)
     if not math.isclose(total, rubric.points, abs_tol=1e-9):
         raise head.fail("points", f"the rubric has {rubric.points:g} points but its sections add up to {total:g} "
@@ -133,6 +133,13 @@ def load_rubric(path: str | Path) -> Rubric:
     if dup:
         raise StudyError(f"{path.name}: duplicate item/deduction/bonus id(s) {', '.join(dup)}; ids must be unique.")
     return rubric
+
+
+def _digits(reader: KeyReader, key: str) -> int | None:
+    value = reader.get(key, int, None)
+    if value is not None and not 0 <= value <= 6:
+        raise reader.fail(key, f"decimals to round to: a whole number from 0 to 6, got {value}.")
+    return value
 
 
 def _tables(reader: KeyReader, key: str) -> list[dict]:
@@ -235,10 +242,8 @@ def read_audit(audit: str | Path | pd.DataFrame, rubric: Rubric) -> pd.DataFrame
     if isinstance(audit, pd.DataFrame):
         table = audit.astype(str).replace({"nan": "", "<NA>": "", "None": ""})
     else:
-        try:
-            table = pd.read_csv(audit, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise SchemaError(f"{name}: could not be read as a UTF-8 CSV: {exc}") from None
+        table = read_csv_text(Path(audit), SchemaError, "a header row (item, earned, …) and one row per item")
+        table = table.fillna("")
     unknown = [c for c in table.columns if c not in AUDIT_COLUMNS]
     if unknown or "item" not in table.columns:
         bad = unknown[0] if unknown else "item"

@@ -9,6 +9,7 @@ anything undeclared is an error naming the file, column and rows.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import KeyReader, rows_text, suggest
-from .exceptions import SchemaError
+from .exceptions import CSIError, SchemaError
 
 Text = Mapping[str, str]  # language code -> text
 
@@ -88,10 +89,11 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
     default_scale = _scale(top, "scale", (1, 10))
     codes_table = top.get("missing_codes", dict, {})
     missing_labels = {_code(top, "missing_codes", k): top.sub("missing_codes").text(k) for k in codes_table}
-    constructs = {name: KeyReader(spec, path, f"constructs.{name}", SchemaError).text("label", name)
-                  for name, spec in top.get("constructs", dict, {}).items()}
-    items = tuple(_item(path, i, spec, default_scale, tuple(missing_labels), constructs)
-                  for i, spec in enumerate(top.get("items", list, required=True)))
+    constructs = {name: top.sub("constructs").sub(name).text("label", name) for name in top.get("constructs", dict, {})}
+    item_specs = top.get("items", list, required=True)
+    if not item_specs:
+        raise top.fail("items", "no items declared; add [[items]] tables with id, construct and text.")
+    items = tuple(_item(path, i, spec, default_scale, tuple(missing_labels), constructs) for i, spec in enumerate(item_specs))
     _check_unique([it.id for it in items], path, "items", "id")
     demographics = tuple(_variable(path, "demographics", i, spec)
                          for i, spec in enumerate(top.get("demographics", list, [])))
@@ -99,11 +101,14 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
                        for i, spec in enumerate(top.get("open_ended", list, [])))
     _check_unique([v.id for v in demographics + open_ended] + [it.id for it in items], path,
                   "items/demographics/open_ended", "id")
+    id_column = top.get("id_column", str, "respondent_id")
+    enterprise_column = top.get("enterprise_column", str, "enterprise_id")
+    _check_unique([id_column, enterprise_column, *(v.id for v in demographics + open_ended), *(it.id for it in items)],
+                  path, "id_column/enterprise_column/items/demographics/open_ended", "column name")
     return Questionnaire(
         title=top.text("title", {"zh": path.stem, "en": path.stem}), items=items,
         constructs=constructs, demographics=demographics, open_ended=open_ended,
-        missing_labels=missing_labels, id_column=top.get("id_column", str, "respondent_id"),
-        enterprise_column=top.get("enterprise_column", str, "enterprise_id"), source=str(path),
+        missing_labels=missing_labels, id_column=id_column, enterprise_column=enterprise_column, source=str(path),
     )
 
 
@@ -120,17 +125,20 @@ def _read_toml(path: Path, error: type) -> dict[str, Any]:
 
 def _scale(reader: KeyReader, key: str, default: tuple[float, float]) -> tuple[float, float]:
     value = reader.get(key, list, list(default))
-    if len(value) != 2 or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value) \
-            or value[0] >= value[1]:
+    if len(value) != 2 or not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                                  for v in value) or value[0] >= value[1]:
         raise reader.fail(key, f"a scale is [min, max] with min < max, e.g. [1, 10]; got {value!r}.")
     return float(value[0]), float(value[1])
 
 
 def _code(reader: KeyReader, key: str, raw: Any) -> float:
     try:
-        return float(raw)
+        code = float(raw)
     except (TypeError, ValueError):
         raise reader.fail(key, f"missing code {raw!r} is not a number.") from None
+    if not math.isfinite(code):
+        raise reader.fail(key, f"missing code {raw!r} is not a finite number; use a code such as 99.")
+    return code
 
 
 def _item(path: Path, index: int, spec: Any, default_scale, default_codes, constructs) -> Item:
@@ -138,7 +146,7 @@ def _item(path: Path, index: int, spec: Any, default_scale, default_codes, const
         raise SchemaError(f"{path}: [items[{index}]]: expected a table, got {spec!r}.")
     reader = KeyReader(spec, path, f"items[{index}]", SchemaError)
     reader.reject_unknown(["id", "construct", "text", "scale", "missing_codes", "reverse"])
-    item_id = reader.get("id", str, required=True)
+    item_id = _column_name(reader, "id")
     reader.path = f"items[{index}] ({item_id})"
     construct = reader.get("construct", str, required=True)
     if constructs and construct not in constructs:
@@ -158,13 +166,20 @@ def _variable(path: Path, group: str, index: int, spec: Any, levels: bool = True
         raise SchemaError(f"{path}: [{group}[{index}]]: expected a table, got {spec!r}.")
     reader = KeyReader(spec, path, f"{group}[{index}]", SchemaError)
     reader.reject_unknown(["id", "label", "levels"] if levels else ["id", "label"])
-    var_id = reader.get("id", str, required=True)
+    var_id = _column_name(reader, "id")
     level_table = reader.sub("levels").table if levels else {}
     level_labels = {str(k): KeyReader(level_table, path, f"{group}[{index}].levels", SchemaError).text(k)
                     for k in level_table}
     if levels and not level_labels:
         raise reader.fail("levels", "declare the levels, e.g. levels = { male = { zh = \"男\", en = \"Male\" } }.")
     return Variable(var_id, reader.text("label", var_id), level_labels)
+
+
+def _column_name(reader: KeyReader, key: str) -> str:
+    name = reader.get(key, str, required=True)
+    if not name.strip() or name != name.strip():
+        raise reader.fail(key, f"{name!r} cannot name a column: give a non-empty id without leading/trailing spaces.")
+    return name
 
 
 def _check_unique(values: Sequence[str], path: Path, where: str, key: str) -> None:
@@ -228,10 +243,11 @@ def _read_table(path: Path) -> pd.DataFrame:
         if kind == "csv":
             return _read_csv(path)
         if kind == "excel":
-            return pd.read_excel(path, dtype=object)
+            return _with_header(pd.read_excel(path, dtype=object, header=None), path, SchemaError)
         if kind == "spss":
             import pyreadstat
-            df, _meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
+            df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
+            df.attrs["value_labels"] = meta.variable_value_labels  # named in errors about coded levels
             return df
         return pd.read_parquet(path)
     except SchemaError:
@@ -241,18 +257,56 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    # UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK) for Chinese exports.
+    return read_csv_text(path, SchemaError, "a header row and one row per respondent")
+
+
+def read_csv_text(path: Path, error: type[CSIError], expected: str = "a header row") -> pd.DataFrame:
+    """A CSV file as text cells (blank → NaN), UTF-8 with or without BOM, else GB18030 (a superset of GBK).
+
+    The header is read as a row of its own, so a data row with more fields than the header is an error
+    naming its line (pandas would silently turn the first fields into an index), and duplicated
+    column names are an error (pandas would silently rename them 'X.1').
+    """
+    if not path.is_file():
+        raise error(f"{path}: file not found.")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding=encoding)
+            raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, na_values=[""],
+                              encoding=encoding)
         except UnicodeDecodeError:
             continue
         except pd.errors.ParserError as exc:
-            raise SchemaError(f"{path}: malformed CSV: {exc}") from None
+            raise error(f"{path}: malformed CSV: {str(exc).strip()}; every line needs as many fields as the "
+                        "header.") from None
         except pd.errors.EmptyDataError:
-            raise SchemaError(f"{path}: the file is empty; expected a header row and one row per respondent.") \
-                from None
-    raise SchemaError(f"{path}: text encoding not recognised; save it as UTF-8 (or GBK).")
+            raise error(f"{path}: the file is empty; expected {expected}.") from None
+        return _with_header(raw, path, error)
+    raise error(f"{path}: text encoding not recognised; save it as UTF-8 (or GBK).")
+
+
+def _with_header(raw: pd.DataFrame, path: Path, error: type[CSIError]) -> pd.DataFrame:
+    """Take the first row as column names; blank names become 'Unnamed: k', duplicates are an error."""
+    if raw.empty:
+        raise error(f"{path}: the file is empty; expected a header row.")
+    names = [_header_name(v, k) for k, v in enumerate(raw.iloc[0])]
+    seen = pd.Series(names)
+    dup = seen[seen.duplicated(keep=False)]
+    if len(dup):
+        name = dup.iloc[0]
+        where = ", ".join(str(k + 1) for k in dup.index[dup == name])
+        raise error(f"{path}: column {name!r} appears more than once in the header (columns {where}); "
+                    "give each column a unique name.")
+    frame = raw.iloc[1:].reset_index(drop=True)
+    frame.columns = names
+    return frame
+
+
+def _header_name(value: Any, k: int) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return f"Unnamed: {k}"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip() or f"Unnamed: {k}"
 
 
 def _check_frame(raw: pd.DataFrame, path: Path, q: Questionnaire, invalid: str = "raise") -> pd.DataFrame:
@@ -262,7 +316,7 @@ def _check_frame(raw: pd.DataFrame, path: Path, q: Questionnaire, invalid: str =
     if missing:
         hints = "; ".join(f"{c!r}{suggest(c, raw.columns)}" for c in missing[:10])
         raise SchemaError(f"{path}: column(s) declared in {q.source} but not in the file: {hints}. "
-                          f"Columns in the file: {', '.join(map(str, raw.columns[:30]))}.")
+                          f"Columns in the file: {', '.join(map(str, raw.columns[:30]))}.{_header_hint(raw, required)}")
     df = raw.copy()
     labels = pd.RangeIndex(2, len(df) + 2) if path.suffix.lower() in (".csv", ".txt") else None
     for key in (q.id_column, q.enterprise_column):
@@ -277,12 +331,27 @@ def _check_frame(raw: pd.DataFrame, path: Path, q: Questionnaire, invalid: str =
         flagged += [(int(row), item.id, float(value)) for row, value in bad.items()]
     for var in q.demographics:
         if var.id in df.columns:
-            df[var.id] = _check_levels(_as_text(df[var.id]), var, path, labels)
+            df[var.id] = _check_levels(_as_text(df[var.id]), var, path, labels,
+                                       raw.attrs.get("value_labels", {}).get(var.id))
     for var in q.open_ended:
         if var.id in df.columns:
             df[var.id] = _as_text(df[var.id])
     df.attrs = {"missing_codes": codes, "out_of_range": flagged}
     return df
+
+
+def _header_hint(raw: pd.DataFrame, required: list[str]) -> str:
+    """Why declared columns may be absent: column names further down (title or merged group-header rows
+    above them), or another separator than the comma."""
+    for k, row in enumerate(raw.head(10).itertuples(index=False), start=2):
+        if set(required) <= {_header_name(v, 0) for v in row}:
+            return (f" The column names are on row {k}: delete the {k - 1} row(s) above them (a title or merged "
+                    "group headers) so that the column names are the first row.")
+    if len(raw.columns) == 1:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
+            if sep in str(raw.columns[0]):
+                return f" The file seems to be separated by {name}; save it as comma-separated CSV."
+    return ""
 
 
 def _rows(index: pd.Index, labels: pd.Index | None) -> str:
@@ -335,12 +404,16 @@ def _check_item(column: pd.Series, item: Item, path: Path, labels,
     return values, counts, flagged
 
 
-def _check_levels(column: pd.Series, var: Variable, path: Path, labels) -> pd.Series:
+def _check_levels(column: pd.Series, var: Variable, path: Path, labels, value_labels=None) -> pd.Series:
     unknown = column.notna() & ~column.isin(list(var.levels))
     if unknown.any():
         shown = ", ".join(repr(v) for v in column[unknown].unique()[:5])
+        coded = "; ".join(f"{code:g} = {label}" for code, label in (value_labels or {}).items()
+                          if isinstance(code, int | float))
+        hint = (f" The SPSS file stores {var.id!r} as codes with value labels ({coded}): recode them to the "
+                "declared levels.") if coded else ""
         raise SchemaError(f"{path}: column {var.id!r} has undeclared level(s) {shown} in "
-                          f"{_rows(column.index[unknown], labels)}; declared levels: {', '.join(var.levels)}.")
+                          f"{_rows(column.index[unknown], labels)}; declared levels: {', '.join(var.levels)}.{hint}")
     return column
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,9 +34,10 @@ import pyarrow.compute as pc
 
 from ._validation import rows_text, suggest
 from .exceptions import ConvergenceError, DataError
+from .schema import read_csv_text
 
 __all__ = [
-    "WeightingResult", "calibrate", "effective_n", "kish_deff", "poststratify", "rake", "trim",
+    "WeightingResult", "calibrate", "effective_n", "kish_deff", "poststratify", "rake", "read_margins", "trim",
 ]
 
 _SHARE_TOL = 1e-6  # shares of one variable must sum to 1 within this
@@ -133,6 +135,30 @@ def _weight_array(weights: Any, where: str) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- inputs
 
+def read_margins(path: str | Path) -> pd.DataFrame:
+    """Read a margins CSV (``variable, level, share`` or ``count``) for :func:`rake`.
+
+    UTF-8 (with or without BOM) or GBK. The rows are labelled by their file line (index ``line``) and
+    ``attrs["source"]`` names the file, so every :func:`rake` error names the file and the lines.
+    """
+    path = Path(path)
+    table = read_csv_text(path, DataError, "a header row variable, level, share (or count)")
+    table.index = pd.RangeIndex(2, len(table) + 2, name="line")
+    table.attrs["source"] = str(path)
+    return table
+
+
+def _where(name: str, data: Any, margins: Any) -> str:
+    """Error prefix: the function, and the margins' file when ``margins.attrs["source"]`` names one."""
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"{name}: data must be a pandas DataFrame (one row per respondent), "
+                        f"got {type(data).__name__}.")
+    if data.empty:
+        raise DataError(f"{name}: data has no rows; there are no respondents to weight.")
+    source = margins.attrs.get("source") if isinstance(margins, pd.DataFrame) else None
+    return f"{name} ({source})" if source else name
+
+
 def _base_weights(data: pd.DataFrame, base_weights: Any, where: str) -> np.ndarray:
     """Base weights as a float array aligned to ``data`` (ones when None); all must be > 0."""
     if base_weights is None:
@@ -162,6 +188,10 @@ def _base_weights(data: pd.DataFrame, base_weights: Any, where: str) -> np.ndarr
 def _margin_table(margins: Any, where: str) -> pd.DataFrame:
     """Margins as a DataFrame ``variable, level, share|count``."""
     if isinstance(margins, Mapping):
+        bad = [v for v, levels in margins.items() if not isinstance(levels, Mapping)]
+        if bad:
+            raise DataError(f"{where}: margins[{bad[0]!r}] must be a dict {{level: share}}, "
+                            f"got {type(margins[bad[0]]).__name__}.")
         rows = [(v, lv, s) for v, levels in margins.items() for lv, s in dict(levels).items()]
         return pd.DataFrame(rows, columns=["variable", "level", "share"])
     if not isinstance(margins, pd.DataFrame):
@@ -170,6 +200,12 @@ def _margin_table(margins: Any, where: str) -> pd.DataFrame:
     missing = {"variable", "level"} - set(margins.columns)
     if missing:
         raise DataError(f"{where}: margins lack column(s) {sorted(missing)}; expected variable, level, share|count.")
+    if margins.empty:
+        raise DataError(f"{where}: margins have no rows; give at least one variable with its levels.")
+    blank = margins[["variable", "level"]].isna().any(axis=1).to_numpy()
+    if blank.any():
+        raise DataError(f"{where}: margins have no variable or level in {rows_text(list(margins.index[blank]))}; "
+                        "fill them in or remove those rows.")
     return margins
 
 
@@ -178,7 +214,12 @@ def _value_column(table: pd.DataFrame, where: str) -> str:
     if len(kinds) != 1:
         raise DataError(f"{where}: give exactly one of the columns 'share' (proportions summing to 1 "
                         f"per variable) or 'count' (population totals); found {kinds or 'neither'}.")
-    values = pd.to_numeric(table[kinds[0]], errors="coerce").to_numpy(float)
+    raw = table[kinds[0]]
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(float)
+    text = np.flatnonzero(np.isnan(values) & raw.notna().to_numpy())
+    if text.size:
+        raise DataError(f"{where}: {kinds[0]} {raw.iloc[text[0]]!r} is not a number (margin "
+                        f"{rows_text(list(table.index[text]))}); give shares as decimals, e.g. 0.25, not 25%.")
     bad = np.flatnonzero(~np.isfinite(values) | (values <= 0))
     if bad.size:
         raise DataError(f"{where}: {kinds[0]} must be a positive number; bad in margin rows "
@@ -387,7 +428,9 @@ def rake(data: pd.DataFrame, margins: Any, *, base_weights: Any = None, tol: flo
     Checked against R survey ``rake()`` with population totals ``share × Σ base weights``:
     weights agree to 1e-8 on the demo data (tests/reference/weighting.R).
     """
-    where = "rake"
+    where = _where("rake", data, margins)
+    if not tol > 0 or max_iter < 1:
+        raise DataError(f"{where}: tol must be > 0 and max_iter ≥ 1 (got tol={tol!r}, max_iter={max_iter!r}).")
     d = _base_weights(data, base_weights, where)
     factors = _rake_factors(data, margins, float(d.sum()), where)
     cells = _build_cells(data, factors, d, where)
