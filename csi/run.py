@@ -9,11 +9,11 @@ written atomically (temporary file, then rename).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -23,18 +23,18 @@ from pathlib import Path
 
 import jinja2
 import nbformat
-import papermill
-from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
-from traitlets import Unicode
 from traitlets.config import Config
 
+from ._notebook import run_notebook, shutdown_kernels
 from ._validation import check_id
 from .exceptions import CSIError, StudyError
 from .study import LANGUAGES, Study, load_study
 
 PROJECT = Path(__file__).resolve().parents[1]
 NOTEBOOK = PROJECT / "notebooks" / "enterprise_report.ipynb"
+OVERVIEW = PROJECT / "notebooks" / "study_overview.ipynb"
 TEMPLATES = PROJECT / "templates"
 DEMO_STUDY = PROJECT / "data" / "demo" / "study.toml"
 SUMMARY_MIME = "application/json"
@@ -43,25 +43,6 @@ FORMATS = ("html", "pdf")
 #: A report whose worker dies is recorded as failed (the next run redoes it), not retried blindly; each
 #: worker holds one report at a time, so a dying worker takes no queued report down with it.
 DASK_SETTINGS = {"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0}
-
-
-class IPCKernelManager(AsyncKernelManager):
-    """Kernels talk over IPC sockets in a private temporary folder, not TCP ports.
-
-    Parallel kernels can then collide neither on a port nor on a socket name (jupyter_client's
-    default IPC name is relative to the working directory); the folder goes when the kernel does.
-    """
-
-    transport = Unicode("ipc")
-
-    def _ip_default(self) -> str:
-        self._ipc_dir = tempfile.mkdtemp(prefix="csi-kernel-")
-        return os.path.join(self._ipc_dir, "kernel")
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
-        if not restart and getattr(self, "_ipc_dir", None):
-            shutil.rmtree(self._ipc_dir, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -105,6 +86,7 @@ class RunResult:
     outcomes: tuple[ReportOutcome, ...]
     manifest: Path
     index: Path
+    overview: tuple[ReportOutcome, ...] = ()   # the study overview, one per language
 
     @property
     def failed(self) -> tuple[ReportOutcome, ...]:
@@ -149,9 +131,15 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
         _analysis(spec, jobs)
     done = _execute(jobs, workers, scheduler, progress, len(skipped), len(jobs) + len(skipped))
     outcomes = _in_order(skipped + done, targets, langs)
-    manifest = _write_manifest(spec, out, outcomes, inputs)
-    index = _write_index(spec, out, outcomes, langs[0])
-    return RunResult(out, tuple(outcomes), manifest, index)
+    analysis = str(cache / f"analysis-{inputs[:16]}.pkl")
+    try:
+        overview = [render_overview(str(spec.path), analysis, lang, fmts, str(out), lang == langs[0], inputs)
+                    for lang in langs]
+    finally:
+        shutdown_kernels()
+    manifest = _write_manifest(spec, out, outcomes, inputs, overview)
+    index = _write_index(spec, out, outcomes, langs[0], overview)
+    return RunResult(out, tuple(outcomes), manifest, index, tuple(overview))
 
 
 def _analysis(spec: Study, jobs: list[Job]) -> None:
@@ -177,8 +165,11 @@ def _execute(jobs: list[Job], workers: int, scheduler: str | None, progress, alr
     if not jobs:
         return results
     if workers <= 1 and scheduler is None:
-        for job in jobs:
-            record(render_job(job))
+        try:
+            for job in jobs:
+                record(render_job(job))
+        finally:
+            shutdown_kernels()
         return results
     _execute_dask(jobs, workers, scheduler, record)
     return results
@@ -203,6 +194,8 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record) 
                         outcome = ReportOutcome(job.enterprise_id, job.language, "failed", (), 0.0,
                                                 f"{type(exc).__name__}: {_first_line(str(exc))}", None, job.key)
                     record(outcome)
+                with contextlib.suppress(Exception):  # workers that died have no kernel left to stop
+                    client.run(shutdown_kernels)
         finally:
             if cluster is not None:
                 cluster.close()
@@ -212,21 +205,45 @@ def render_job(job: Job) -> ReportOutcome:
     """Execute the notebook for one enterprise and write its reports; any failure becomes an outcome."""
     start = time.perf_counter()
     try:
-        with tempfile.TemporaryDirectory(prefix="csi-") as tmp:
-            executed = Path(tmp) / f"{job.enterprise_id}.ipynb"
-            papermill.execute_notebook(
-                str(NOTEBOOK), str(executed), kernel_name="python3", progress_bar=False, log_output=False,
-                kernel_manager_class=IPCKernelManager, cwd=str(NOTEBOOK.parent),
-                parameters=notebook_parameters(job.study_path, job.enterprise_id, job.language, job.analysis_path))
-            notebook = nbformat.read(executed, as_version=4)
+        notebook = run_notebook(NOTEBOOK, notebook_parameters(job.study_path, job.enterprise_id, job.language,
+                                                              job.analysis_path))
         summary = _summary(notebook)
         files = _write_reports(job, notebook, summary)
-    except papermill.PapermillExecutionError as exc:
+    except CellExecutionError as exc:
         return _failed(job, start, f"{exc.ename}: {_first_line(exc.evalue)}")
     except Exception as exc:  # noqa: BLE001 - a report failure never stops the batch; it is recorded
         return _failed(job, start, f"{type(exc).__name__}: {_first_line(str(exc))}")
     return ReportOutcome(job.enterprise_id, job.language, "ok", files, time.perf_counter() - start, None,
                          summary, job.key)
+
+
+def render_overview(study_path: str, analysis_path: str, lang: str, formats: tuple[str, ...], out_dir: str,
+                    primary: bool, inputs: str) -> ReportOutcome:
+    """Execute the study-overview notebook in one language (after the enterprise reports) and write it."""
+    start = time.perf_counter()
+    stem = "overview" if primary else f"overview.{lang}"
+    key = _hash(inputs, "overview", lang, ",".join(formats))
+    try:
+        if not Path(analysis_path).is_file():
+            from .report.content import analyse_study
+
+            analyse_study(load_study(study_path)).save(analysis_path)
+        notebook = run_notebook(OVERVIEW, overview_parameters(study_path, lang, analysis_path))
+        summary = _summary(notebook)
+        job = Job(study_path, analysis_path, stem, lang, formats, out_dir, True, key)
+        files = _write_reports(job, notebook, summary)
+    except CellExecutionError as exc:
+        return ReportOutcome("overview", lang, "failed", (), time.perf_counter() - start,
+                             f"{exc.ename}: {_first_line(exc.evalue)}", None, key)
+    except Exception as exc:  # noqa: BLE001 - the overview failing never loses the enterprise reports
+        return ReportOutcome("overview", lang, "failed", (), time.perf_counter() - start,
+                             f"{type(exc).__name__}: {_first_line(str(exc))}", None, key)
+    return ReportOutcome("overview", lang, "ok", files, time.perf_counter() - start, None, summary, key)
+
+
+def overview_parameters(study_path: str | Path, lang: str, analysis_path: str = "") -> dict:
+    """What ``csi run`` passes to the overview notebook's ``parameters`` cell (a test checks they match)."""
+    return {"study_path": str(study_path), "language": lang, "analysis_path": str(analysis_path)}
 
 
 def _failed(job: Job, start: float, error: str) -> ReportOutcome:
@@ -364,20 +381,23 @@ def _previous_outcomes(out: Path) -> dict[tuple[str, str], ReportOutcome]:
     return {(o.enterprise_id, o.language): replace(o, files=tuple(o.files)) for o in outcomes}
 
 
-def _write_manifest(study: Study, out: Path, outcomes: list[ReportOutcome], inputs: str) -> Path:
+def _write_manifest(study: Study, out: Path, outcomes: list[ReportOutcome], inputs: str,
+                    overview: list[ReportOutcome] = ()) -> Path:
     failures = [{"enterprise_id": o.enterprise_id, "language": o.language, "error": o.error}
                 for o in outcomes if o.status != "ok"]
     manifest = {
         "study": str(study.path), "study_id": study.id, "csi_version": _version(), "inputs_hash": inputs,
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "reports": [asdict(o) for o in outcomes], "failed": len(failures), "failures": failures,
+        "overview": [asdict(o) for o in overview],
     }
     path = out / "manifest.json"
     atomic_write(path, json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
     return path
 
 
-def _write_index(study: Study, out: Path, outcomes: list[ReportOutcome], lang: str) -> Path:
+def _write_index(study: Study, out: Path, outcomes: list[ReportOutcome], lang: str,
+                 overview: list[ReportOutcome] = ()) -> Path:
     from .report.i18n import number, t  # the index page shares the report's strings
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
@@ -394,7 +414,10 @@ def _write_index(study: Study, out: Path, outcomes: list[ReportOutcome], lang: s
                      "errors": [f"{o.language}: {o.error}" for o in mine if o.status != "ok"]})
     html = env.get_template("index.html.j2").render(
         lang=HTML_LANG[lang], title=study.title.get(lang, study.id), heading=t("index_page_title", lang),
-        rows=rows, labels={k: t(k, lang) for k in ("enterprise", "industry", "index_label", "respondents", "failed")},
+        rows=rows, labels={k: t(k, lang) for k in ("enterprise", "industry", "index_label", "respondents", "failed",
+                                                    "overview_link")},
+        overview=[(f"{o.language} {Path(f).suffix[1:]}", f) for o in overview for f in o.files],
+        overview_errors=[f"{o.language}: {o.error}" for o in overview if o.status != "ok"],
         generated=f"{t('generated', lang)}: {dt.date.today().isoformat()}")
     path = out / "index.html"
     atomic_write(path, html.encode("utf-8"))

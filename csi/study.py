@@ -74,11 +74,76 @@ class ScreeningRules:
 
 @dataclass(frozen=True)
 class Weighting:
-    """Survey weighting settings; ``method = "none"`` uses equal weights."""
+    """Survey weighting settings (study.toml ``[weighting]``).
+
+    method : "none" (equal weights) or "rake": each enterprise's analysed respondents are raked
+        (:func:`csi.rake`) to the population margins of ``variables``; the weights then enter the
+        pooled estimation (``csi.estimate(weights=)``), the item means and the indices.
+    margins : ``variable, level, share`` rows, from a CSV file (``margins = "margins.csv"``) or
+        written inline (``[weighting.margins] region = { urban = 0.5, … }``).
+    variables : the raking variables (default: every variable in ``margins``).
+    """
 
     method: str = "none"
-    margins: Path | None = None
+    margins: pd.DataFrame | None = None
     variables: tuple[str, ...] = ()
+    source: str = ""           # the margins file, or "study.toml [weighting.margins]"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Evaluation rules of the study (study.toml ``[rules]``); every path optional.
+
+    Paths are resolved against the study folder but only read by the report stage, which names a
+    missing file (and its key) in the report instead of failing the whole batch.
+    """
+
+    rubric: Path | None = None              # certification rubric TOML (csi.load_rubric)
+    audits_dir: Path | None = None          # one audit CSV per enterprise: <enterprise_id>.csv
+    awards: Path | None = None              # award eligibility rules TOML (csi.load_award_rules)
+    operations: Path | None = None          # enterprise_id, third_party_survey, complaints_received, callbacks, …
+    complaint_keywords: Path | None = None  # complaint categories (csi.load_keywords)
+    handling_item: str | None = None        # the item rating complaint handling
+    award_indices: dict[str, str] = field(default_factory=dict)  # award column -> construct
+
+    def keys(self) -> dict[str, Path]:
+        """The configured files by key (for provenance and for naming a missing one)."""
+        names = ("rubric", "audits_dir", "awards", "operations", "complaint_keywords")
+        return {k: getattr(self, k) for k in names if getattr(self, k) is not None}
+
+
+@dataclass(frozen=True)
+class SamplingPlan:
+    """Sample-planning assumptions (study.toml ``[sampling]``) for :func:`csi.plan_sample` in the report."""
+
+    margin: float = 0.3          # target CI half-width of an item mean, scale points
+    sd: float = 2.0              # expected item SD
+    confidence: float = 0.95
+    deff: float = 1.0
+    response_rate: float = 1.0
+    census_below: int = 50
+    bounds: tuple[int, int] | None = (100, 200)
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A grade band of the index (study.toml ``[[report.grades]]``): index ≥ ``min`` earns ``label``."""
+
+    min: float
+    label: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Report wording and numbering (study.toml ``[report]``), all optional."""
+
+    number_prefix: str = ""
+    date: str = ""                                     # report date as printed (default: the run date)
+    independence: dict[str, str] = field(default_factory=dict)
+    grades: tuple[Grade, ...] = ()                     # ascending by min
+
+    def grade(self, index: float) -> Grade | None:
+        return next((g for g in reversed(self.grades) if index >= g.min), None)
 
 
 @dataclass(frozen=True)
@@ -111,6 +176,9 @@ class Study:
     screening: ScreeningRules = field(default_factory=ScreeningRules)
     files: tuple[Path, ...] = ()  # every file the study reads (for provenance and change detection)
     industries: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> label by language
+    rules: Rules = field(default_factory=Rules)
+    report: ReportSettings = field(default_factory=ReportSettings)
+    sampling: SamplingPlan = field(default_factory=SamplingPlan)
 
     def enterprise(self, enterprise_id: str) -> Enterprise:
         for enterprise in self.enterprises:
@@ -133,13 +201,16 @@ def load_study(path: str | Path) -> Study:
     """
     path = Path(path).resolve()
     top = KeyReader(_read_toml(path, StudyError), path.name, "", StudyError)
-    top.reject_unknown(["study", "data", "model", "screening", "weighting", "outputs"])
+    top.reject_unknown(["study", "data", "model", "screening", "weighting", "rules", "report", "sampling",
+                      "outputs"])
     base = path.parent
     meta, data = top.sub("study"), top.sub("data")
     meta.reject_unknown(["id", "title", "evaluator", "period", "language", "seed", "industries"])
     data.reject_unknown(["questionnaire", "responses", "previous_wave", "enterprises"])
     questionnaire = _wrap(lambda: load_questionnaire(data.path_value("questionnaire", base)), data, "questionnaire")
     language = _choice(meta, "language", LANGUAGES, "zh")
+    weighting = _weighting(top.sub("weighting"), base, questionnaire)
+    rules = _rules(top.sub("rules"), base, questionnaire)
     return Study(
         path=path,
         id=check_id(meta.get("id", str, required=True), meta.where("id"), StudyError),
@@ -154,10 +225,14 @@ def load_study(path: str | Path) -> Study:
         previous_wave=_paths(data, "previous_wave", base),
         enterprises=_enterprises(data, base),
         model=_model_settings(top.sub("model"), base, questionnaire),
-        weighting=_weighting(top.sub("weighting"), base, questionnaire),
+        weighting=weighting,
         outputs=_outputs(top.sub("outputs"), base, language),
         screening=_screening(top.sub("screening")),
-        files=(path, Path(questionnaire.source).resolve(), data.path_value("enterprises", base)),
+        files=(path, Path(questionnaire.source).resolve(), data.path_value("enterprises", base),
+               *([Path(weighting.source)] if weighting.source.endswith(".csv") else []), *_rule_files(rules)),
+        rules=rules,
+        report=_report(top.sub("report")),
+        sampling=_sampling(top.sub("sampling")),
     )
 
 
@@ -275,8 +350,107 @@ def _screening(reader: KeyReader) -> ScreeningRules:
 
 def _weighting(reader: KeyReader, base: Path, questionnaire: Questionnaire) -> Weighting:
     reader.reject_unknown(["method", "margins", "variables"])
-    method = _choice(reader, "method", ("none",), "none")  # raking arrives with the weighting stage
-    return Weighting(method=method)
+    method = _choice(reader, "method", ("none", "rake"), "none")
+    if method == "none":
+        return Weighting()
+    if "margins" not in reader.table:
+        raise reader.fail("margins", 'method = "rake" needs margins: a file (margins = "margins.csv" with columns '
+                          "variable, level, share) or a table ([weighting.margins] region = { urban = 0.5, … }).")
+    if isinstance(reader.table["margins"], dict):
+        rows = [{"variable": v, "level": str(level), "share": share}
+                for v, levels in reader.get("margins", dict).items()
+                for level, share in (levels.items() if isinstance(levels, dict) else [(None, levels)])]
+        if any(r["level"] == "None" or not isinstance(r["share"], int | float) for r in rows):
+            raise reader.fail("margins", "give each variable a table of level = share, e.g. "
+                              "region = { urban = 0.5, rural = 0.5 }.")
+        margins, source = pd.DataFrame(rows), f"{reader.where('margins')}"
+    else:
+        path = reader.path_value("margins", base)
+        margins, source = _margins_file(reader, path), str(path)
+    known = {v.id for v in questionnaire.demographics}
+    variables = tuple(reader.get("variables", list, sorted(set(margins["variable"]), key=list(margins["variable"]).index)))
+    for variable in variables:
+        if variable not in known:
+            raise reader.fail("variables", f"{variable!r} is not a questionnaire variable{suggest(variable, known)}; "
+                              f"variables: {', '.join(sorted(known))}.")
+        if variable not in set(margins["variable"]):
+            raise reader.fail("variables", f"{variable!r} has no margins in {source}.")
+    for variable, group in margins.groupby("variable"):
+        if variable in variables and abs(group["share"].sum() - 1) > 1e-6:
+            raise reader.fail("margins", f"shares of {variable!r} sum to {group['share'].sum():.6g}, not 1 ({source}).")
+    return Weighting(method, margins[margins["variable"].isin(variables)].reset_index(drop=True), variables, source)
+
+
+def _margins_file(reader: KeyReader, path: Path) -> pd.DataFrame:
+    try:
+        table = pd.read_csv(path, dtype={"variable": str, "level": str}, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise reader.fail("margins", f"{path} could not be read as a UTF-8 CSV: {exc}") from None
+    absent = [c for c in ("variable", "level", "share") if c not in table.columns]
+    if absent:
+        raise reader.fail("margins", f"{path}: missing column(s) {', '.join(absent)}; expected variable, level, share.")
+    if not pd.api.types.is_numeric_dtype(table["share"]):
+        raise reader.fail("margins", f"{path}: column 'share' must hold numbers.")
+    return table[["variable", "level", "share"]]
+
+
+def _rules(reader: KeyReader, base: Path, questionnaire: Questionnaire) -> Rules:
+    files = ("rubric", "audits_dir", "awards", "operations", "complaint_keywords")
+    reader.reject_unknown([*files, "handling_item", "award_indices"])
+    paths = {k: reader.path_value(k, base, None, must_exist=False) for k in files}
+    item = reader.get("handling_item", str, None)
+    if item is not None and item not in questionnaire.item_ids:
+        raise reader.fail("handling_item", f"{item!r} is not a questionnaire item{suggest(item, questionnaire.item_ids)}.")
+    award_indices = reader.get("award_indices", dict, {})
+    constructs = list(questionnaire.constructs)
+    for column, construct in award_indices.items():
+        if construct not in constructs:
+            raise reader.fail(f"award_indices.{column}", f"{construct!r} is not a construct"
+                              f"{suggest(str(construct), constructs)}; constructs: {', '.join(constructs)}.")
+    return Rules(**paths, handling_item=item, award_indices=dict(award_indices))
+
+
+def _sampling(reader: KeyReader) -> SamplingPlan:
+    d = SamplingPlan()
+    reader.reject_unknown(["margin", "sd", "confidence", "deff", "response_rate", "census_below", "bounds"])
+    values = {k: float(reader.get(k, (int, float), getattr(d, k))) for k in ("margin", "sd", "confidence", "deff",
+                                                                             "response_rate")}
+    for key in ("margin", "sd"):
+        if values[key] <= 0:
+            raise reader.fail(key, f"{values[key]:g} must be positive.")
+    if not 0 < values["confidence"] < 1 or not 0 < values["response_rate"] <= 1:
+        raise reader.fail("confidence" if not 0 < values["confidence"] < 1 else "response_rate",
+                          "give a share: confidence in (0, 1), response_rate in (0, 1].")
+    if values["deff"] < 1:
+        raise reader.fail("deff", f"{values['deff']:g}: a design effect is at least 1.")
+    bounds = reader.get("bounds", list, list(d.bounds))
+    if len(bounds) != 2 or not all(isinstance(b, int) for b in bounds) or not 0 < bounds[0] <= bounds[1]:
+        raise reader.fail("bounds", f"{bounds!r}: give [min, max] whole numbers with 0 < min ≤ max.")
+    return SamplingPlan(**values, census_below=reader.get("census_below", int, d.census_below),
+                        bounds=(bounds[0], bounds[1]))
+
+
+def _rule_files(rules: Rules) -> list[Path]:
+    """The rule files that exist (an audits folder contributes its CSVs), for provenance and change detection."""
+    out: list[Path] = []
+    for path in rules.keys().values():
+        out += sorted(path.glob("*.csv")) if path.is_dir() else [path] if path.is_file() else []
+    return list(dict.fromkeys(out))
+
+
+def _report(reader: KeyReader) -> ReportSettings:
+    reader.reject_unknown(["number_prefix", "date", "independence", "grades"])
+    grades = []
+    for k, table in enumerate(reader.get("grades", list, [])):
+        if not isinstance(table, dict):
+            raise reader.fail("grades", "give grades as [[report.grades]] tables with min and label.")
+        sub = KeyReader(table, reader.file, f"{reader.path}.grades[{k}]", StudyError)
+        sub.reject_unknown(["min", "label"])
+        grades.append(Grade(float(sub.get("min", (int, float), required=True)), sub.text("label")))
+    if [g.min for g in grades] != sorted(g.min for g in grades) or len({g.min for g in grades}) != len(grades):
+        raise reader.fail("grades", "grade bands must be listed with strictly increasing min, lowest first.")
+    return ReportSettings(str(reader.get("number_prefix", str, "")), str(reader.get("date", (str, object), "")),
+                          reader.text("independence", {}), tuple(grades))
 
 
 def _outputs(reader: KeyReader, base: Path, language: str) -> Outputs:

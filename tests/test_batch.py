@@ -68,18 +68,19 @@ def test_killed_worker_and_bad_enterprise_fail_alone_and_a_rerun_redoes_only_the
                                  progress=kill_a_busy_worker)
     assert killed, "no worker was busy after the first report: the test could not kill one"
     failed = {o.enterprise_id: o.error for o in first.failed}
-    assert "X99" in failed and failed["X99"].startswith("DataError")
-    assert len(failed) == 2, failed
-    (lost,) = [e for e in failed if e != "X99"]
-    assert "KilledWorker" in failed[lost] or "killed" in failed[lost].lower()
+    assert failed.pop("X99").startswith("DataError")
+    # the report running on the killed worker fails with its cause (rarely the scheduler had already
+    # handed that worker its next report too: that one is lost the same way and redone the same way)
+    assert 1 <= len(failed) <= 2, failed
+    assert all("KilledWorker" in error for error in failed.values()), failed
     manifest = json.loads(first.manifest.read_text(encoding="utf-8"))
-    assert {f["enterprise_id"] for f in manifest["failures"]} == {"X99", lost}
+    assert {f["enterprise_id"] for f in manifest["failures"]} == {"X99", *failed}
     survivors = [o for o in first.outcomes if o.status == "ok"]
-    assert len(survivors) == 2 and all((out / o.path).is_file() for o in survivors)
+    assert len(survivors) == 3 - len(failed) and all((out / o.path).is_file() for o in survivors)
 
     second = runner.run_study(study, out, only=ids, workers=1)
     redone = {o.enterprise_id for o in second.outcomes if not o.skipped}
-    assert redone == {"X99", lost}
+    assert redone == {"X99", *failed}
     assert {o.enterprise_id for o in second.failed} == {"X99"}
 
 

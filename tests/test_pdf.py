@@ -19,17 +19,20 @@ from csi.report.pdf import html_to_pdf, page_css, prepare_html
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
 SCRIPT = "<script>alert(1)</script>"
-HEADINGS = {"zh": ("一、测评结果摘要", "二、各维度指数", "三、各题项得分"),
-            "en": ("1. Summary", "2. Dimension indices", "3. Item scores")}
+HEADINGS = {"zh": ("一、测评结果摘要", "二、测评背景与依据", "三、测评模型与指标体系", "四、抽样与调查实施",
+                   "六、测评结果", "七、驱动因素与改进优先级", "八、行业对标", "九、不满意与投诉分析", "十、结论与建议",
+                   "附录"),
+            "en": ("1. Summary", "2. Background and basis", "6. Results", "10. Conclusions and recommendations",
+                   "Appendix")}
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) missing")
 
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> dict[tuple[str, str], dict]:
     """W01 and B08 in zh and en, B08 renamed to carry a script tag; each with its HTML, PDF and summary."""
-    folder = tmp_path_factory.mktemp("study")
-    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "study.toml"):
-        shutil.copy(DEMO / name, folder / name)
+    root = tmp_path_factory.mktemp("study")
+    shutil.copytree(ROOT / "data", root / "data")  # the study's rules live in data/rules and data/demo/audits
+    folder = root / "data" / "demo"
     rows = list(csv.DictReader(io.StringIO((DEMO / "enterprises.csv").read_text(encoding="utf-8"))))
     for row in rows:
         if row["enterprise_id"] == "B08":

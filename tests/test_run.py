@@ -23,9 +23,9 @@ DEMO = ROOT / "data" / "demo"
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory) -> runner.RunResult:
     """Two demo enterprises (a large one and a census one) plus one that must fail: no respondents."""
-    folder = tmp_path_factory.mktemp("study")
-    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "study.toml"):
-        shutil.copy(DEMO / name, folder / name)
+    root = tmp_path_factory.mktemp("study")
+    shutil.copytree(ROOT / "data", root / "data")  # the study's rules live in data/rules and data/demo/audits
+    folder = root / "data" / "demo"
     enterprises = (DEMO / "enterprises.csv").read_text(encoding="utf-8")
     enterprises += "X99,<script>alert(1)</script> 无样本公司,No Respondents Ltd.,water,100\n"
     (folder / "enterprises.csv").write_text(enterprises, encoding="utf-8")
@@ -61,6 +61,27 @@ def test_report_html_is_self_contained_without_code(batch):
     summary = next(o.summary for o in batch.outcomes if o.enterprise_id == "W01")
     assert f"{summary['index']:.1f}" in html
     assert "data:image/png;base64," in html  # the chart is embedded
+
+
+def test_overview_is_written_and_linked_with_award_reasons(batch):
+    (overview,) = batch.overview
+    assert overview.status == "ok", overview.error
+    html = (batch.out_dir / "overview.html").read_text(encoding="utf-8")
+    assert "测评总报告" in html and "五、评选资格" in html and "要求 &gt;= 80.0（未达到）" in html
+    assert "enterprise_content" not in html and "overview_content" not in html  # no code cells
+    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html)
+    assert 'href="overview.html"' in batch.index.read_text(encoding="utf-8")
+    manifest = json.loads(batch.manifest.read_text(encoding="utf-8"))
+    assert manifest["overview"][0]["files"] == ["overview.html"]
+
+
+def test_report_has_every_section_and_the_cover_facts(batch):
+    html = (batch.out_dir / "W01.html").read_text(encoding="utf-8")
+    for heading in ("一、测评结果摘要", "二、测评背景与依据", "三、测评模型与指标体系", "四、抽样与调查实施", "五、信度与效度",
+                    "六、测评结果", "七、驱动因素与改进优先级", "八、行业对标", "九、不满意与投诉分析", "十、结论与建议", "附录"):
+        assert heading in html
+    assert "CSI-2026-W01" in html and "独立性声明" in html and "95% 置信区间" in html
+    assert html.count("data:image/png;base64,") >= 6  # path diagram, dimensions, trend, IPMA, benchmark …
 
 
 def test_census_enterprise_report_says_so(batch):
@@ -104,6 +125,17 @@ def test_notebook_has_no_logic_and_its_parameters_match_the_runner():
     assert len(parameters) == 1
     names = {t.id for n in ast.parse(parameters[0].source).body for t in n.targets}
     assert names == set(runner.notebook_parameters(DEMO / "study.toml", "W01", "zh", "analysis.pkl"))
+
+
+def test_overview_notebook_has_no_logic_and_its_parameters_match_the_runner():
+    notebook = nbformat.read(runner.OVERVIEW, as_version=4)
+    for cell in notebook.cells:
+        assert not cell.get("outputs")
+        tree = ast.parse(cell.source)
+        assert not any(isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda) for n in ast.walk(tree))
+    (parameters,) = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    names = {t.id for n in ast.parse(parameters.source).body for t in n.targets}
+    assert names == set(runner.overview_parameters(DEMO / "study.toml", "zh", "analysis.pkl"))
 
 
 # --------------------------------------------------------------------------- the command line

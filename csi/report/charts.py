@@ -69,3 +69,163 @@ def figure(fig: plt.Figure, alt: str = "") -> Html:
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return Html(f'<figure class="csi-figure"><img alt="{escape(alt)}" src="data:image/png;base64,{data}"></figure>')
+
+
+BLUE, ORANGE, GREY = "#2b6cb0", "#d95f02", "#9aa5b1"
+
+
+def index_ci_chart(content) -> plt.Figure:
+    """The industry's enterprises: index with 95% CI bars, this enterprise highlighted."""
+    style()
+    peers = content.peers
+    fig, ax = plt.subplots(figsize=(7.5, 0.36 * len(peers) + 1.3), dpi=110)
+    y = list(range(len(peers)))[::-1]
+    colors = [BLUE if s else GREY for s in peers["self"]]
+    for yy, row, color in zip(y, peers.itertuples(), colors):
+        ax.errorbar([row.index], [yy], xerr=[[row.index - row.ci_low], [row.ci_high - row.index]], fmt="none",
+                    ecolor=color, elinewidth=2, capsize=3)
+    ax.scatter(peers["index"], y, c=colors, zorder=3, s=28)
+    ax.axvline(content.industry_index, color=ORANGE, linestyle="--", linewidth=1, label=t("industry_average", content.lang))
+    ax.set_yticks(y, [_short(n) for n in peers["name"]], fontsize=8)
+    for tick, own in zip(ax.get_yticklabels(), peers["self"]):
+        tick.set_fontweight("bold" if own else "normal")
+    ax.set_xlabel(t("index", content.lang))
+    ax.set_title(t("index_ci_chart", content.lang), fontsize=11)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def trend_chart(content) -> plt.Figure:
+    """Each dimension's index in the previous and the current wave, with 95% CIs."""
+    style()
+    lang, tr = content.lang, content.trend
+    constructs = list(dict.fromkeys(tr["construct"]))
+    fig, ax = plt.subplots(figsize=(7.5, 3.4), dpi=110)
+    for offset, wave, color, key in ((-0.15, "previous", GREY, "previous_wave"), (0.15, "current", BLUE, "current_wave")):
+        rows = tr[tr["wave"] == wave].set_index("construct").reindex(constructs)
+        x = [i + offset for i in range(len(constructs))]
+        ax.errorbar(x, rows["index"], yerr=[rows["index"] - rows["ci_low"], rows["ci_high"] - rows["index"]],
+                    fmt="o", color=color, capsize=3, label=t(key, lang))
+    ax.set_xticks(range(len(constructs)), [content.label(c) for c in constructs], fontsize=8)
+    ax.set_ylabel(t("index", lang))
+    ax.set_title(t("trend_chart", lang), fontsize=11)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def ipma_chart(content) -> plt.Figure:
+    """Importance–performance map of the target's antecedents, split at the means."""
+    style()
+    lang, table = content.lang, content.ipma
+    fig, ax = plt.subplots(figsize=(6.5, 4.2), dpi=110)
+    colors = [ORANGE if q == "concentrate" else BLUE for q in table["quadrant"]]
+    ax.scatter(table["importance"], table["performance"], c=colors, s=60, zorder=3)
+    for row in table.itertuples():
+        ax.annotate(f"{row.label}", (row.importance, row.performance), textcoords="offset points", xytext=(6, 4),
+                    fontsize=9)
+    ax.axvline(table["importance"].mean(), color=GREY, linestyle="--", linewidth=1)
+    ax.axhline(table["performance"].mean(), color=GREY, linestyle="--", linewidth=1)
+    pad_x = (table["importance"].max() - table["importance"].min()) * 0.25 + 0.02
+    pad_y = (table["performance"].max() - table["performance"].min()) * 0.25 + 1
+    ax.set_xlim(table["importance"].min() - pad_x, table["importance"].max() + pad_x)
+    ax.set_ylim(table["performance"].min() - pad_y, table["performance"].max() + pad_y)
+    ax.set_xlabel(t("importance", lang))
+    ax.set_ylabel(t("performance", lang))
+    ax.set_title(t("ipma_chart", lang), fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def path_diagram(content) -> plt.Figure:
+    """The estimated inner model: boxes per construct (with R²), arrows with path coefficients.
+
+    Constructs are placed by causal depth from left to right; within a depth they stack, and
+    successive depths alternate up and down so that arrows skipping a depth pass beside the boxes.
+    """
+    style()
+    model, lang = content.fit.model, content.lang
+    pos = {}
+    for x, layer in enumerate(_layers(model)):
+        shift = 0.9 if x % 2 else -0.9
+        for k, construct in enumerate(layer):
+            pos[construct] = (x * 1.9, shift + ((len(layer) - 1) / 2 - k) * 1.4)
+    r2 = content.fit.r_squared.set_index("construct")["r_squared"].to_dict()
+    fig, ax = plt.subplots(figsize=(8.5, 4.2), dpi=110)
+    for row in content.paths.itertuples():
+        (x0, y0), (x1, y1) = pos[row.source_id], pos[row.target_id]
+        rad = 0.12 if abs(x1 - x0) > 2 else 0.0
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                    arrowprops={"arrowstyle": "-|>", "color": BLUE if row.estimate >= 0 else ORANGE,
+                                "lw": 0.6 + 2.5 * min(abs(row.estimate), 1), "shrinkA": 24, "shrinkB": 24,
+                                "connectionstyle": f"arc3,rad={rad}"})
+        # the label sits on the curve: a quadratic Bézier's midpoint is half-way to its control point
+        ax.text((x0 + x1) / 2 + rad / 2 * (y1 - y0), (y0 + y1) / 2 - rad / 2 * (x1 - x0), f"{row.estimate:.2f}",
+                fontsize=7.5, ha="center", va="center", bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none"})
+    for construct, (x, y) in pos.items():
+        extra = f"\nR² {r2[construct]:.2f}" if construct in r2 and r2[construct] == r2[construct] else ""
+        ax.text(x, y, content.label(construct) + extra, ha="center", va="center", fontsize=8.5, zorder=4,
+                bbox={"boxstyle": "round,pad=0.35", "fc": "#eaf2fb", "ec": BLUE})
+    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+    ax.axis("off")
+    ax.set_title(t("path_chart_title", lang), fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def _layers(model) -> list[list[str]]:
+    """Constructs by causal depth (longest path from an exogenous construct)."""
+    depth = {c: 0 for c in model.exogenous}
+    for _ in model.constructs:
+        for source, target in model.paths:
+            if source in depth:
+                depth[target] = max(depth.get(target, 0), depth[source] + 1)
+    layers: dict[int, list[str]] = {}
+    for construct in model.constructs:
+        layers.setdefault(depth.get(construct, 0), []).append(construct)
+    return [layers[k] for k in sorted(layers)]
+
+
+def league_chart(names, table, lang: str) -> plt.Figure:
+    """Every enterprise's index with its 95% CI, best first, coloured by industry."""
+    style()
+    table = table.sort_values("index")
+    fig, ax = plt.subplots(figsize=(7.5, 0.3 * len(table) + 1.3), dpi=110)
+    industries = list(dict.fromkeys(table["industry_label"]))
+    palette = dict(zip(industries, sns.color_palette("deep", len(industries))))
+    y = range(len(table))
+    for industry in industries:
+        rows = [(i, r) for i, r in zip(y, table.itertuples()) if r.industry_label == industry]
+        ax.errorbar([r.index for _, r in rows], [i for i, _ in rows],
+                    xerr=[[r.index - r.ci_low for _, r in rows], [r.ci_high - r.index for _, r in rows]],
+                    fmt="o", color=palette[industry], capsize=2, label=industry, markersize=4)
+    ax.set_yticks(list(y), [_short(names[e]) for e in table["enterprise_id"]], fontsize=7.5)
+    ax.set_xlabel(t("index", lang))
+    ax.set_title(t("league_chart", lang), fontsize=11)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def distribution_chart(table, lang: str) -> plt.Figure:
+    """Enterprise indices per industry: a box per industry with the enterprises as points."""
+    style()
+    industries = list(dict.fromkeys(table["industry_label"]))
+    groups = [table.loc[table["industry_label"] == i, "index"].to_numpy() for i in industries]
+    fig, ax = plt.subplots(figsize=(7, 0.8 * len(industries) + 1.2), dpi=110)
+    ax.boxplot(groups, orientation="horizontal", widths=0.5, showfliers=False, patch_artist=True,
+               boxprops={"facecolor": "#eaf2fb", "edgecolor": BLUE}, medianprops={"color": ORANGE})
+    for k, values in enumerate(groups, start=1):
+        ax.scatter(values, [k] * len(values), color=BLUE, s=22, zorder=3, alpha=0.8)
+    ax.set_yticks(range(1, len(industries) + 1), industries)
+    ax.set_xlabel(t("index", lang))
+    ax.set_title(t("distribution_chart", lang), fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def _short(name: str, width: int = 18) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"

@@ -1,25 +1,33 @@
 """What an enterprise report says: the numbers, gathered from the pipeline into one frozen object.
 
 The notebook only calls :func:`enterprise_content` and hands the result to the renderers, so every
-figure in the report is computed here, by the same public functions a statistician uses.
+figure in the report is computed here (and in :mod:`csi.report.facts`), by the same public
+functions a statistician uses. The study-level work comes from :mod:`csi.report.analysis`.
 """
 
 from __future__ import annotations
 
-import pickle
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from ..exceptions import DataError, StudyError
+from ..bootstrap import BootstrapResult
+from ..exceptions import DataError
 from ..index import csi_index, item_scores
-from ..pls import PLSResult, estimate
-from ..reliability import htmt, reliability
-from ..schema import read_responses
-from ..screening import ScreeningResult, screen
-from ..study import Enterprise, Study, load_study
+from ..pls import PLSResult
+from ..rubric import RubricResult
+from ..sampling import SamplePlan
+from ..screening import ScreeningResult
+from ..study import Enterprise, Grade, Study, load_study
+from ..weighting import WeightingResult
+from . import facts
+from .analysis import BOOTSTRAP_RESAMPLES, StudyAnalysis, analyse_study, load_responses, pool_of
+
+__all__ = ["EnterpriseContent", "StudyAnalysis", "analyse_study", "enterprise_content", "load_responses"]
 
 
 @dataclass(frozen=True)
@@ -35,9 +43,9 @@ class EnterpriseContent:
     index: float                 # the enterprise's index on the target construct
     industry_index: float
     previous_index: float | None
-    dimensions: pd.DataFrame     # construct, label, index, industry_index, negative_weights
-    items: pd.DataFrame          # construct, item, text, mean, score
-    paths: pd.DataFrame          # source, target, estimate (labels)
+    dimensions: pd.DataFrame     # construct, label, index, industry_index, negative_weights, std_error, ci_low, ci_high
+    items: pd.DataFrame          # construct, item, text, mean, score, item_weight, loading
+    paths: pd.DataFrame          # source, target, estimate, ci_low, ci_high, p_value (labels)
     r_squared: pd.DataFrame      # construct, r_squared
     reliability: pd.DataFrame    # construct, label, k, alpha, rho_a, rho_c, ave, *_ok (on the pool)
     htmt: pd.DataFrame           # construct_a, construct_b, htmt, htmt_ok (labels)
@@ -45,59 +53,37 @@ class EnterpriseContent:
     exclusions: pd.DataFrame     # reason, count
     missing_values: int          # item values missing among the enterprise's analysed respondents
     imputed_values: int          # values mean-imputed in the pooled estimation
+    report_number: str = ""
+    report_date: str = ""
+    index_ci: tuple[float, float, float] = (float("nan"),) * 3   # std_error, ci_low, ci_high (linearization)
+    grade: Grade | None = None
+    league: pd.Series | None = None          # the enterprise's league-table row
+    peers: pd.DataFrame = field(default_factory=pd.DataFrame)  # industry league rows with names
+    change: pd.DataFrame | None = None       # csi.index_difference: now − previous wave per construct
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rubric: RubricResult | None = None
+    award: tuple[Any, pd.DataFrame] | None = None
+    award_title: str = ""
+    plan: SamplePlan | None = None
+    weighting: WeightingResult | None = None
+    weighting_error: str | None = None
+    margins: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    segments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ipma: pd.DataFrame = field(default_factory=pd.DataFrame)
+    drivers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    complaints: dict | None = None
+    verbatims: pd.DataFrame | None = None
+    strengths: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weaknesses: pd.DataFrame = field(default_factory=pd.DataFrame)
+    problems: tuple[tuple[str, str], ...] = ()
+    boot: BootstrapResult | None = None
+    hashes: dict[str, str] = field(default_factory=dict)
+    csi_version: str = ""
+    weighted: bool = False
 
-
-@dataclass(frozen=True)
-class StudyAnalysis:
-    """The study-level work, done once per batch: screened responses (both waves) and the pooled fits.
-
-    ``fits`` maps a pool key ("industry:water", "study" or "enterprise:W01") to its PLS fit;
-    ``reliability`` and ``htmt`` hold the pool's reliability and HTMT tables.
-    """
-
-    study: Study
-    current: ScreeningResult
-    previous: ScreeningResult | None
-    fits: Mapping[str, PLSResult]
-    reliability: Mapping[str, pd.DataFrame]
-    htmt: Mapping[str, pd.DataFrame]
-
-    def save(self, path: str | Path) -> Path:
-        """Pickle the analysis for the report notebooks of one batch (a cache, not an archive format)."""
-        path = Path(path)
-        path.write_bytes(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
-        return path
-
-    @staticmethod
-    def load(path: str | Path) -> StudyAnalysis:
-        return pickle.loads(Path(path).read_bytes())
-
-
-def analyse_study(study: Study, enterprise_ids: Iterable[str] | None = None) -> StudyAnalysis:
-    """Read and screen both waves and estimate every pool the given enterprises need (default: all)."""
-    current = load_responses(study)
-    previous = load_responses(study, previous=True) if study.previous_wave else None
-    ids = list(enterprise_ids) if enterprise_ids is not None else [e.id for e in study.enterprises]
-    settings, fits = study.model, {}
-    for enterprise_id in ids:
-        key, rows = _pool(study, study.enterprise(enterprise_id), current.kept)
-        if key not in fits and not rows.empty:
-            fits[key] = estimate(settings.model, rows, scheme=settings.scheme, missing=settings.missing)
-    return StudyAnalysis(study, current, previous, fits, {k: reliability(f) for k, f in fits.items()},
-                         {k: htmt(f) for k, f in fits.items()})
-
-
-def load_responses(study: Study, previous: bool = False) -> ScreeningResult:
-    """Read the study's responses (or its previous wave) and screen them."""
-    files = study.previous_wave if previous else study.responses
-    invalid = "raise" if study.screening.out_of_range == "raise" else "flag"
-    responses = read_responses(files, study.questionnaire, invalid=invalid)
-    known = {e.id for e in study.enterprises}
-    unknown = sorted(set(responses[study.questionnaire.enterprise_column]) - known)
-    if unknown:
-        raise StudyError(f"{', '.join(map(str, files))}: enterprise id(s) not in the study's enterprises file: "
-                         f"{', '.join(unknown[:10])}; add them there or correct the responses.")
-    return screen(responses, study.questionnaire, study.screening)
+    def label(self, construct: str) -> str:
+        return self.study.questionnaire.construct_label(construct, self.lang)
 
 
 def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str | None = None,
@@ -105,7 +91,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     """Compute everything the report of ``enterprise_id`` shows.
 
     ``analysis`` is the study-level work from :func:`analyse_study` (or the path of its saved copy);
-    without it, the study is read and the enterprise's pool estimated here.
+    without it, the study is read and analysed here.
     """
     if isinstance(analysis, str | Path) and str(analysis):
         analysis = StudyAnalysis.load(analysis)
@@ -116,62 +102,88 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     enterprise = study.enterprise(enterprise_id)
     lang = lang or study.language
     q, settings = study.questionnaire, study.model
-    current = analysis.current
     column = q.enterprise_column
-    own = current.kept[current.kept[column] == enterprise.id]
+    own = analysis.data[analysis.data[column] == enterprise.id]
     if own.empty:
         raise DataError(f"{study.path}: enterprise {enterprise.id} has no analysed respondents "
-                        f"({_ledger_row(current, enterprise.id)['read']} read); nothing to report.")
-    pool_key, _rows = _pool(study, enterprise, current.kept)
-    fit = analysis.fits[pool_key]
-    pool = pool_key.split(":")[0]
-    own_index = csi_index(fit, data=own)
-    pool_index = csi_index(fit)
-    dims = own_index.merge(pool_index[["construct", "index"]].rename(columns={"index": "industry_index"}),
-                           on="construct")
-    dims.insert(1, "label", [q.construct_label(c, lang) for c in dims["construct"]])
+                        f"({_ledger_row(analysis.current, enterprise.id)['read']} read); nothing to report.")
+    if enterprise.id in analysis.weighting_errors:
+        raise DataError(f"{study.path}: enterprise {enterprise.id} could not be weighted "
+                        f"([weighting]): {analysis.weighting_errors[enterprise.id]}")
+    pool_key, _rows = pool_of(study, enterprise, analysis.data)
+    fit, weights = analysis.fits[pool_key], facts.weights_of(analysis)
     labels = {c: q.construct_label(c, lang) for c in settings.model.constructs}
-    items = item_scores(fit, data=own)
+    dims = _dimensions(analysis, fit, own, enterprise, labels, weights)
+    items = item_scores(fit, data=own, weights=weights)
     items.insert(2, "text", [q.item(i).text.get(lang, i) for i in items["item"]])
-    paths = fit.paths.assign(source=fit.paths["source"].map(labels), target=fit.paths["target"].map(labels))
+    items = items.merge(facts.item_weights(fit), on=["construct", "item"], how="left")
+    trend = facts.trend(analysis, enterprise)
     target_row = dims.set_index("construct").loc[settings.target]
+    previous = trend[(trend["wave"] == "previous") & (trend["construct"] == settings.target)]["index"]
+    league = analysis.league.set_index("enterprise_id")
+    item_rates = facts.rates(fit, own, analysis)
+    complaints, verbatims, complaint_problem = facts.complaints(study, own, lang)
+    strengths, weaknesses = facts.strengths_weaknesses(dims, settings.target)
+    problems = analysis.problems + ((("complaint_keywords", complaint_problem),) if complaint_problem else ())
+    boot = analysis.boots.get(pool_key)
     return EnterpriseContent(
-        study=study, enterprise=enterprise, lang=lang, pool=pool, fit=fit, target=settings.target,
+        study=study, enterprise=enterprise, lang=lang, pool=pool_key.split(":")[0], fit=fit, target=settings.target,
         index=float(target_row["index"]), industry_index=float(target_row["industry_index"]),
-        previous_index=_previous_index(analysis, enterprise, fit),
-        dimensions=dims, items=items, paths=paths,
+        previous_index=float(previous.iloc[0]) if len(previous) else None,
+        dimensions=dims, items=items, paths=_paths(fit, boot, labels),
         r_squared=fit.r_squared.assign(construct=fit.r_squared["construct"].map(labels)),
         reliability=analysis.reliability[pool_key].pipe(lambda t: t.assign(label=t["construct"].map(labels))),
         htmt=analysis.htmt[pool_key].pipe(lambda t: t.assign(construct_a=t["construct_a"].map(labels),
                                                              construct_b=t["construct_b"].map(labels))),
-        ledger=_ledger_row(current, enterprise.id), exclusions=_exclusions(current, enterprise.id),
+        ledger=_ledger_row(analysis.current, enterprise.id), exclusions=_exclusions(analysis.current, enterprise.id),
         missing_values=int(own[list(fit.model.items)].isna().sum().sum()),
         imputed_values=int(fit.missing["n_missing"].sum()) if settings.missing == "mean" else 0,
+        report_number=f"{study.report.number_prefix}{enterprise.id}",
+        report_date=study.report.date or dt.date.today().isoformat(),
+        index_ci=(float(target_row["std_error"]), float(target_row["ci_low"]), float(target_row["ci_high"])),
+        grade=study.report.grade(float(target_row["index"])),
+        league=league.loc[enterprise.id] if enterprise.id in league.index else None,
+        peers=facts.peers(analysis, enterprise, lang),
+        change=facts.change(analysis, fit, own, enterprise), trend=trend,
+        rubric=analysis.rubric.get(enterprise.id), award=facts.award_rows(analysis, enterprise),
+        award_title=analysis.awards.rules.title.get(lang, "") if analysis.awards is not None else "",
+        plan=facts.sample_plan(study, enterprise), weighting=analysis.weighting.get(enterprise.id),
+        margins=facts.sample_margins(study, own, lang, analysis, enterprise),
+        rates=item_rates, segments=facts.segments(fit, own, study, analysis, lang),
+        ipma=facts.ipma(fit, own, study, analysis).assign(label=lambda t: t["construct"].map(labels)),
+        drivers=facts.drivers(fit, item_rates, study), complaints=complaints, verbatims=verbatims,
+        strengths=strengths, weaknesses=weaknesses, problems=problems, boot=boot, hashes=dict(analysis.hashes),
+        csi_version=_version(), weighted=analysis.weighted,
     )
 
 
-def _pool(study: Study, enterprise: Enterprise, kept: pd.DataFrame) -> tuple[str, pd.DataFrame]:
-    """The pool key and the respondents the model is estimated on, by the study's estimation setting."""
-    column = study.questionnaire.enterprise_column
-    settings = study.model
-    if settings.estimation == "enterprise":
-        return f"enterprise:{enterprise.id}", kept[kept[column] == enterprise.id]
-    if settings.pool_by == "study":
-        return "study", kept
-    peers = [e.id for e in study.enterprises if e.industry == enterprise.industry]
-    return f"industry:{enterprise.industry}", kept[kept[column].isin(peers)]
+def _dimensions(analysis: StudyAnalysis, fit: PLSResult, own: pd.DataFrame, enterprise: Enterprise,
+                labels: dict[str, str], weights: str | None) -> pd.DataFrame:
+    """Own and pool indices per construct, with the linearization CI of the own index."""
+    own_index = csi_index(fit, data=own, weights=weights)
+    pool_data = analysis.data.loc[fit.data.index] if weights else None
+    pool_index = csi_index(fit, data=pool_data, weights=weights)
+    dims = own_index.merge(pool_index[["construct", "index"]].rename(columns={"index": "industry_index"}),
+                           on="construct")
+    dims.insert(1, "label", dims["construct"].map(labels))
+    now = analysis.indices[(analysis.indices["wave"] == "current") & (analysis.indices["enterprise_id"] == enterprise.id)]
+    return dims.merge(now[["construct", "std_error", "ci_low", "ci_high", "n"]], on="construct", how="left")
 
 
-def _previous_index(analysis: StudyAnalysis, enterprise: Enterprise, fit: PLSResult) -> float | None:
-    """The previous wave's index for the enterprise, with this wave's weights (so the change is comparable)."""
-    if analysis.previous is None:
-        return None
-    previous = analysis.previous.kept
-    own = previous[previous[analysis.study.questionnaire.enterprise_column] == enterprise.id]
-    if own.empty:
-        return None
-    table = csi_index(fit, data=own).set_index("construct")
-    return float(table.loc[analysis.study.model.target, "index"])
+def _paths(fit: PLSResult, boot: BootstrapResult | None, labels: dict[str, str]) -> pd.DataFrame:
+    paths = fit.paths.copy()
+    if boot is not None:
+        paths = paths.merge(boot.paths[["source", "target", "ci_low", "ci_high", "p_value"]], on=["source", "target"],
+                            how="left")
+    paths["source_id"], paths["target_id"] = paths["source"], paths["target"]
+    return paths.assign(source=paths["source"].map(labels), target=paths["target"].map(labels))
+
+
+def _version() -> str:
+    try:
+        return metadata.version("csi")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _ledger_row(screening: ScreeningResult, enterprise_id: str) -> pd.Series:
@@ -184,3 +196,6 @@ def _ledger_row(screening: ScreeningResult, enterprise_id: str) -> pd.Series:
 def _exclusions(screening: ScreeningResult, enterprise_id: str) -> pd.DataFrame:
     own = screening.excluded[screening.excluded["enterprise_id"] == enterprise_id]
     return own.groupby("reason").size().rename("count").reset_index()
+
+
+BOOTSTRAP = BOOTSTRAP_RESAMPLES  # shown in the appendix

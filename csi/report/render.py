@@ -25,79 +25,52 @@ class Html:
         return self.html
 
 
-def _table(frame: pd.DataFrame, columns: dict[str, str], lang: str, digits: dict[str, int] | None = None) -> str:
-    digits = digits or {}
-    head = "".join(f"<th>{escape(label)}</th>" for label in columns.values())
-    rows = []
+def table(frame: pd.DataFrame, columns: dict[str, str], lang: str, digits: dict[str, int] | None = None, *,
+          formats: dict | None = None, group: str | None = None, numeric: tuple[str, ...] = (),
+          css: str = "") -> str:
+    """An HTML table of ``frame``'s ``columns`` (key -> header); every cell is escaped.
+
+    Floats are formatted for ``lang`` with ``digits[key]`` decimals (default 1); ``formats`` maps a
+    column to a function ``(value, lang) -> str``; ``group`` shows a repeated value only on its
+    first row; ``numeric`` right-aligns text columns that hold numbers.
+    """
+    digits, formats = digits or {}, formats or {}
+    first = frame.iloc[0].to_dict() if len(frame) else {}
+    right = {k for k in columns if k in formats or k in numeric or
+             (isinstance(first.get(k), int | float) and not isinstance(first.get(k), bool))}
+    head = "".join(("<th class='num'>" if k in right else "<th>") + f"{escape(label)}</th>" for k, label in columns.items())
+    rows, previous = [], object()
     for record in frame.to_dict("records"):
         cells = []
         for key in columns:
             value = record[key]
-            if isinstance(value, float):
+            if key == group:
+                value, previous = ("" if value == previous else value), value
+            if key in formats:
+                cells.append(f'<td class="num">{escape(formats[key](value, lang))}</td>')
+            elif isinstance(value, float):
                 cells.append(f'<td class="num">{number(value, lang, digits.get(key, 1))}</td>')
             elif isinstance(value, int) and not isinstance(value, bool):
                 cells.append(f'<td class="num">{value:,}</td>')
             else:
-                cells.append(f"<td>{escape(str(value))}</td>")
+                cls = ' class="num"' if key in numeric else ""
+                cells.append(f"<td{cls}>{escape(str(value))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="csi-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return (f'<div class="csi-scroll"><table class="csi-table {css}"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def cover(c: EnterpriseContent) -> Html:
-    lang, study = c.lang, c.study
-    meta = [
-        (t("enterprise", lang), c.enterprise.label(lang)),
-        (t("industry", lang), study.industry_label(c.enterprise.industry, lang)),
-        (t("evaluator", lang), study.evaluator.get(lang, "")),
-        (t("period", lang), study.period),
-    ]
-    rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in meta if v)
-    return Html(f'<section class="csi-cover"><p class="csi-study">{escape(study.title.get(lang, ""))}</p>'
-                f'<h1>{escape(c.enterprise.label(lang))}</h1><h2>{escape(t("report_title", lang))}</h2>'
-                f'<table class="csi-meta">{rows}</table></section>')
+_table = table
 
 
-def summary(c: EnterpriseContent) -> Html:
-    lang = c.lang
-    change = None if c.previous_index is None else c.index - c.previous_index
-    tiles = [
-        (t("index_label", lang), number(c.index, lang), "csi-headline"),
-        (t("industry_average", lang), number(c.industry_index, lang), ""),
-        (t("previous_wave", lang), number(c.previous_index, lang), ""),
-        (t("change", lang), number(change, lang, signed=True), ""),
-        (t("respondents", lang), f"{int(c.ledger['analysed']):,}", ""),
-    ]
-    html = "".join(f'<div class="csi-tile {cls}"><div class="csi-value">{escape(v)}</div>'
-                   f'<div class="csi-label">{escape(k)}</div></div>' for k, v, cls in tiles)
-    return Html(f'<h2>{escape(t("summary", lang))}</h2><div class="csi-tiles">{html}</div>')
 
 
-def dimensions(c: EnterpriseContent) -> Html:
-    lang = c.lang
-    table = _table(c.dimensions, {"label": t("dimension", lang), "index": t("this_enterprise", lang),
-                                  "industry_index": t("industry_average", lang)}, lang)
-    notes = "".join(f'<p class="csi-note">{escape(t("negative_weight", lang, construct=row.label))}</p>'
-                    for row in c.dimensions.itertuples() if row.negative_weights)
-    return Html(f'<h2>{escape(t("dimensions", lang))}</h2>{table}{notes}')
 
 
-def items(c: EnterpriseContent) -> Html:
-    lang = c.lang
-    frame = c.items.assign(construct=[c.study.questionnaire.construct_label(x, lang) for x in c.items["construct"]])
-    table = _table(frame, {"construct": t("dimension", lang), "item": t("item", lang), "text": t("question", lang),
-                           "mean": t("mean", lang), "score": t("score", lang)}, lang, {"mean": 2})
-    return Html(f'<h2>{escape(t("items", lang))}</h2>{table}')
 
 
-def model(c: EnterpriseContent) -> Html:
-    lang = c.lang
-    note = t("model_note", lang, pool=t(f"pool_{c.pool}", lang), n=f"{c.fit.n:,}", iterations=c.fit.iterations)
-    paths = _table(c.paths, {"source": t("source", lang), "target": t("target", lang),
-                             "estimate": t("path_coefficient", lang)}, lang, {"estimate": 3})
-    r2 = _table(c.r_squared, {"construct": t("dimension", lang), "r_squared": t("r_squared", lang)},
-                lang, {"r_squared": 3})
-    return Html(f'<h2>{escape(t("model", lang))}</h2><p>{escape(note)}</p>'
-                f'<div class="csi-pair">{paths}{r2}</div>')
+
+
 
 
 def reliability(c: EnterpriseContent) -> Html:
@@ -114,26 +87,10 @@ def reliability(c: EnterpriseContent) -> Html:
            for name, ok in (("α", row.alpha_ok), ("ρC", row.rho_c_ok), ("AVE", row.ave_ok)) if not ok]
     low_text = (f'<p class="csi-note">{escape(t("below_threshold", lang))}: '
                 f'{escape("; ".join(low))}</p>') if low else ""
-    return Html(f'<h2>{escape(t("reliability", lang))}</h2><p>{escape(note)}</p>{table}{low_text}'
+    return Html(f'<h2 id="csi-reliability">{escape(t("reliability", lang))}</h2><p>{escape(note)}</p>{table}{low_text}'
                 f'<h3>{escape(t("htmt_title", lang))}</h3><p>{escape(htmt_text)}</p>')
 
 
-def sample(c: EnterpriseContent) -> Html:
-    lang, ledger = c.lang, c.ledger
-    rows = [(t("read", lang), int(ledger["read"])), (t("analysed", lang), int(ledger["analysed"])),
-            (t("excluded", lang), int(ledger["excluded"]))]
-    served = c.enterprise.served_customers
-    if served is not None:
-        rows.insert(0, (t("served_customers", lang), served))
-    rows.append((t("missing_values", lang), c.missing_values))
-    body = "".join(f"<tr><th>{escape(k)}</th><td class='num'>{v:,}</td></tr>" for k, v in rows)
-    reasons = "".join(f"<tr><td>{escape(t(r.reason, lang))}</td><td class='num'>{r.count:,}</td></tr>"
-                      for r in c.exclusions.itertuples())
-    census = f'<p class="csi-note">{escape(t("census", lang))}</p>' if served is not None and served < 50 else ""
-    excluded = (f'<table class="csi-table"><thead><tr><th>{escape(t("reason", lang))}</th>'
-                f'<th>{escape(t("count", lang))}</th></tr></thead><tbody>{reasons}</tbody></table>') if reasons else ""
-    note = f'<p class="csi-note">{escape(t("missing_note", lang, n=f"{c.imputed_values:,}"))}</p>'
-    return Html(f'<h2>{escape(t("sample", lang))}</h2><table class="csi-meta">{body}</table>{census}{excluded}{note}')
 
 
 @dataclass(frozen=True)
@@ -147,7 +104,10 @@ class Record:
 
 
 def record(c: EnterpriseContent) -> Record:
+    _se, lo, hi = c.index_ci
     return Record({"enterprise_id": c.enterprise.id, "enterprise": c.enterprise.label(c.lang),
-                   "title": t("report_title", c.lang), "index": round(c.index, 4),
-                   "industry_index": round(c.industry_index, 4), "n": int(c.ledger["analysed"]),
+                   "title": t("report_title", c.lang), "index": round(c.index, 4), "ci_low": round(lo, 4),
+                   "ci_high": round(hi, 4), "industry_index": round(c.industry_index, 4),
+                   "grade": c.grade.label.get(c.lang, "") if c.grade else "",
+                   "stars": None if c.rubric is None else c.rubric.stars, "n": int(c.ledger["analysed"]),
                    "read": int(c.ledger["read"]), "excluded": int(c.ledger["excluded"])})

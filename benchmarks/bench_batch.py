@@ -1,0 +1,122 @@
+"""Batch reports: 100 enterprises, HTML + PDF, timed; per-report breakdown; papermill CLI peer.
+
+Run: python benchmarks/bench_batch.py [--enterprises 100] [--workers 2] [--peer 4]
+
+The study is the demo study enlarged to ``--enterprises`` enterprises (each a copy of a demo enterprise's
+respondents under a new id, in a temporary folder). Printed:
+- the whole ``csi run`` (study-level analysis once, reports on a dask LocalCluster, HTML + PDF);
+- one report's cost split into kernel start, notebook execution, HTML export and PDF;
+- the peer: one ``papermill`` CLI call plus one ``jupyter nbconvert`` call per enterprise, serially
+  (HTML only), per report, and the ratio to csi's per-report cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from csi import _notebook, run
+from csi.report.content import analyse_study
+from csi.report.pdf import html_to_pdf
+from csi.study import load_study
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+BIN = Path(sys.executable).parent
+
+
+def enlarged_study(folder: Path, n: int) -> Path:
+    """The demo study with ``n`` enterprises: copies of demo enterprises' respondents under new ids."""
+    for name in ("questionnaire.toml", "study.toml"):
+        shutil.copy(DEMO / name, folder / name)
+    enterprises = pd.read_csv(DEMO / "enterprises.csv", dtype=str)
+    waves = {w: pd.read_csv(DEMO / f"responses_{w}.csv", dtype=str) for w in (2026, 2025)}
+    rows, copies = [], {w: [] for w in waves}
+    for k in range(n):
+        base = enterprises.iloc[k % len(enterprises)]
+        new_id = f"{base['enterprise_id']}x{k // len(enterprises)}"
+        rows.append({**base.to_dict(), "enterprise_id": new_id})
+        for w, frame in waves.items():
+            own = frame[frame["enterprise_id"] == base["enterprise_id"]].copy()
+            own["respondent_id"] = own["respondent_id"].str.replace(base["enterprise_id"], new_id, regex=False)
+            own["enterprise_id"] = new_id
+            copies[w].append(own)
+    pd.DataFrame(rows).to_csv(folder / "enterprises.csv", index=False)
+    for w, parts in copies.items():
+        pd.concat(parts).to_csv(folder / f"responses_{w}.csv", index=False)
+    return folder / "study.toml"
+
+
+def breakdown(study_path: Path, folder: Path) -> dict[str, float]:
+    """One report's phases, on a warm kernel after a first report (what a batch worker sees)."""
+    study = load_study(study_path)
+    analysis = analyse_study(study, [study.enterprises[0].id, study.enterprises[1].id]).save(folder / "a.pkl")
+    start = time.perf_counter()
+    kernel = _notebook.WarmKernel(run.NOTEBOOK.parent)
+    kernel._start()
+    kernel.shutdown()
+    kernel_start = time.perf_counter() - start
+    params = run.notebook_parameters(study.path, study.enterprises[0].id, "zh", str(analysis))
+    _notebook.run_notebook(run.NOTEBOOK, params)  # warm-up: imports happen here
+    params = run.notebook_parameters(study.path, study.enterprises[1].id, "zh", str(analysis))
+    t0 = time.perf_counter()
+    notebook = _notebook.run_notebook(run.NOTEBOOK, params)
+    t1 = time.perf_counter()
+    html = run.export_html(notebook, "zh", "benchmark")
+    t2 = time.perf_counter()
+    html_to_pdf(html, lang="zh")
+    t3 = time.perf_counter()
+    _notebook.shutdown_kernels()
+    return {"kernel start (once per worker)": kernel_start, "execution": t1 - t0, "HTML": t2 - t1, "PDF": t3 - t2}
+
+
+def peer(study_path: Path, folder: Path, count: int) -> float:
+    """Seconds per report for one papermill CLI + one nbconvert CLI call per enterprise, serially."""
+    study = load_study(study_path)
+    analysis = analyse_study(study, [e.id for e in study.enterprises[:count]]).save(folder / "peer.pkl")
+    start = time.perf_counter()
+    for enterprise in study.enterprises[:count]:
+        out = folder / f"{enterprise.id}.ipynb"
+        subprocess.run([str(BIN / "papermill"), str(run.NOTEBOOK), str(out), "--cwd", str(run.NOTEBOOK.parent),
+                        "-p", "study_path", str(study.path), "-p", "enterprise_id", enterprise.id,
+                        "-p", "language", "zh", "-p", "analysis_path", str(analysis)],
+                       check=True, capture_output=True)
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out)],
+                       check=True, capture_output=True)
+    return (time.perf_counter() - start) / count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--enterprises", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--peer", type=int, default=4, help="enterprises rendered by the papermill CLI peer")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="csi-bench-") as tmp:
+        folder = Path(tmp)
+        study = enlarged_study(folder, args.enterprises)
+        start = time.perf_counter()
+        result = run.run_study(study, folder / "out", formats=("html", "pdf"), workers=args.workers, force=True)
+        total = time.perf_counter() - start
+        ok = len(result.outcomes) - len(result.failed)
+        print(f"csi run: {ok} of {len(result.outcomes)} enterprise reports (HTML + PDF) with {args.workers} "
+              f"workers in {total:.1f} s = {total / len(result.outcomes):.2f} s per report wall")
+        phases = breakdown(study, folder)
+        steady = sum(v for k, v in phases.items() if not k.startswith("kernel"))
+        for name, seconds in phases.items():
+            print(f"  {name:32} {seconds:6.2f} s")
+        print(f"  {'per report on a warm kernel':32} {steady:6.2f} s")
+        per_peer = peer(study, folder, args.peer)
+        print(f"peer: papermill CLI + nbconvert CLI per enterprise, serial, HTML only: {per_peer:.2f} s per report")
+        print(f"ratio peer / csi (one worker, HTML only: execution + HTML): "
+              f"{per_peer / (phases['execution'] + phases['HTML']):.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Executing the report notebook: papermill parameters, nbclient execution, a warm kernel per process.
+
+Starting a kernel and importing the scientific stack costs more than rendering one report, so each
+batch process keeps one kernel and resets its namespace between enterprises (``%reset -f``; imported
+modules stay loaded). A kernel that died is replaced. Kernels talk over IPC sockets in a private
+temporary folder, so parallel kernels collide neither on TCP ports nor on socket names, and they are
+shut down when the process exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import nbformat
+from jupyter_client.manager import AsyncKernelManager, KernelManager
+from nbclient import NotebookClient
+from papermill.parameterize import parameterize_notebook
+from traitlets import Unicode
+
+#: First cell of every notebook run on a warm kernel: a clean namespace, no figures left over.
+RESET = "get_ipython().run_line_magic('reset', '-f')\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
+
+
+class _PrivateIPC:
+    """IPC sockets in a private temporary folder, removed with the kernel (set ``transport = "ipc"``)."""
+
+    def _ip_default(self) -> str:
+        self._ipc_dir = tempfile.mkdtemp(prefix="csi-kernel-")
+        return os.path.join(self._ipc_dir, "kernel")
+
+    def _remove_ipc_dir(self) -> None:
+        if getattr(self, "_ipc_dir", None):
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+
+class IPCKernelManager(_PrivateIPC, AsyncKernelManager):
+    """Async kernel manager over private IPC sockets (for papermill/nbclient-owned kernels)."""
+
+    transport = Unicode("ipc")
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            self._remove_ipc_dir()
+
+
+class _WarmKernelManager(_PrivateIPC, KernelManager):
+    """Blocking kernel manager over private IPC sockets, kept alive across notebooks."""
+
+    transport = Unicode("ipc")
+
+    def cleanup_resources(self, restart: bool = False) -> None:
+        super().cleanup_resources(restart=restart)
+        if not restart:
+            self._remove_ipc_dir()
+
+
+class WarmKernel:
+    """One kernel reused for many notebooks in this process (thread-safe: one notebook at a time)."""
+
+    def __init__(self, cwd: Path, kernel_name: str = "python3", startup_timeout: float = 120):
+        self.cwd, self.kernel_name, self.startup_timeout = cwd, kernel_name, startup_timeout
+        self.km: _WarmKernelManager | None = None
+        self.kc = None
+        self.lock = threading.Lock()
+
+    def _start(self) -> None:
+        self.shutdown()
+        self.km = _WarmKernelManager(kernel_name=self.kernel_name)
+        self.km.start_kernel(cwd=str(self.cwd))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=self.startup_timeout)
+
+    def execute(self, notebook: nbformat.NotebookNode, timeout: float | None = 600) -> nbformat.NotebookNode:
+        """Run every cell of ``notebook`` (in place) on the warm kernel; CellExecutionError on a failing cell."""
+        with self.lock:
+            if self.km is None or not self.km.is_alive():
+                self._start()
+            reset = nbformat.v4.new_code_cell(RESET, metadata={"tags": ["remove-cell"]})
+            notebook.cells.insert(0, reset)
+            client = NotebookClient(notebook, km=self.km, timeout=timeout, kernel_name=self.kernel_name,
+                                    record_timing=False)
+            client.kc = self.kc  # not a constructor argument: reuse this kernel's channels
+            client.execute()
+            notebook.cells.remove(reset)
+        return notebook
+
+    def shutdown(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None:
+            if self.km.has_kernel:
+                self.km.shutdown_kernel(now=True)  # also removes connection and IPC files
+            self.km._remove_ipc_dir()
+        self.km = self.kc = None
+
+
+_KERNELS: dict[tuple[str, str], WarmKernel] = {}
+_KERNELS_LOCK = threading.Lock()
+
+
+def run_notebook(path: Path, parameters: dict, *, kernel_name: str = "python3", timeout: float | None = 600
+                 ) -> nbformat.NotebookNode:
+    """Parameterise ``path`` as papermill does and execute it on this process's warm kernel."""
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata.papermill = {"input_path": str(path)}  # where papermill records its parameters
+    notebook = parameterize_notebook(notebook, parameters, kernel_name=kernel_name, language="python")
+    key = (str(path.parent), kernel_name)
+    with _KERNELS_LOCK:
+        kernel = _KERNELS.get(key)
+        if kernel is None:
+            kernel = _KERNELS[key] = WarmKernel(path.parent, kernel_name)
+    return kernel.execute(notebook, timeout=timeout)
+
+
+@atexit.register
+def shutdown_kernels() -> None:
+    """Shut down every warm kernel of this process (also called when a batch ends)."""
+    with _KERNELS_LOCK:
+        for kernel in _KERNELS.values():
+            kernel.shutdown()
+        _KERNELS.clear()
