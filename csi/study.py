@@ -15,7 +15,7 @@ from . import models
 from ._validation import KeyReader, check_id, suggest
 from .exceptions import CSIError, StudyError
 from .model import Model
-from .schema import Questionnaire, _read_toml, load_questionnaire
+from .schema import Questionnaire, _read_toml, load_questionnaire, read_csv_text
 
 LANGUAGES = ("zh", "en")
 FORMATS = ("html", "pdf")
@@ -47,6 +47,17 @@ class ModelSettings:
     estimation: str = "pooled"
     pool_by: str = "industry"
     missing: str = "mean"
+    min_n: int | None = None  # with estimation = "enterprise": below this n, the pooled model is used
+
+    @property
+    def minimum_n(self) -> int:
+        """``min_n``, or the 10-times rule (Hair et al. 2011): ten times the largest number of arrows
+        pointing at one construct (structural paths, or formative indicators), and at least 30."""
+        if self.min_n is not None:
+            return self.min_n
+        arrows = [len(self.model.predecessors(c)) for c in self.model.constructs]
+        arrows += [len(self.model.blocks[c]) for c in self.model.constructs if self.model.modes[c] == "B"]
+        return max(30, 10 * max(arrows, default=1))
 
 
 @dataclass(frozen=True)
@@ -271,10 +282,8 @@ def _paths(reader: KeyReader, key: str, base: Path, required: bool = False) -> t
 
 def _enterprises(reader: KeyReader, base: Path) -> tuple[Enterprise, ...]:
     path = reader.path_value("enterprises", base)
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise reader.fail("enterprises", f"{path} could not be read as a UTF-8 CSV: {exc}") from None
+    table = _wrap(lambda: read_csv_text(path, StudyError, "enterprise_id, name_zh, name_en, industry, "
+                                        "served_customers"), reader, "enterprises").fillna("")
     needed = ["enterprise_id", "industry"]
     absent = [c for c in needed if c not in table.columns]
     if absent:
@@ -286,6 +295,9 @@ def _enterprises(reader: KeyReader, base: Path) -> tuple[Enterprise, ...]:
         served = row.get("served_customers", "").strip()
         if served and not served.isdigit():
             raise StudyError(f"{path}: line {line}, column 'served_customers': {served!r} is not a whole number.")
+        if not row["industry"].strip():
+            raise StudyError(f"{path}: line {line}, column 'industry' is empty; every enterprise needs an industry "
+                             "(enterprises are pooled and ranked within it).")
         out.append(Enterprise(
             id=check_id(row["enterprise_id"].strip(), where, StudyError),
             name={lang: row.get(f"name_{lang}", "").strip() for lang in LANGUAGES},
@@ -299,7 +311,8 @@ def _enterprises(reader: KeyReader, base: Path) -> tuple[Enterprise, ...]:
 
 
 def _model_settings(reader: KeyReader, base: Path, questionnaire: Questionnaire) -> ModelSettings:
-    reader.reject_unknown(["preset", "syntax", "file", "target", "scheme", "estimation", "pool_by", "missing"])
+    reader.reject_unknown(["preset", "syntax", "file", "target", "scheme", "estimation", "pool_by", "missing",
+                           "min_n"])
     sources = [k for k in ("preset", "syntax", "file") if k in reader.table]
     if len(sources) != 1:
         raise reader.fail(None, "give exactly one of preset = \"ccsi\" | \"ecsi\" | \"acsi\", syntax = \"\"\"…\"\"\" "
@@ -322,7 +335,14 @@ def _model_settings(reader: KeyReader, base: Path, questionnaire: Questionnaire)
     return ModelSettings(model, target, _choice(reader, "scheme", SCHEMES, "path"),
                          _choice(reader, "estimation", ESTIMATION, "pooled"),
                          _choice(reader, "pool_by", POOL_BY, "industry"),
-                         _choice(reader, "missing", ("raise", "listwise", "mean"), "mean"))
+                         _choice(reader, "missing", ("raise", "listwise", "mean"), "mean"), _min_n(reader))
+
+
+def _min_n(reader: KeyReader) -> int | None:
+    value = reader.get("min_n", int, None)
+    if value is not None and value < 3:
+        raise reader.fail("min_n", f"{value} is too small to estimate a model: use at least 3.")
+    return value
 
 
 def _screening(reader: KeyReader) -> ScreeningRules:

@@ -82,3 +82,11 @@ def test_chinese_reaches_the_report_fragment_and_numbers_do_not_depend_on_the_fo
     assert "服务质量总体评价" in html and "我会考虑更换服务商" in html
     assert render.record(content).data["enterprise"] == "江城供水有限公司"
     assert content.index == pytest.approx(reference_index, abs=1e-9)
+
+
+def test_gbk_enterprises_file_loads_with_chinese_names():
+    """enterprises.csv saved as GBK (as Excel in Chinese Windows does) reads like the responses do."""
+    study_file = Path(__file__).resolve().parent / "bad_inputs" / "study" / "enterprises_gbk" / "study.toml"
+    assert (study_file.parent / "enterprises.csv").read_bytes().decode("gbk")  # really GBK, not UTF-8
+    study = csi.load_study(study_file)
+    assert any("\u4e00" <= ch <= "\u9fff" for e in study.enterprises for ch in e.name["zh"])

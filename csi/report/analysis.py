@@ -124,11 +124,18 @@ def load_responses(study: Study, previous: bool = False) -> ScreeningResult:
 
 
 def pool_of(study: Study, enterprise: Enterprise, kept: pd.DataFrame) -> tuple[str, pd.DataFrame]:
-    """The pool key and the respondents the model is estimated on, by the study's estimation setting."""
+    """The pool key and the respondents the model is estimated on, by the study's estimation setting.
+
+    With ``estimation = "enterprise"``, an enterprise below ``[model].min_n`` analysed respondents falls
+    back to its pool (industry or study).
+    """
     column = study.questionnaire.enterprise_column
     settings = study.model
     if settings.estimation == "enterprise":
-        return f"enterprise:{enterprise.id}", kept[kept[column] == enterprise.id]
+        own = kept[kept[column] == enterprise.id]
+        if len(own) >= settings.minimum_n:
+            return f"enterprise:{enterprise.id}", own
+        # too few respondents for a model of its own: the pooled model is used, and the report says so
     if settings.pool_by == "study":
         return "study", kept
     peers = [e.id for e in study.enterprises if e.industry == enterprise.industry]

@@ -169,6 +169,9 @@ def indicators(c: EnterpriseContent) -> Html:
                     {"item_weight": 3, "loading": 3}, group="construct")
     n = c.boot.n_resamples if c.boot is not None else 0
     note = t("model_note", lang, pool=t(f"pool_{c.pool}", lang), n=f"{c.fit.n:,}", iterations=c.fit.iterations)
+    if c.study.model.estimation == "enterprise" and c.pool != "enterprise":
+        note += t("pool_fallback", lang, n=f"{int(c.ledger['analysed']):,}", min_n=c.study.model.minimum_n,
+                  pool=t(f"pool_{c.pool}", lang))
     return Html(f'{h2("h_model", lang)}<p>{escape(intro)}</p>{diagram}<p class="csi-note">{escape(note)}</p>'
                 f'<h3>{escape(t("path_title", lang, n=f"{n:,}"))}</h3><div class="csi-pair">{paths}{r2}</div>'
                 f'<h3>{escape(t("item_weight", lang))}</h3>{weights}')

@@ -47,6 +47,9 @@ STRINGS: dict[str, dict[str, Any]] = {
     "pool_industry": {"zh": "本行业", "en": "the industry"},
     "pool_study": {"zh": "全部企业", "en": "all enterprises"},
     "pool_enterprise": {"zh": "本企业", "en": "the enterprise"},
+    "pool_fallback": {"zh": "本企业有效样本（n = {n}）少于单独建模所需的 {min_n}，因此采用{pool}的合并模型。",
+                      "en": " The enterprise's {n} analysed respondents are fewer than the {min_n} needed for a "
+                            "model of its own, so the pooled model of {pool} is used."},
     "source": {"zh": "自变量", "en": "From"},
     "target": {"zh": "因变量", "en": "To"},
     "path_coefficient": {"zh": "路径系数", "en": "Path coefficient"},
