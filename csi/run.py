@@ -289,9 +289,14 @@ def export_html(notebook: nbformat.NotebookNode, lang: str, title: str) -> str:
     return body
 
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; reports are for sharing, as any new file would be
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -81,7 +81,9 @@ def test_report_has_every_section_and_the_cover_facts(batch):
                     "六、测评结果", "七、驱动因素与改进优先级", "八、行业对标", "九、不满意与投诉分析", "十、结论与建议", "附录"):
         assert heading in html
     assert "CSI-2026-W01" in html and "独立性声明" in html and "95% 置信区间" in html
-    assert html.count("data:image/png;base64,") >= 6  # path diagram, dimensions, trend, IPMA, benchmark …
+    charts = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,', html)
+    assert charts == ["测评模型与路径系数", "各维度指数：本企业与行业", "各维度指数：上期与本期（95% 置信区间）",
+                      "重要性—表现矩阵", "满意度指数及 95% 置信区间：本行业各企业"]
 
 
 def test_census_enterprise_report_says_so(batch):
