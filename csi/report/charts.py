@@ -65,7 +65,7 @@ def dimension_chart(content) -> plt.Figure:
 def figure(fig: plt.Figure, alt: str = "") -> Html:
     """Embed a figure as a PNG (base64) and close it: the HTML stays a single self-contained file."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=150)  # every chart calls tight_layout(): one draw, not two
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return Html(f'<figure class="csi-figure"><img alt="{escape(alt)}" src="data:image/png;base64,{data}"></figure>')

@@ -110,4 +110,5 @@ def record(c: EnterpriseContent) -> Record:
                    "ci_high": round(hi, 4), "industry_index": round(c.industry_index, 4),
                    "grade": c.grade.label.get(c.lang, "") if c.grade else "",
                    "stars": None if c.rubric is None else c.rubric.stars, "n": int(c.ledger["analysed"]),
-                   "read": int(c.ledger["read"]), "excluded": int(c.ledger["excluded"])})
+                   "read": int(c.ledger["read"]), "excluded": int(c.ledger["excluded"]),
+                   "excluded_by_reason": {r: int(n) for r, n in zip(c.exclusions["reason"], c.exclusions["count"])}})
