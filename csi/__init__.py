@@ -5,6 +5,8 @@ module's name (``csi.reliability``, ``csi.bootstrap``, ``csi.mga``): the functio
 ``from csi.bootstrap import …`` still reaches the module.
 """
 
+__version__ = "0.1.0"  # the one place; pyproject.toml reads it
+
 from . import benchmark, dissatisfaction, models, rules
 from .awards import AwardResult, AwardRules, check_eligibility, load_award_rules
 from .benchmark import importance_performance, industry_indices, league_table, study_overview
@@ -44,8 +46,6 @@ from .weighting import (
     svy_proportion,
     trim,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [  # noqa: RUF022 - grouped by pipeline stage, sorted within a group
     # errors

@@ -18,7 +18,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
-from importlib import metadata
 from pathlib import Path
 
 import jinja2
@@ -27,6 +26,7 @@ from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
+from . import __version__
 from ._notebook import run_notebook, shutdown_kernels
 from ._validation import check_id
 from .exceptions import CSIError, StudyError
@@ -203,52 +203,41 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record) 
 
 def render_job(job: Job) -> ReportOutcome:
     """Execute the notebook for one enterprise and write its reports; any failure becomes an outcome."""
-    start = time.perf_counter()
-    try:
-        notebook = run_notebook(NOTEBOOK, notebook_parameters(job.study_path, job.enterprise_id, job.language,
-                                                              job.analysis_path))
-        summary = _summary(notebook)
-        files = _write_reports(job, notebook, summary)
-    except CellExecutionError as exc:
-        return _failed(job, start, f"{exc.ename}: {_first_line(exc.evalue)}")
-    except Exception as exc:  # noqa: BLE001 - a report failure never stops the batch; it is recorded
-        return _failed(job, start, f"{type(exc).__name__}: {_first_line(str(exc))}")
-    return ReportOutcome(job.enterprise_id, job.language, "ok", files, time.perf_counter() - start, None,
-                         summary, job.key)
+    parameters = notebook_parameters(job.study_path, job.enterprise_id, job.language, job.analysis_path)
+    return _render(job, NOTEBOOK, parameters, job.enterprise_id)
 
 
 def render_overview(study_path: str, analysis_path: str, lang: str, formats: tuple[str, ...], out_dir: str,
                     primary: bool, inputs: str) -> ReportOutcome:
     """Execute the study-overview notebook in one language (after the enterprise reports) and write it."""
-    start = time.perf_counter()
     stem = "overview" if primary else f"overview.{lang}"
-    key = _hash(inputs, "overview", lang, ",".join(formats))
-    try:
-        if not Path(analysis_path).is_file():
-            from .report.content import analyse_study
+    job = Job(study_path, analysis_path, stem, lang, formats, out_dir, True, _hash(inputs, "overview", lang,
+                                                                                     ",".join(formats)))
+    if not Path(analysis_path).is_file():  # every enterprise report was unchanged: no analysis yet
+        _analysis(load_study(study_path), [job])
+    return _render(job, OVERVIEW, overview_parameters(study_path, lang, analysis_path), "overview")
 
-            analyse_study(load_study(study_path)).save(analysis_path)
-        notebook = run_notebook(OVERVIEW, overview_parameters(study_path, lang, analysis_path))
+
+def _render(job: Job, notebook_path: Path, parameters: dict, outcome_id: str) -> ReportOutcome:
+    """Run a report notebook and write its files; a failure (never raised) becomes a failed outcome."""
+    start = time.perf_counter()
+    try:
+        notebook = run_notebook(notebook_path, parameters)
         summary = _summary(notebook)
-        job = Job(study_path, analysis_path, stem, lang, formats, out_dir, True, key)
         files = _write_reports(job, notebook, summary)
     except CellExecutionError as exc:
-        return ReportOutcome("overview", lang, "failed", (), time.perf_counter() - start,
-                             f"{exc.ename}: {_first_line(exc.evalue)}", None, key)
-    except Exception as exc:  # noqa: BLE001 - the overview failing never loses the enterprise reports
-        return ReportOutcome("overview", lang, "failed", (), time.perf_counter() - start,
-                             f"{type(exc).__name__}: {_first_line(str(exc))}", None, key)
-    return ReportOutcome("overview", lang, "ok", files, time.perf_counter() - start, None, summary, key)
+        error = f"{exc.ename}: {_first_line(exc.evalue)}"
+    except Exception as exc:  # noqa: BLE001 - a report failure never stops the batch; it is recorded
+        error = f"{type(exc).__name__}: {_first_line(str(exc))}"
+    else:
+        return ReportOutcome(outcome_id, job.language, "ok", files, time.perf_counter() - start, None, summary,
+                             job.key)
+    return ReportOutcome(outcome_id, job.language, "failed", (), time.perf_counter() - start, error, None, job.key)
 
 
 def overview_parameters(study_path: str | Path, lang: str, analysis_path: str = "") -> dict:
     """What ``csi run`` passes to the overview notebook's ``parameters`` cell (a test checks they match)."""
     return {"study_path": str(study_path), "language": lang, "analysis_path": str(analysis_path)}
-
-
-def _failed(job: Job, start: float, error: str) -> ReportOutcome:
-    return ReportOutcome(job.enterprise_id, job.language, "failed", (), time.perf_counter() - start, error, None,
-                         job.key)
 
 
 def _write_reports(job: Job, notebook: nbformat.NotebookNode, summary: dict) -> tuple[str, ...]:
@@ -310,7 +299,7 @@ def inputs_hash(study: Study) -> str:
     """One hash of everything a report depends on: study files, notebook, templates and csi's code."""
     files = [*study.files, *study.responses, *study.previous_wave, NOTEBOOK, *sorted(TEMPLATES.rglob("*")),
              *sorted(Path(__file__).parent.rglob("*.py"))]
-    digest = hashlib.sha256(_version().encode())
+    digest = hashlib.sha256(__version__.encode())
     for path in files:
         if path.is_file():
             digest.update(str(path.name).encode())
@@ -368,13 +357,6 @@ def _first_line(text: str) -> str:
     return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
 
 
-def _version() -> str:
-    try:
-        return metadata.version("csi")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
 def _previous_outcomes(out: Path) -> dict[tuple[str, str], ReportOutcome]:
     path = out / "manifest.json"
     try:
@@ -391,7 +373,7 @@ def _write_manifest(study: Study, out: Path, outcomes: list[ReportOutcome], inpu
     failures = [{"enterprise_id": o.enterprise_id, "language": o.language, "error": o.error}
                 for o in outcomes if o.status != "ok"]
     manifest = {
-        "study": str(study.path), "study_id": study.id, "csi_version": _version(), "inputs_hash": inputs,
+        "study": str(study.path), "study_id": study.id, "csi_version": __version__, "inputs_hash": inputs,
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "reports": [asdict(o) for o in outcomes], "failed": len(failures), "failures": failures,
         "overview": [asdict(o) for o in overview],

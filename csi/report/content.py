@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .. import __version__
 from ..bootstrap import BootstrapResult
 from ..exceptions import DataError
 from ..index import csi_index, item_scores
@@ -153,7 +153,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         ipma=facts.ipma(fit, own, study, analysis).assign(label=lambda t: t["construct"].map(labels)),
         drivers=facts.drivers(fit, item_rates, study), complaints=complaints, verbatims=verbatims,
         strengths=strengths, weaknesses=weaknesses, problems=problems, boot=boot, hashes=dict(analysis.hashes),
-        csi_version=_version(), weighted=analysis.weighted,
+        csi_version=__version__, weighted=analysis.weighted,
     )
 
 
@@ -177,13 +177,6 @@ def _paths(fit: PLSResult, boot: BootstrapResult | None, labels: dict[str, str])
                             how="left")
     paths["source_id"], paths["target_id"] = paths["source"], paths["target"]
     return paths.assign(source=paths["source"].map(labels), target=paths["target"].map(labels))
-
-
-def _version() -> str:
-    try:
-        return metadata.version("csi")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def _ledger_row(screening: ScreeningResult, enterprise_id: str) -> pd.Series:

@@ -60,23 +60,11 @@ def table(frame: pd.DataFrame, columns: dict[str, str], lang: str, digits: dict[
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
-_table = table
-
-
-
-
-
-
-
-
-
-
-
 
 def reliability(c: EnterpriseContent) -> Html:
     lang = c.lang
     note = t("reliability_note", lang, pool=t(f"pool_{c.pool}", lang), n=f"{c.fit.n:,}")
-    table = _table(c.reliability, {"label": t("dimension", lang), "k": t("items_k", lang), "alpha": t("alpha", lang),
+    table_html = table(c.reliability, {"label": t("dimension", lang), "k": t("items_k", lang), "alpha": t("alpha", lang),
                                    "rho_a": t("rho_a", lang), "rho_c": t("rho_c", lang), "ave": t("ave", lang)},
                    lang, {"alpha": 3, "rho_a": 3, "rho_c": 3, "ave": 3})
     flagged = c.htmt[~c.htmt["htmt_ok"]]
@@ -87,10 +75,8 @@ def reliability(c: EnterpriseContent) -> Html:
            for name, ok in (("α", row.alpha_ok), ("ρC", row.rho_c_ok), ("AVE", row.ave_ok)) if not ok]
     low_text = (f'<p class="csi-note">{escape(t("below_threshold", lang))}: '
                 f'{escape("; ".join(low))}</p>') if low else ""
-    return Html(f'<h2 id="csi-reliability">{escape(t("reliability", lang))}</h2><p>{escape(note)}</p>{table}{low_text}'
+    return Html(f'<h2 id="csi-reliability">{escape(t("reliability", lang))}</h2><p>{escape(note)}</p>{table_html}{low_text}'
                 f'<h3>{escape(t("htmt_title", lang))}</h3><p>{escape(htmt_text)}</p>')
-
-
 
 
 @dataclass(frozen=True)
