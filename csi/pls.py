@@ -314,8 +314,29 @@ class PLSResult:
         """Inner (structural) VIF per predecessor, ``source, target, vif``."""
         return _pls_results.inner_vif(self)
 
+    def implied_corr(self, saturated: bool = False) -> pd.DataFrame:
+        """Model-implied item correlation matrix (items × items; see :mod:`csi._pls_results`).
+
+        Mode A blocks are common factors (λλᵀ within the block, diagonal 1), Mode B blocks
+        composites (observed within-block correlations); across blocks λ_k·P_ij·λ_l with P the
+        construct correlations as estimated (``saturated=True``) or as implied by the structural
+        model (``saturated=False``, the default; ADANCO / cSEM convention).
+        """
+        return _pls_results.implied_corr(self, saturated)
+
+    def srmr(self, saturated: bool = False) -> float:
+        """Standardized root mean square residual between the (weighted) item correlations and
+        :meth:`implied_corr`: √(mean of squared residuals over the lower triangle incl. the
+        diagonal). ``saturated=False`` (default) is the estimated model, as cSEM's ``assess``
+        reports it; SmartPLS and ADANCO report both. Checked against cSEM 0.6.1."""
+        return _pls_results.srmr(self, saturated)
+
+    def model_fit(self) -> pd.DataFrame:
+        """SRMR and d_ULS of the saturated and the estimated model, ``measure, saturated, estimated``."""
+        return _pls_results.model_fit(self)
+
     def summary(self) -> PLSSummary:
-        """Paths, R², outer model, effects, f², inner VIF and missing-data tables of the fit."""
+        """Paths, R², outer model, effects, f², inner VIF, model fit (SRMR) and missing-data tables."""
         miss = self.missing.attrs
         title = (
             f"PLS path model: {len(self.model.constructs)} constructs, {len(self.model.items)} items, "
@@ -331,6 +352,7 @@ class PLSResult:
             "effects": self.effects(),
             "f_squared": self.f_squared(),
             "inner_vif": self.inner_vif(),
+            "model_fit": self.model_fit(),
             "missing": self.missing[self.missing["n_missing"] > 0],
         }
         return PLSSummary(title, tables)

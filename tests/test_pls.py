@@ -162,12 +162,13 @@ def test_effects(fit, mobi):
 
 def test_summary_text_and_html(fit):
     summary = fit.summary()
-    assert set(summary.tables) == {"paths", "r_squared", "outer", "effects", "f_squared", "inner_vif", "missing"}
+    assert set(summary.tables) == {"paths", "r_squared", "outer", "effects", "f_squared", "inner_vif", "model_fit",
+                                   "missing"}
     text = str(summary)
     assert "n = 250 of 250 rows" in text and "path scheme" in text
     assert "Satisfaction" in text and "0.5049" in text and "(none)" in text
     html = summary._repr_html_()
-    assert html.count("<table") == 7 and "R squared" in html
+    assert html.count("<table") == 8 and "R squared" in html and "Model fit" in html
 
 
 def test_sign_rule_flips_reversed_block(mobi):
