@@ -1,6 +1,6 @@
 """Batch reports: 100 enterprises, HTML + PDF, timed; per-report breakdown; papermill CLI peer.
 
-Run: python benchmarks/bench_batch.py [--enterprises 100] [--workers 2] [--peer 4]
+Run: python benchmarks/bench_batch.py [--enterprises 100] [--workers 2] [--peer 4] [--pdf-engine chromium]
 
 The study is the demo study enlarged to ``--enterprises`` enterprises (each a copy of a demo enterprise's
 respondents under a new id, in a temporary folder). Printed:
@@ -53,7 +53,7 @@ def enlarged_study(folder: Path, n: int) -> Path:
     return folder / "study.toml"
 
 
-def breakdown(study_path: Path, folder: Path) -> dict[str, float]:
+def breakdown(study_path: Path, folder: Path, engine: str) -> dict[str, float]:
     """One report's phases, on a warm kernel after a first report (what a batch worker sees)."""
     study = load_study(study_path)
     analysis = analyse_study(study, [study.enterprises[0].id, study.enterprises[1].id]).save(folder / "a.pkl")
@@ -70,10 +70,13 @@ def breakdown(study_path: Path, folder: Path) -> dict[str, float]:
     t1 = time.perf_counter()
     html = run.export_html(notebook, "zh", "benchmark")
     t2 = time.perf_counter()
-    html_to_pdf(html, lang="zh")
+    html_to_pdf(html, lang="zh", engine=engine)  # a first PDF: Chromium starts here
     t3 = time.perf_counter()
-    _notebook.shutdown_kernels()
-    return {"kernel start (once per worker)": kernel_start, "execution": t1 - t0, "HTML": t2 - t1, "PDF": t3 - t2}
+    html_to_pdf(html, lang="zh", engine=engine)
+    t4 = time.perf_counter()
+    run.shutdown_renderers()
+    return {"kernel start (once per worker)": kernel_start, "execution": t1 - t0, "HTML": t2 - t1,
+            f"PDF ({engine})": t4 - t3}
 
 
 def peer(study_path: Path, folder: Path, count: int) -> float:
@@ -97,17 +100,19 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--peer", type=int, default=4, help="enterprises rendered by the papermill CLI peer")
+    parser.add_argument("--pdf-engine", default="weasyprint", choices=("weasyprint", "chromium"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="csi-bench-") as tmp:
         folder = Path(tmp)
         study = enlarged_study(folder, args.enterprises)
         start = time.perf_counter()
-        result = run.run_study(study, folder / "out", formats=("html", "pdf"), workers=args.workers, force=True)
+        result = run.run_study(study, folder / "out", formats=("html", "pdf"), workers=args.workers, force=True,
+                               pdf_engine=args.pdf_engine)
         total = time.perf_counter() - start
         ok = len(result.outcomes) - len(result.failed)
-        print(f"csi run: {ok} of {len(result.outcomes)} enterprise reports (HTML + PDF) with {args.workers} "
+        print(f"csi run: {ok} of {len(result.outcomes)} enterprise reports (HTML + PDF, {args.pdf_engine}) with {args.workers} "
               f"workers in {total:.1f} s = {total / len(result.outcomes):.2f} s per report wall")
-        phases = breakdown(study, folder)
+        phases = breakdown(study, folder, args.pdf_engine)
         steady = sum(v for k, v in phases.items() if not k.startswith("kernel"))
         for name, seconds in phases.items():
             print(f"  {name:32} {seconds:6.2f} s")

@@ -22,8 +22,18 @@ from nbclient import NotebookClient
 from papermill.parameterize import parameterize_notebook
 from traitlets import Unicode
 
-#: First cell of every notebook run on a warm kernel: a clean namespace, no figures left over.
-RESET = "get_ipython().run_line_magic('reset', '-f')\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
+#: First cell of every notebook run on a warm kernel: a clean namespace (the previous notebook's names and
+#: its numbered outputs), no figures left over. Like ``%reset -f`` but without its full garbage collection,
+#: which cost a fifth of a second per report.
+RESET = """\
+def _csi_reset(ip=get_ipython()):
+    import matplotlib.pyplot as plt
+    plt.close("all")
+    ip.user_ns["Out"].clear()
+    for name in [n for n in ip.user_ns if n not in ip.user_ns_hidden and (n[:1] != "_" or n[1:].isdigit())]:
+        del ip.user_ns[name]
+_csi_reset()
+del _csi_reset"""
 
 
 class _PrivateIPC:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -30,7 +31,7 @@ from . import __version__
 from ._notebook import run_notebook, shutdown_kernels
 from ._validation import check_id
 from .exceptions import CSIError, StudyError
-from .study import LANGUAGES, Study, load_study
+from .study import LANGUAGES, PDF_ENGINES, Study, load_study
 
 PROJECT = Path(__file__).resolve().parents[1]
 NOTEBOOK = PROJECT / "notebooks" / "enterprise_report.ipynb"
@@ -57,6 +58,7 @@ class Job:
     out_dir: str
     primary: bool
     key: str  # hash of inputs, parameters and code: a rerun skips a job whose key is unchanged
+    pdf_engine: str = "weasyprint"
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ class RunResult:
 
 def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Iterable[str] | None = None,
               languages: Iterable[str] | None = None, formats: Iterable[str] | None = None, workers: int = 1,
-              scheduler: str | None = None, force: bool = False,
+              scheduler: str | None = None, force: bool = False, pdf_engine: str | None = None,
               progress: Callable[[ReportOutcome, int, int], None] | None = None) -> RunResult:
     """Render the reports of a study (or of the enterprises in ``only``) and an index page.
 
@@ -108,11 +110,16 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
     workers : parallel workers; 1 runs in this process, more start a dask LocalCluster.
     scheduler : address of an existing dask scheduler (then ``workers`` is ignored).
     force : redo every report, even those unchanged since the last run.
+    pdf_engine : ``"weasyprint"`` or ``"chromium"`` (default: the study's ``[outputs].pdf_engine``).
     progress : called after each report with (outcome, done, total); the CLI draws its bar from it.
     """
     spec = load_study(study)
     out = Path(out_dir).resolve() if out_dir else spec.outputs.dir
     langs, fmts, targets = _languages(spec, languages), _formats(spec, formats), _enterprises(spec, only)
+    engine = pdf_engine or spec.outputs.pdf_engine
+    if engine not in PDF_ENGINES:
+        raise StudyError(f"--pdf-engine {engine!r}: not one of {', '.join(PDF_ENGINES)}.")
+    fmts_key = ",".join(fmts) + (f";{engine}" if "pdf" in fmts else "")
     cache = out / ".csi"
     cache.mkdir(parents=True, exist_ok=True)
     inputs = inputs_hash(spec)
@@ -120,23 +127,23 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
     jobs, skipped = [], []
     for enterprise_id in targets:
         for lang in langs:
-            key = _hash(inputs, enterprise_id, lang, ",".join(fmts))
+            key = _hash(inputs, enterprise_id, lang, fmts_key)
             old = previous.get((enterprise_id, lang))
             if old and old.key == key and old.status == "ok" and all((out / f).is_file() for f in old.files):
                 skipped.append(replace(old, skipped=True, seconds=0.0))
             else:
                 jobs.append(Job(str(spec.path), str(cache / f"analysis-{inputs[:16]}.pkl"), enterprise_id, lang,
-                                fmts, str(out), lang == langs[0], key))
+                                fmts, str(out), lang == langs[0], key, engine))
     if jobs:
         _analysis(spec, jobs)
     done = _execute(jobs, workers, scheduler, progress, len(skipped), len(jobs) + len(skipped))
     outcomes = _in_order(skipped + done, targets, langs)
     analysis = str(cache / f"analysis-{inputs[:16]}.pkl")
     try:
-        overview = [render_overview(str(spec.path), analysis, lang, fmts, str(out), lang == langs[0], inputs)
-                    for lang in langs]
+        overview = [render_overview(str(spec.path), analysis, lang, fmts, str(out), lang == langs[0], inputs,
+                                    engine) for lang in langs]
     finally:
-        shutdown_kernels()
+        shutdown_renderers()
     manifest = _write_manifest(spec, out, outcomes, inputs, overview)
     index = _write_index(spec, out, outcomes, langs[0], overview)
     return RunResult(out, tuple(outcomes), manifest, index, tuple(overview))
@@ -169,7 +176,7 @@ def _execute(jobs: list[Job], workers: int, scheduler: str | None, progress, alr
             for job in jobs:
                 record(render_job(job))
         finally:
-            shutdown_kernels()
+            shutdown_renderers()
         return results
     _execute_dask(jobs, workers, scheduler, record)
     return results
@@ -195,7 +202,7 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record) 
                                                 f"{type(exc).__name__}: {_first_line(str(exc))}", None, job.key)
                     record(outcome)
                 with contextlib.suppress(Exception):  # workers that died have no kernel left to stop
-                    client.run(shutdown_kernels)
+                    client.run(shutdown_renderers)
         finally:
             if cluster is not None:
                 cluster.close()
@@ -208,11 +215,11 @@ def render_job(job: Job) -> ReportOutcome:
 
 
 def render_overview(study_path: str, analysis_path: str, lang: str, formats: tuple[str, ...], out_dir: str,
-                    primary: bool, inputs: str) -> ReportOutcome:
+                    primary: bool, inputs: str, pdf_engine: str = "weasyprint") -> ReportOutcome:
     """Execute the study-overview notebook in one language (after the enterprise reports) and write it."""
     stem = "overview" if primary else f"overview.{lang}"
-    job = Job(study_path, analysis_path, stem, lang, formats, out_dir, True, _hash(inputs, "overview", lang,
-                                                                                     ",".join(formats)))
+    job = Job(study_path, analysis_path, stem, lang, formats, out_dir, True,
+              _hash(inputs, "overview", lang, ",".join(formats), pdf_engine), pdf_engine)
     if not Path(analysis_path).is_file():  # every enterprise report was unchanged: no analysis yet
         _analysis(load_study(study_path), [job])
     return _render(job, OVERVIEW, overview_parameters(study_path, lang, analysis_path), "overview")
@@ -235,6 +242,14 @@ def _render(job: Job, notebook_path: Path, parameters: dict, outcome_id: str) ->
     return ReportOutcome(outcome_id, job.language, "failed", (), time.perf_counter() - start, error, None, job.key)
 
 
+def shutdown_renderers() -> None:
+    """Stop this process's warm kernel and PDF browser (when a batch ends; also at exit)."""
+    shutdown_kernels()
+    from .report.chromium import close_browser
+
+    close_browser()
+
+
 def overview_parameters(study_path: str | Path, lang: str, analysis_path: str = "") -> dict:
     """What ``csi run`` passes to the overview notebook's ``parameters`` cell (a test checks they match)."""
     return {"study_path": str(study_path), "language": lang, "analysis_path": str(analysis_path)}
@@ -252,7 +267,7 @@ def _write_reports(job: Job, notebook: nbformat.NotebookNode, summary: dict) -> 
     if "pdf" in job.formats:
         from .report.pdf import html_to_pdf
 
-        atomic_write(out / f"{stem}.pdf", html_to_pdf(html, lang=job.language))
+        atomic_write(out / f"{stem}.pdf", html_to_pdf(html, lang=job.language, engine=job.pdf_engine))
         files.append(f"{stem}.pdf")
     return tuple(files)
 
@@ -265,6 +280,14 @@ def notebook_parameters(study_path: str | Path, enterprise_id: str, lang: str, a
 
 def export_html(notebook: nbformat.NotebookNode, lang: str, title: str) -> str:
     """Self-contained HTML without code cells, with the page language set (zh-CN / en)."""
+    notebook.metadata["title"] = title
+    body, _resources = _exporter(lang).from_notebook_node(notebook)
+    return body
+
+
+@functools.cache
+def _exporter(lang: str) -> HTMLExporter:
+    """One exporter per language and process: building one compiles its templates (~0.1 s)."""
     config = Config()
     config.HTMLExporter.exclude_input = True
     config.HTMLExporter.exclude_input_prompt = True
@@ -273,9 +296,7 @@ def export_html(notebook: nbformat.NotebookNode, lang: str, title: str) -> str:
     config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
     exporter = HTMLExporter(config=config, template_name="report", extra_template_basedirs=[str(TEMPLATES)])
     exporter.language_code = HTML_LANG[lang]
-    notebook.metadata["title"] = title
-    body, _resources = exporter.from_notebook_node(notebook)
-    return body
+    return exporter
 
 
 _UMASK = os.umask(0o022)

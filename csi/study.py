@@ -18,6 +18,7 @@ from .model import Model
 from .schema import Questionnaire, _read_toml, load_questionnaire, read_csv_text
 
 LANGUAGES = ("zh", "en")
+PDF_ENGINES = ("weasyprint", "chromium")  # csi.report.pdf; chromium is the fast one for large batches
 FORMATS = ("html", "pdf")
 SCHEMES = ("path", "centroid", "factorial")
 ESTIMATION = ("pooled", "enterprise")
@@ -164,6 +165,7 @@ class Outputs:
     dir: Path
     languages: tuple[str, ...] = ("zh",)
     formats: tuple[str, ...] = ("html",)
+    pdf_engine: str = "weasyprint"
 
 
 @dataclass(frozen=True)
@@ -474,7 +476,7 @@ def _report(reader: KeyReader) -> ReportSettings:
 
 
 def _outputs(reader: KeyReader, base: Path, language: str) -> Outputs:
-    reader.reject_unknown(["dir", "languages", "formats"])
+    reader.reject_unknown(["dir", "languages", "formats", "pdf_engine"])
     languages = tuple(reader.get("languages", list, [language]))
     for lang in languages:
         if lang not in LANGUAGES:
@@ -483,4 +485,5 @@ def _outputs(reader: KeyReader, base: Path, language: str) -> Outputs:
     for fmt in formats:
         if fmt not in FORMATS:
             raise reader.fail("formats", f"{fmt!r} is not supported yet; supported: {', '.join(FORMATS)}.")
-    return Outputs((base / reader.get("dir", str, "reports")).resolve(), languages, formats)
+    engine = _choice(reader, "pdf_engine", PDF_ENGINES, "weasyprint")
+    return Outputs((base / reader.get("dir", str, "reports")).resolve(), languages, formats, engine)

@@ -163,3 +163,18 @@ def test_cli_reports_a_bad_study_as_an_error_not_a_traceback(tmp_path, capsys):
 def test_cli_rejects_an_unsafe_enterprise_id(capsys):
     assert main(["run", str(DEMO / "study.toml"), "--only", "../../etc/x"]) == 2
     assert "id '../../etc/x' is not allowed" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")),
+                    reason="no Chromium on PATH (`make` installs it)")
+def test_cli_run_with_the_chromium_pdf_engine_then_weasyprint_redoes_the_pdf(tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["run", str(DEMO / "study.toml"), "--only", "T03", "--format", "html,pdf", "--workers", "1",
+            "--out", str(out)]
+    assert main([*args, "--pdf-engine", "chromium"]) == 0
+    first = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["reports"][0]
+    assert first["files"] == ["T03.html", "T03.pdf"] and (out / "T03.pdf").read_bytes()[:5] == b"%PDF-"
+    assert main([*args, "--pdf-engine", "chromium"]) == 0
+    assert "1 unchanged" in capsys.readouterr().out  # same engine: skipped
+    assert main([*args, "--pdf-engine", "weasyprint"]) == 0
+    assert "0 unchanged" in capsys.readouterr().out  # another engine: redone

@@ -15,7 +15,7 @@ from .content import EnterpriseContent
 from .i18n import number, t
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Html:
     """A fragment of trusted HTML (built here from escaped parts)."""
 
@@ -23,6 +23,9 @@ class Html:
 
     def _repr_html_(self) -> str:
         return self.html
+
+    def __repr__(self) -> str:  # the notebook's text/plain copy: short, not the page a second time
+        return f"<csi report fragment, {len(self.html):,} characters of HTML>"
 
 
 def table(frame: pd.DataFrame, columns: dict[str, str], lang: str, digits: dict[str, int] | None = None, *,

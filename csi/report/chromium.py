@@ -1,0 +1,201 @@
+"""PDF from the report's HTML with headless Chromium (the fast engine for large batches).
+
+Each process keeps one browser (started on first use, driven by Playwright from a private thread with its
+own event loop, so any thread may ask for a PDF) and prints every report in a fresh page with scripts
+off and the network blocked. Chromium lays out ``print.css`` and the ``@page`` footer of
+:func:`csi.report.pdf.page_css` ("第 N 页 / 共 M 页"), writes bookmarks from the headings (tagged PDF) and
+a named destination per contents link. It has no ``target-counter()``, so the page numbers of the
+contents page are written afterwards: each contents link's target page is read from the PDF's named
+destinations and its number drawn at the right end of the link's row (pypdf, an incremental update).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import io
+import os
+import shutil
+import threading
+
+from ..exceptions import ReportError
+
+#: Looked up on PATH in this order unless CSI_CHROMIUM names the browser.
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+LAUNCH_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage")
+#: Chromium-only print rules: contents links span their row, so the row's right end is known.
+PRINT_CSS = "nav.csi-toc a { display: block; } nav.csi-toc a::after { content: none; }"
+#: Page margins where the page's CSS sets none (print.css sets these too); the footer lives in the bottom one.
+DEFAULT_MARGIN = {"top": "20mm", "right": "16mm", "bottom": "18mm", "left": "16mm"}
+NUMBER_FONT_SIZE = 11          # pt, as nav.csi-toc li in print.css
+NUMBER_COLOUR = (0.122, 0.306, 0.475)  # #1f4e79, as the contents page numbers of the WeasyPrint PDF
+HELVETICA_DIGIT = 0.556        # advance width of every digit in Helvetica, in em (its AFM metrics)
+
+
+def browser_path() -> str:
+    """The Chromium executable: ``CSI_CHROMIUM``, else the first of :data:`BROWSERS` on PATH."""
+    named = os.environ.get("CSI_CHROMIUM")
+    if named:
+        if shutil.which(named) is None:
+            raise ReportError(f"PDF (chromium): CSI_CHROMIUM={named!r} is not an executable; point it at Chromium "
+                              "or unset it.")
+        return named
+    for name in BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ReportError("PDF (chromium): no Chromium found on PATH; install it (Debian: `apt-get install chromium`; "
+                      "`make` does this), set CSI_CHROMIUM, or use pdf_engine = \"weasyprint\".")
+
+
+class Browser:
+    """One headless Chromium for this process, usable from any thread (calls run on its own loop)."""
+
+    def __init__(self, executable: str):
+        self.executable = executable
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="csi-chromium", daemon=True)
+        self._thread.start()
+        self._playwright = self._browser = self._page = None
+        self._busy = asyncio.Lock()
+        try:
+            self._call(self._start())
+        except BaseException:
+            self._stop_loop()
+            raise
+
+    def _call(self, coroutine, timeout: float = 300):
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    async def _start(self) -> None:
+        try:
+            from playwright.async_api import Error as PlaywrightError
+            from playwright.async_api import async_playwright
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ReportError(f"PDF (chromium) needs Playwright ({exc}): `pip install playwright`.") from None
+        self._playwright = await async_playwright().start()
+        try:
+            self._browser = await self._playwright.chromium.launch(executable_path=self.executable,
+                                                                   args=list(LAUNCH_ARGS))
+        except PlaywrightError as exc:
+            await self._playwright.stop()
+            raise ReportError(f"PDF (chromium): {self.executable} did not start: {str(exc).splitlines()[0]}") from None
+
+    @property
+    def alive(self) -> bool:
+        return self._browser is not None and self._browser.is_connected()
+
+    def print_pdf(self, html: str) -> bytes:
+        """Lay out ``html`` for print (A4 from its ``@page`` rules) and return the PDF bytes."""
+        return self._call(self._print(html))
+
+    async def _print(self, html: str) -> bytes:
+        async with self._busy:  # one page, one document at a time
+            if self._page is None:
+                context = await self._browser.new_context(java_script_enabled=False, offline=True)
+                self._page = await context.new_page()
+                await self._page.route("**/*", lambda route: route.abort())  # only data: URLs load
+            await self._page.set_content(html, wait_until="load")
+            return await self._page.pdf(prefer_css_page_size=True, print_background=True, tagged=True, outline=True,
+                                        margin=DEFAULT_MARGIN)
+
+    def close(self) -> None:
+        if self._playwright is not None:
+            try:
+                self._call(self._stop(), timeout=30)
+            except Exception:  # noqa: BLE001, S110 - a browser that already died has nothing left to close
+                pass
+        self._stop_loop()
+
+    def _stop_loop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        if not self._thread.is_alive():
+            self._loop.close()
+
+    async def _stop(self) -> None:
+        if self._browser is not None:
+            await self._browser.close()
+        await self._playwright.stop()
+        self._playwright = self._browser = self._page = None
+
+
+_BROWSER: Browser | None = None
+_LOCK = threading.Lock()
+
+
+def browser() -> Browser:
+    """This process's browser, started on first use and replaced when it has died."""
+    global _BROWSER
+    with _LOCK:
+        if _BROWSER is None or not _BROWSER.alive:
+            if _BROWSER is not None:
+                _BROWSER.close()
+            _BROWSER = Browser(browser_path())
+        return _BROWSER
+
+
+@atexit.register
+def close_browser() -> None:
+    """Close this process's browser (also called when a batch ends)."""
+    global _BROWSER
+    with _LOCK:
+        if _BROWSER is not None:
+            _BROWSER.close()
+            _BROWSER = None
+
+
+def print_report(html: str) -> bytes:
+    """The PDF of a prepared report page (see :func:`csi.report.pdf.html_to_pdf`), contents page numbered."""
+    style = f"<style>{PRINT_CSS}</style>"
+    head_end = html.find("</head>")
+    html = html[:head_end] + style + html[head_end:] if head_end >= 0 else style + html
+    return number_contents(browser().print_pdf(html))
+
+
+def number_contents(pdf: bytes) -> bytes:
+    """Write each contents link's target page number at the right end of its row.
+
+    The contents page is the first page with links to named destinations; a link whose name is not a
+    destination (it cannot be, unless the page was changed by hand) is an error rather than a blank.
+    """
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        pages = {page.objgen: number for number, page in enumerate(document.pages, start=1)}
+        targets = {}  # destination name (without "/") -> page number; Chromium writes the /Dests dictionary
+        named = dict(document.Root.Dests.items()) if "/Dests" in document.Root else {}
+        if "/Names" in document.Root and "/Dests" in document.Root.Names:
+            named.update(pikepdf.NameTree(document.Root.Names.Dests).items())
+        for name, dest in named.items():
+            dest = dest.D if isinstance(dest, pikepdf.Dictionary) else dest
+            targets[str(name).lstrip("/")] = pages[dest[0].objgen]
+        for page in document.pages:
+            links = [(annot.Rect, str(annot.Dest)) for annot in page.obj.get("/Annots", [])
+                     if annot.get("/Subtype") == "/Link" and "/Dest" in annot]
+            if links:
+                break
+        else:
+            return pdf  # no contents page (a page without sections)
+        links = [(rect, name.lstrip("/")) for rect, name in links]
+        missing = [name for _, name in links if name not in targets]
+        if missing:
+            raise ReportError(f"PDF (chromium): contents links without a target heading: {', '.join(missing)}.")
+        ops = [f"{NUMBER_COLOUR[0]} {NUMBER_COLOUR[1]} {NUMBER_COLOUR[2]} rg BT /CsiHelv {NUMBER_FONT_SIZE} Tf"]
+        for rect, name in links:
+            _x0, y0, x1, y1 = (float(v) for v in rect)
+            text = str(targets[name])
+            width = len(text) * HELVETICA_DIGIT * NUMBER_FONT_SIZE
+            baseline = y0 + (y1 - y0 - 0.72 * NUMBER_FONT_SIZE) / 2  # the digits' cap height centred in the row
+            ops.append(f"1 0 0 1 {x1 - width:.2f} {baseline:.2f} Tm ({text}) Tj")
+        ops.append("ET")
+        font = document.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                         BaseFont=pikepdf.Name.Helvetica,
+                                                         Encoding=pikepdf.Name.WinAnsiEncoding))
+        page.add_resource(font, pikepdf.Name.Font, pikepdf.Name("/CsiHelv"))
+        # the page's own drawing goes in q … Q, so no state it leaves behind can move the numbers
+        page.contents_add(pikepdf.Stream(document, b"q\n"), prepend=True)
+        page.contents_add(pikepdf.Stream(document, ("\nQ\n" + "\n".join(ops)).encode("ascii")))
+        out = io.BytesIO()
+        document.save(out)
+    return out.getvalue()
