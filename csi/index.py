@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi._bootstats import draw_counts
 from csi._data import case_weights, item_matrix, scale_bounds
 from csi.exceptions import CSIWarning, DataError
 from csi.pls import PLSResult
@@ -198,6 +199,10 @@ def index_difference(
     weights_b: Any = None,
     scale: tuple[float, float] | None = None,
     level: float = 0.95,
+    strata_a: Any = None,
+    cluster_a: Any = None,
+    strata_b: Any = None,
+    cluster_b: Any = None,
 ) -> pd.DataFrame:
     """Index of group A minus group B per construct, with bootstrap CI and p value.
 
@@ -206,7 +211,8 @@ def index_difference(
     each group independently (all counts drawn first from ``default_rng(seed)``), the weighted item
     means recomputed, and the difference re-evaluated. The CI is the percentile (type 7) interval;
     p = min(1, 2·min(P*(d ≤ 0), P*(d ≥ 0))). The pooled weights are held fixed: their sampling
-    error, shared by both groups, is not part of the interval.
+    error, shared by both groups, is not part of the interval. ``strata_*`` / ``cluster_*`` (one label
+    per row of that group) make the resampling follow the design: within strata, whole clusters.
 
     Returns
     -------
@@ -222,12 +228,13 @@ def index_difference(
     onehot = (owner[:, None] == np.array(cons)[None, :]).astype(float)
     rng = np.random.default_rng(seed)
     sides = []
-    for data, weights, name in ((data_a, weights_a, "data_a"), (data_b, weights_b, "data_b")):
+    for data, weights, name, strata, cluster in ((data_a, weights_a, "data_a", strata_a, cluster_a),
+                                                 (data_b, weights_b, "data_b", strata_b, cluster_b)):
         x = item_matrix(data, fit.model.items, what=name)
         w = case_weights(data, weights, what=name)
         w = np.ones(len(x)) if w is None else w
-        picks = rng.integers(0, len(x), size=(n, len(x))) + (np.arange(n) * len(x))[:, None]
-        counts = np.bincount(picks.ravel(), minlength=n * len(x)).reshape(n, len(x)).astype(float)
+        st, cl = (_labels(v, len(x), f"{what} of {name}") for v, what in ((strata, "strata"), (cluster, "cluster")))
+        counts = draw_counts(rng, len(x), n, st, cl).astype(float)
         means = np.vstack([_means(fit, data, weights)[None, :], _group_means(x, w, counts)])
         sides.append(100.0 * ((means - lo) * wn) @ onehot / ((hi - lo) * wn @ onehot))
     d = sides[0] - sides[1]
@@ -242,6 +249,18 @@ def index_difference(
          "ci_low": np.quantile(boot, alpha / 2, axis=0), "ci_high": np.quantile(boot, 1 - alpha / 2, axis=0),
          "p_value": p}
     ).assign(n_failed=int((~ok).sum()))
+
+
+def _labels(values: Any, n: int, what: str) -> np.ndarray | None:
+    """One stratum / cluster label per row, as integer codes (None when not given)."""
+    if values is None:
+        return None
+    arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if arr.ndim != 1 or len(arr) != n:
+        raise DataError(f"{what}: give one label per row ({n}), got shape {arr.shape}")
+    if pd.isna(arr).any():
+        raise DataError(f"{what}: {int(pd.isna(arr).sum())} row(s) without a label; every row needs one")
+    return pd.factorize(arr, sort=True)[0]
 
 
 def enterprise_indices(

@@ -192,6 +192,8 @@ class Study:
     rules: Rules = field(default_factory=Rules)
     report: ReportSettings = field(default_factory=ReportSettings)
     sampling: SamplingPlan = field(default_factory=SamplingPlan)
+    strata: str | None = None    # response column of the sampling strata: bootstrap resamples within them
+    cluster: str | None = None   # response column of the clusters (PSUs): bootstrap draws whole clusters
 
     def enterprise(self, enterprise_id: str) -> Enterprise:
         for enterprise in self.enterprises:
@@ -219,7 +221,7 @@ def load_study(path: str | Path) -> Study:
     base = path.parent
     meta, data = top.sub("study"), top.sub("data")
     meta.reject_unknown(["id", "title", "evaluator", "period", "language", "seed", "industries"])
-    data.reject_unknown(["questionnaire", "responses", "previous_wave", "enterprises"])
+    data.reject_unknown(["questionnaire", "responses", "previous_wave", "enterprises", "strata", "cluster"])
     questionnaire = _wrap(lambda: load_questionnaire(data.path_value("questionnaire", base)), data, "questionnaire")
     language = _choice(meta, "language", LANGUAGES, "zh")
     weighting = _weighting(top.sub("weighting"), base, questionnaire)
@@ -246,6 +248,8 @@ def load_study(path: str | Path) -> Study:
         rules=rules,
         report=_report(top.sub("report")),
         sampling=_sampling(top.sub("sampling")),
+        strata=data.get("strata", str, None),
+        cluster=data.get("cluster", str, None),
     )
 
 

@@ -233,6 +233,28 @@ def test_index_difference(fit, mobi):
                                  "ci_high", "p_value", "n_failed"]
 
 
+def test_index_difference_resamples_within_strata(fit, mobi):
+    from csi.index import index_difference
+
+    a, b = mobi.iloc[:125], mobi.iloc[125:]
+    sat = list(ECSI.blocks["Satisfaction"])
+    wn = fit.outer.set_index("item").loc[sat, "weight"] / fit.item_stats.set_index("item").loc[sat, "sd"]
+    lin = lambda d: 100 * (d[sat] @ (wn / wn.sum()).to_numpy()) / 9
+    strata = np.where(lin(a) > lin(a).median(), "high", "low")  # strata that explain much of the variance
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NegativeWeightWarning)
+        out = index_difference(fit, a, b, n=3000, seed=5, scale=(1, 10),
+                               strata_a=strata).set_index("construct")
+        with pytest.raises(DataError, match="strata of data_a: give one label per row"):
+            index_difference(fit, a, b, n=10, scale=(1, 10), strata_a=strata[:-1])
+    # n_h fixed per stratum: Var = Σ_h (n_h/n)² s_h²/n_h for A (ddof 0), plus the simple-resampling term of B
+    la, lb = lin(a), lin(b)
+    var_a = sum((len(g) / len(a)) ** 2 * g.var(ddof=0) / len(g) for _, g in la.groupby(strata))
+    se = np.sqrt(var_a + lb.var(ddof=0) / len(b))
+    assert out.loc["Satisfaction", "std_error"] == pytest.approx(se, rel=0.08)
+    assert se < 0.85 * np.sqrt(la.var(ddof=0) / len(a) + lb.var(ddof=0) / len(b))  # the design matters
+
+
 def test_enterprise_indices_pooled_and_separate(fit, mobi):
     from csi.index import enterprise_indices
 

@@ -95,7 +95,7 @@ def analyse_study(study: Study, enterprise_ids: Iterable[str] | None = None) -> 
     fits, boots = {}, {}
     for key, rows in _pools(study, data):
         fits[key] = estimate(settings.model, rows, weights=weights, scheme=settings.scheme, missing=settings.missing)
-        boots[key] = bootstrap(fits[key], n=BOOTSTRAP_RESAMPLES, seed=study.seed)
+        boots[key] = bootstrap(fits[key], n=BOOTSTRAP_RESAMPLES, seed=study.seed, **design_columns(study, rows))
     indices = _indices(study, data, previous_data, fits, weights)
     now = _target(indices, study, "current")
     old = _target(indices, study, "previous")
@@ -140,6 +140,29 @@ def pool_of(study: Study, enterprise: Enterprise, kept: pd.DataFrame) -> tuple[s
         return "study", kept
     peers = [e.id for e in study.enterprises if e.industry == enterprise.industry]
     return f"industry:{enterprise.industry}", kept[kept[column].isin(peers)]
+
+
+def design_columns(study: Study, rows: pd.DataFrame) -> dict[str, pd.Series]:
+    """The declared ``[data] strata`` / ``cluster`` columns of ``rows`` for :func:`csi.bootstrap`.
+
+    A column missing from the responses, or a respondent without a value, is an error naming the key,
+    the file and the respondents (a bootstrap that silently ignored the design would understate SEs).
+    """
+    design = {}
+    for key, column in (("strata", study.strata), ("cluster", study.cluster)):
+        if column is None:
+            continue
+        where = f"{study.path.name}: [data.{key}]"
+        if column not in rows.columns:
+            raise StudyError(f"{where}: no column {column!r} in the responses ({', '.join(map(str, study.responses))}"
+                             f"); columns: {', '.join(map(str, rows.columns))}.")
+        empty = rows[rows[column].isna() | (rows[column].astype(str).str.strip() == "")]
+        if len(empty):
+            ids = ", ".join(map(str, empty[study.questionnaire.id_column].head(10)))
+            raise StudyError(f"{where}: column {column!r} is empty for {len(empty)} respondent(s) ({ids}"
+                             f"{', …' if len(empty) > 10 else ''}); give every respondent its {key}.")
+        design[key] = rows[column]
+    return design
 
 
 def _pools(study: Study, data: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:

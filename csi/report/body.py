@@ -233,6 +233,9 @@ def appendix(c: EnterpriseContent) -> Html:
               (t("estimation", lang), f"{settings.estimation} ({settings.pool_by}), n = {c.fit.n:,}"),
               (t("weighting_method", lang), weighting),
               (t("bootstrap_n", lang), f"{BOOTSTRAP:,} / {CHANGE_RESAMPLES:,}"),
+              (t("bootstrap_design", lang), "; ".join(
+                  [t(f"design_{k}", lang, column=v) for k, v in (("strata", study.strata), ("cluster", study.cluster))
+                   if v] or [t("design_simple", lang)])),
               (t("report_number", lang), c.report_number)]
     ptable = table(pd.DataFrame(params, columns=["k", "v"]), {"k": t("parameter", lang), "v": t("value", lang)}, lang)
     hashes = table(pd.DataFrame(sorted(c.hashes.items()), columns=["file", "sha"]),

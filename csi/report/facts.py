@@ -23,7 +23,7 @@ from ..index import index_difference
 from ..pls import PLSResult
 from ..sampling import SamplePlan, plan_sample
 from ..study import Enterprise, Study
-from .analysis import WEIGHT, StudyAnalysis
+from .analysis import WEIGHT, StudyAnalysis, design_columns
 
 CHANGE_RESAMPLES = 2000   # bootstrap resamples of the change against the previous wave
 MIN_SEGMENT_N = 30        # segments with fewer respondents are shown but flagged
@@ -49,9 +49,11 @@ def change(analysis: StudyAnalysis, fit: PLSResult, own: pd.DataFrame, enterpris
     old = analysis.previous_data[analysis.previous_data[column] == enterprise.id]
     if old.empty:
         return None
+    design = {f"{key}_{side}": labels for side, rows in (("a", own), ("b", old))
+              for key, labels in design_columns(analysis.study, rows).items()}  # resample as sampled
     weights = weights_of(analysis)
     return index_difference(fit, own, old, n=CHANGE_RESAMPLES, seed=analysis.study.seed,
-                            weights_a=weights, weights_b=weights)
+                            weights_a=weights, weights_b=weights, **design)
 
 
 def trend(analysis: StudyAnalysis, enterprise: Enterprise) -> pd.DataFrame:
