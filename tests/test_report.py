@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 
 import csi
@@ -122,13 +124,20 @@ def test_verbatims_are_anonymised_and_escaped(analysis):
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
-def test_charts_draw_with_cjk_font(analysis):
+def test_charts_are_svg_with_chinese_text_in_the_simplified_chinese_face(analysis):
     c = report.enterprise_content(None, "B01", "zh", analysis=analysis)
     assert charts.cjk_font_family() is not None
-    for build in (charts.path_diagram, charts.ipma_chart, charts.trend_chart, charts.index_ci_chart,
-                  charts.dimension_chart):
+    for build, title in ((charts.path_diagram, "测评模型与路径系数"), (charts.ipma_chart, "重要性—表现矩阵"),
+                         (charts.trend_chart, "上期与本期"), (charts.index_ci_chart, "满意度指数及"),
+                         (charts.dimension_chart, "各维度指数")):
         html = report.figure(build(c), alt="x").html
-        assert html.startswith('<figure class="csi-figure"><img alt="x" src="data:image/png;base64,iVBOR')
+        prefix = '<figure class="csi-figure"><img alt="x" src="data:image/svg+xml;base64,'
+        assert html.startswith(prefix)
+        svg = base64.b64decode(html[len(prefix):html.index('"', len(prefix))]).decode("utf-8")
+        assert svg.lstrip().startswith("<?xml") and "<svg" in svg and title in svg  # text stays text
+        assert "font-family: 'DejaVu Sans', 'Noto Sans CJK SC'" in svg and "CJK JP" not in svg
+        assert "<dc:date>" not in svg
+        assert report.figure(build(c), alt="x").html == html  # same numbers, same bytes
 
 
 def test_a_missing_rule_file_is_named_in_the_report_not_fatal(tmp_path, no_chart_pixels):
@@ -140,3 +149,12 @@ def test_a_missing_rule_file_is_named_in_the_report_not_fatal(tmp_path, no_chart
     assert {"rubric", "awards", "operations", "complaint_keywords"} <= keys
     assert "Evaluation rule not used (rubric)" in report.summary(c).html
     assert c.rubric is None and c.award is None
+
+
+def test_table_breaks_long_codes_only_between_chunks_and_escapes_each():
+    from csi.report.render import table
+
+    frame = pd.DataFrame({"file": ["a<b>.csv"], "sha": ["0123456789abcdef<&>"]})
+    html = table(frame, {"file": "File", "sha": "SHA-256"}, "en", breaks={"sha": 8})
+    assert "<td>a&lt;b&gt;.csv</td>" in html  # no breaks asked for: one piece
+    assert "<td>01234567<wbr>89abcdef<wbr>&lt;&amp;&gt;</td>" in html

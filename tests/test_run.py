@@ -60,7 +60,7 @@ def test_report_html_is_self_contained_without_code(batch):
     assert "江城市自来水有限公司" in html and "客户满意度指数" in html
     summary = next(o.summary for o in batch.outcomes if o.enterprise_id == "W01")
     assert f"{summary['index']:.1f}" in html
-    assert "data:image/png;base64," in html  # the chart is embedded
+    assert "data:image/svg+xml;base64," in html  # the chart is embedded
 
 
 def test_overview_is_written_and_linked_with_award_reasons(batch):
@@ -81,7 +81,7 @@ def test_report_has_every_section_and_the_cover_facts(batch):
                     "六、测评结果", "七、驱动因素与改进优先级", "八、行业对标", "九、不满意与投诉分析", "十、结论与建议", "附录"):
         assert heading in html
     assert "CSI-2026-W01" in html and "独立性声明" in html and "95% 置信区间" in html
-    charts = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,', html)
+    charts = re.findall(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,', html)
     assert charts == ["测评模型与路径系数", "各维度指数：本企业与行业", "各维度指数：上期与本期（95% 置信区间）",
                       "重要性—表现矩阵", "满意度指数及 95% 置信区间：本行业各企业"]
 

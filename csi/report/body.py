@@ -239,7 +239,7 @@ def appendix(c: EnterpriseContent) -> Html:
               (t("report_number", lang), c.report_number)]
     ptable = table(pd.DataFrame(params, columns=["k", "v"]), {"k": t("parameter", lang), "v": t("value", lang)}, lang)
     hashes = table(pd.DataFrame(sorted(c.hashes.items()), columns=["file", "sha"]),
-                   {"file": t("file", lang), "sha": t("sha256", lang)}, lang, css="csi-hashes")
+                   {"file": t("file", lang), "sha": t("sha256", lang)}, lang, css="csi-hashes", breaks={"sha": 16})
     syntax = escape(settings.model.to_syntax())
     return Html(f'{h2("h_appendix", lang)}<h3>{escape(t("questionnaire_title", lang))}</h3>{qtable}'
                 f'<h3>{escape(t("method_title", lang))}</h3><ol class="csi-formulas">{formulas}</ol>'

@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import seaborn as sns
 from matplotlib import font_manager
 
@@ -64,14 +65,30 @@ def dimension_chart(content) -> plt.Figure:
     return fig
 
 
+#: The CSS family the charts' CJK text asks for: the simplified-Chinese face of the Noto CJK collection
+#: (matplotlib registers the collection under its first face's name, the Japanese one).
+CJK_CSS_FAMILY = "Noto Sans CJK SC"
+#: Vector charts with real text; fixed ids and no date, so the same numbers give the same bytes.
+SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "csi"}
+
+
 def figure(fig: plt.Figure, alt: str = "") -> Html:
-    """Embed a figure as a PNG (base64) and close it: the HTML stays a single self-contained file."""
+    """Embed a figure as SVG (base64) and close it: the HTML stays a single self-contained file.
+
+    Text stays text (the browser or WeasyPrint sets it in the page's fonts; matplotlib placed it with
+    the same fonts' metrics), so the charts are sharp in print, small, and cheaper to make than PNGs.
+    """
     buffer = io.BytesIO()
-    # every chart calls tight_layout(): one draw, not two; zlib level 1 is as small here and 3x faster
-    fig.savefig(buffer, format="png", dpi=150, pil_kwargs={"compress_level": 1})
+    with plt.rc_context(SVG_SETTINGS):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})  # every chart calls tight_layout()
     plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return Html(f'<figure class="csi-figure"><img alt="{escape(alt)}" src="data:image/png;base64,{data}"></figure>')
+    svg = buffer.getvalue().decode("utf-8")
+    cjk = cjk_font_family()
+    if cjk:
+        svg = svg.replace(f"'{cjk}'", f"'{CJK_CSS_FAMILY}'")
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return Html(f'<figure class="csi-figure"><img alt="{escape(alt)}" src="data:image/svg+xml;base64,{data}">'
+                "</figure>")
 
 
 BLUE, ORANGE, GREY = "#2b6cb0", "#d95f02", "#9aa5b1"
@@ -158,6 +175,7 @@ def path_diagram(content) -> plt.Figure:
             pos[construct] = (x * 1.9, shift + ((len(layer) - 1) / 2 - k) * 1.4)
     r2 = content.fit.r_squared.set_index("construct")["r_squared"].to_dict()
     fig, ax = plt.subplots(figsize=(8.5, 4.2), dpi=110)
+    arrows = []
     for row in content.paths.itertuples():
         (x0, y0), (x1, y1) = pos[row.source_id], pos[row.target_id]
         rad = 0.12 if abs(x1 - x0) > 2 else 0.0
@@ -165,9 +183,7 @@ def path_diagram(content) -> plt.Figure:
                     arrowprops={"arrowstyle": "-|>", "color": BLUE if row.estimate >= 0 else ORANGE,
                                 "lw": 0.6 + 2.5 * min(abs(row.estimate), 1), "shrinkA": 24, "shrinkB": 24,
                                 "connectionstyle": f"arc3,rad={rad}"})
-        # the label sits on the curve: a quadratic Bézier's midpoint is half-way to its control point
-        ax.text((x0 + x1) / 2 + rad / 2 * (y1 - y0), (y0 + y1) / 2 - rad / 2 * (x1 - x0), f"{row.estimate:.2f}",
-                fontsize=7.5, ha="center", va="center", bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none"})
+        arrows.append(((x0, y0), (x1, y1), rad, row.estimate))
     for construct, (x, y) in pos.items():
         extra = f"\nR² {r2[construct]:.2f}" if construct in r2 and r2[construct] == r2[construct] else ""
         ax.text(x, y, content.label(construct) + extra, ha="center", va="center", fontsize=8.5, zorder=4,
@@ -178,6 +194,16 @@ def path_diagram(content) -> plt.Figure:
     ax.axis("off")
     ax.set_title(t("path_chart_title", lang), fontsize=11)
     fig.tight_layout()
+    # Each label sits on its curve. arc3 bends in display space (control point = midpoint + rad·(dy, −dx)
+    # in pixels), so the label is placed there too, after the layout is final: the point of a quadratic
+    # Bézier at t = ½ is ¼·start + ½·control + ¼·end.
+    to_display, to_data = ax.transData.transform, ax.transData.inverted().transform
+    for start, end, rad, estimate in arrows:
+        p0, p1 = to_display([start, end])
+        control = (p0 + p1) / 2 + rad * np.array([p1[1] - p0[1], p0[0] - p1[0]])
+        x, y = to_data(0.25 * p0 + 0.5 * control + 0.25 * p1)
+        ax.text(x, y, f"{estimate:.2f}", fontsize=7.5, ha="center", va="center", zorder=3,
+                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none"})
     return fig
 
 

@@ -30,12 +30,14 @@ class Html:
 
 def table(frame: pd.DataFrame, columns: dict[str, str], lang: str, digits: dict[str, int] | None = None, *,
           formats: dict | None = None, group: str | None = None, numeric: tuple[str, ...] = (),
-          css: str = "") -> str:
+          css: str = "", breaks: dict[str, int] | None = None) -> str:
     """An HTML table of ``frame``'s ``columns`` (key -> header); every cell is escaped.
 
     Floats are formatted for ``lang`` with ``digits[key]`` decimals (default 1); ``formats`` maps a
     column to a function ``(value, lang) -> str``; ``group`` shows a repeated value only on its
-    first row; ``numeric`` right-aligns text columns that hold numbers.
+    first row; ``numeric`` right-aligns text columns that hold numbers; ``breaks`` maps a column
+    of long codes (hashes) to a chunk length: a line may break (``<wbr>``) between chunks only, which
+    lays out far faster than ``word-break: break-all`` and copies without extra characters.
     """
     digits, formats = digits or {}, formats or {}
     first = frame.iloc[0].to_dict() if len(frame) else {}
@@ -57,7 +59,9 @@ def table(frame: pd.DataFrame, columns: dict[str, str], lang: str, digits: dict[
                 cells.append(f'<td class="num">{value:,}</td>')
             else:
                 cls = ' class="num"' if key in numeric else ""
-                cells.append(f"<td{cls}>{escape(str(value))}</td>")
+                text, step = str(value), (breaks or {}).get(key)
+                chunks = [text[i:i + step] for i in range(0, len(text), step)] if step else [text]
+                cells.append(f"<td{cls}>{'<wbr>'.join(escape(chunk) for chunk in chunks)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<div class="csi-scroll"><table class="csi-table {css}"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')
