@@ -1,10 +1,11 @@
 """Batch reports: 100 enterprises, HTML + PDF, timed; per-report breakdown; papermill CLI peer.
 
-Run: python benchmarks/bench_batch.py [--enterprises 100] [--workers 2] [--peer 4] [--pdf-engine chromium]
+Run: python benchmarks/bench_batch.py [--enterprises 100] [--workers 2] [--peer 4] [--pdf-engine both]
 
 The study is the demo study enlarged to ``--enterprises`` enterprises (each a copy of a demo enterprise's
 respondents under a new id, in a temporary folder). Printed:
-- the whole ``csi run`` (study-level analysis once, reports on a dask LocalCluster, HTML + PDF);
+- the whole ``csi run`` (study-level analysis once, reports on a dask LocalCluster, HTML + PDF), once per
+  PDF engine (WeasyPrint, Chromium);
 - one report's cost split into kernel start, notebook execution, HTML export and PDF;
 - the peer: one ``papermill`` CLI call plus one ``jupyter nbconvert`` call per enterprise, serially
   (HTML only), per report, and the ratio to csi's per-report cost.
@@ -100,28 +101,31 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--peer", type=int, default=4, help="enterprises rendered by the papermill CLI peer")
-    parser.add_argument("--pdf-engine", default="weasyprint", choices=("weasyprint", "chromium"))
+    parser.add_argument("--pdf-engine", default="both", choices=("both", "weasyprint", "chromium"))
     args = parser.parse_args()
+    engines = ("weasyprint", "chromium") if args.pdf_engine == "both" else (args.pdf_engine,)
     with tempfile.TemporaryDirectory(prefix="csi-bench-") as tmp:
         folder = Path(tmp)
         study = enlarged_study(folder, args.enterprises)
-        start = time.perf_counter()
-        result = run.run_study(study, folder / "out", formats=("html", "pdf"), workers=args.workers, force=True,
-                               pdf_engine=args.pdf_engine)
-        total = time.perf_counter() - start
-        ok = len(result.outcomes) - len(result.failed)
-        print(f"csi run: {ok} of {len(result.outcomes)} enterprise reports (HTML + PDF, {args.pdf_engine}) with {args.workers} "
-              f"workers in {total:.1f} s = {total / len(result.outcomes):.2f} s per report wall")
-        phases = breakdown(study, folder, args.pdf_engine)
-        steady = sum(v for k, v in phases.items() if not k.startswith("kernel"))
-        for name, seconds in phases.items():
-            print(f"  {name:32} {seconds:6.2f} s")
-        print(f"  {'per report on a warm kernel':32} {steady:6.2f} s")
-        per_peer = peer(study, folder, args.peer)
-        print(f"peer: papermill CLI + nbconvert CLI per enterprise, serial, HTML only: {per_peer:.2f} s per report")
-        print(f"ratio peer / csi (one worker, HTML only: execution + HTML): "
-              f"{per_peer / (phases['execution'] + phases['HTML']):.1f}x")
-
+        for engine in engines:
+            start = time.perf_counter()
+            result = run.run_study(study, folder / f"out-{engine}", formats=("html", "pdf"), workers=args.workers,
+                                   force=True, pdf_engine=engine)
+            total = time.perf_counter() - start
+            ok = len(result.outcomes) - len(result.failed)
+            print(f"csi run: {ok} of {len(result.outcomes)} enterprise reports (HTML + PDF, {engine}) with "
+                  f"{args.workers} workers in {total:.1f} s = {total / len(result.outcomes):.2f} s per report wall",
+                  flush=True)
+            phases = breakdown(study, folder, engine)
+            steady = sum(v for k, v in phases.items() if not k.startswith("kernel"))
+            for name, seconds in phases.items():
+                print(f"  {name:32} {seconds:6.2f} s")
+            print(f"  {'per report on a warm kernel':32} {steady:6.2f} s", flush=True)
+        if args.peer:
+            per_peer = peer(study, folder, args.peer)
+            print(f"peer: papermill CLI + nbconvert CLI per enterprise, serial, HTML only: {per_peer:.2f} s per report")
+            print(f"ratio peer / csi (one worker, HTML only: execution + HTML): "
+                  f"{per_peer / (phases['execution'] + phases['HTML']):.1f}x")
 
 if __name__ == "__main__":
     main()

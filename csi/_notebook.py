@@ -121,12 +121,22 @@ def run_notebook(path: Path, parameters: dict, *, kernel_name: str = "python3", 
     notebook = nbformat.read(path, as_version=4)
     notebook.metadata.papermill = {"input_path": str(path)}  # where papermill records its parameters
     notebook = parameterize_notebook(notebook, parameters, kernel_name=kernel_name, language="python")
-    key = (str(path.parent), kernel_name)
+    return _kernel(path.parent, kernel_name).execute(notebook, timeout=timeout)
+
+
+def prestart_kernel(cwd: Path, code: str = "", kernel_name: str = "python3") -> None:
+    """Start the warm kernel for notebooks in ``cwd`` now and run ``code`` in it (e.g. the imports)."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)] if code else [])
+    _kernel(cwd, kernel_name).execute(notebook)
+
+
+def _kernel(cwd: Path, kernel_name: str) -> WarmKernel:
+    key = (str(cwd), kernel_name)
     with _KERNELS_LOCK:
         kernel = _KERNELS.get(key)
         if kernel is None:
-            kernel = _KERNELS[key] = WarmKernel(path.parent, kernel_name)
-    return kernel.execute(notebook, timeout=timeout)
+            kernel = _KERNELS[key] = WarmKernel(cwd, kernel_name)
+    return kernel
 
 
 @atexit.register

@@ -28,7 +28,7 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from . import __version__
-from ._notebook import run_notebook, shutdown_kernels
+from ._notebook import prestart_kernel, run_notebook, shutdown_kernels
 from ._validation import check_id
 from .exceptions import CSIError, StudyError
 from .study import LANGUAGES, PDF_ENGINES, Study, load_study
@@ -59,6 +59,7 @@ class Job:
     primary: bool
     key: str  # hash of inputs, parameters and code: a rerun skips a job whose key is unchanged
     pdf_engine: str = "weasyprint"
+    overview: bool = False  # the study overview (enterprise_id is then its file stem)
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,11 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
     cache.mkdir(parents=True, exist_ok=True)
     inputs = inputs_hash(spec)
     previous = {} if force else _previous_outcomes(out)
-    jobs, skipped = [], []
+    analysis = str(cache / f"analysis-{inputs[:16]}.pkl")
+    # the overview (always redone) goes first, so that it runs beside the reports rather than after them
+    jobs = [Job(str(spec.path), analysis, "overview" if lang == langs[0] else f"overview.{lang}", lang, fmts, str(out),
+                True, _hash(inputs, "overview", lang, fmts_key), engine, overview=True) for lang in langs]
+    skipped = []
     for enterprise_id in targets:
         for lang in langs:
             key = _hash(inputs, enterprise_id, lang, fmts_key)
@@ -132,57 +137,57 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
             if old and old.key == key and old.status == "ok" and all((out / f).is_file() for f in old.files):
                 skipped.append(replace(old, skipped=True, seconds=0.0))
             else:
-                jobs.append(Job(str(spec.path), str(cache / f"analysis-{inputs[:16]}.pkl"), enterprise_id, lang,
-                                fmts, str(out), lang == langs[0], key, engine))
-    if jobs:
-        _analysis(spec, jobs)
-    done = _execute(jobs, workers, scheduler, progress, len(skipped), len(jobs) + len(skipped))
-    outcomes = _in_order(skipped + done, targets, langs)
-    analysis = str(cache / f"analysis-{inputs[:16]}.pkl")
-    try:
-        overview = [render_overview(str(spec.path), analysis, lang, fmts, str(out), lang == langs[0], inputs,
-                                    engine) for lang in langs]
-    finally:
-        shutdown_renderers()
+                jobs.append(Job(str(spec.path), analysis, enterprise_id, lang, fmts, str(out), lang == langs[0], key,
+                                engine))
+    reports = len(jobs) - len(langs)
+    done = _execute(jobs, workers, scheduler, progress, len(skipped), reports + len(skipped),
+                    prepare=lambda: _analysis(spec, Path(analysis)))
+    overview = [outcome for job, outcome in done if job.overview]
+    outcomes = _in_order(skipped + [outcome for job, outcome in done if not job.overview], targets, langs)
     manifest = _write_manifest(spec, out, outcomes, inputs, overview)
     index = _write_index(spec, out, outcomes, langs[0], overview)
     return RunResult(out, tuple(outcomes), manifest, index, tuple(overview))
 
 
-def _analysis(spec: Study, jobs: list[Job]) -> None:
+def _analysis(spec: Study, path: Path) -> None:
     """The study-level work, once: screened responses and pooled fits, saved for the notebooks."""
     from .report.content import analyse_study
 
-    path = Path(jobs[0].analysis_path)
     if not path.is_file():
         tmp = path.with_suffix(".tmp")
-        analyse_study(spec, sorted({j.enterprise_id for j in jobs})).save(tmp)
+        analyse_study(spec).save(tmp)
         os.replace(tmp, path)
 
 
-def _execute(jobs: list[Job], workers: int, scheduler: str | None, progress, already: int, total: int
-             ) -> list[ReportOutcome]:
-    results: list[ReportOutcome] = []
+def _execute(jobs: list[Job], workers: int, scheduler: str | None, progress, already: int, total: int,
+             prepare: Callable[[], None]) -> list[tuple[Job, ReportOutcome]]:
+    """Run ``prepare`` (the study-level analysis), then every job; enterprise reports feed ``progress``.
 
-    def record(outcome: ReportOutcome) -> None:
-        results.append(outcome)
-        if progress:
-            progress(outcome, already + len(results), total)
+    With dask, the workers start their kernel and PDF browser while this process runs ``prepare``.
+    """
+    results: list[tuple[Job, ReportOutcome]] = []
+    done = 0
 
-    if not jobs:
-        return results
+    def record(job: Job, outcome: ReportOutcome) -> None:
+        nonlocal done
+        results.append((job, outcome))
+        if progress and not job.overview:
+            done += 1
+            progress(outcome, already + done, total)
+
     if workers <= 1 and scheduler is None:
         try:
+            prepare()
             for job in jobs:
-                record(render_job(job))
+                record(job, render_job(job))
         finally:
             shutdown_renderers()
         return results
-    _execute_dask(jobs, workers, scheduler, record)
+    _execute_dask(jobs, workers, scheduler, record, prepare)
     return results
 
 
-def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record) -> None:
+def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, prepare) -> None:
     import dask
     from distributed import Client, LocalCluster, as_completed
 
@@ -191,6 +196,10 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record) 
                                                       dashboard_address=None)
         try:
             with Client(scheduler or cluster) as client:
+                engine = jobs[0].pdf_engine  # futures kept until the end: a released future is cancelled
+                warm = [client.submit(warm_up, engine, key=f"warm-up-{k}", workers=[address], pure=False)
+                        for k, address in enumerate(client.scheduler_info()["workers"])]
+                prepare()
                 futures = {client.submit(render_job, job, key=f"report-{job.enterprise_id}-{job.language}-"
                                          f"{job.key[:12]}", pure=False): job for job in jobs}
                 for future in as_completed(futures):
@@ -200,7 +209,8 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record) 
                     except Exception as exc:  # noqa: BLE001 - a lost worker fails its report, not the batch
                         outcome = ReportOutcome(job.enterprise_id, job.language, "failed", (), 0.0,
                                                 f"{type(exc).__name__}: {_first_line(str(exc))}", None, job.key)
-                    record(outcome)
+                    record(job, outcome)
+                del warm
                 with contextlib.suppress(Exception):  # workers that died have no kernel left to stop
                     client.run(shutdown_renderers)
         finally:
@@ -208,21 +218,28 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record) 
                 cluster.close()
 
 
+def warm_up(pdf_engine: str) -> None:
+    """Start this worker's kernel (report modules imported) and PDF browser before its first report.
+
+    Runs while the main process does the study-level analysis; a failure here is not an error (the
+    first report starts what is missing and, if that fails too, records why).
+    """
+    with contextlib.suppress(Exception):
+        prestart_kernel(NOTEBOOK.parent, "from csi import report")
+        if pdf_engine == "chromium":
+            from .report.chromium import browser
+
+            browser()
+
+
 def render_job(job: Job) -> ReportOutcome:
-    """Execute the notebook for one enterprise and write its reports; any failure becomes an outcome."""
+    """Execute the notebook of one enterprise (or the study overview) and write its reports; any failure
+    becomes an outcome."""
+    if job.overview:
+        return _render(job, OVERVIEW, overview_parameters(job.study_path, job.language, job.analysis_path),
+                       "overview")
     parameters = notebook_parameters(job.study_path, job.enterprise_id, job.language, job.analysis_path)
     return _render(job, NOTEBOOK, parameters, job.enterprise_id)
-
-
-def render_overview(study_path: str, analysis_path: str, lang: str, formats: tuple[str, ...], out_dir: str,
-                    primary: bool, inputs: str, pdf_engine: str = "weasyprint") -> ReportOutcome:
-    """Execute the study-overview notebook in one language (after the enterprise reports) and write it."""
-    stem = "overview" if primary else f"overview.{lang}"
-    job = Job(study_path, analysis_path, stem, lang, formats, out_dir, True,
-              _hash(inputs, "overview", lang, ",".join(formats), pdf_engine), pdf_engine)
-    if not Path(analysis_path).is_file():  # every enterprise report was unchanged: no analysis yet
-        _analysis(load_study(study_path), [job])
-    return _render(job, OVERVIEW, overview_parameters(study_path, lang, analysis_path), "overview")
 
 
 def _render(job: Job, notebook_path: Path, parameters: dict, outcome_id: str) -> ReportOutcome:
