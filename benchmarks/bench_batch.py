@@ -64,7 +64,7 @@ def breakdown(study_path: Path, folder: Path, engine: str) -> dict[str, float]:
     kernel.shutdown()
     kernel_start = time.perf_counter() - start
     params = run.notebook_parameters(study.path, study.enterprises[0].id, "zh", str(analysis))
-    _notebook.run_notebook(run.NOTEBOOK, params)  # warm-up: imports happen here
+    run.export_html(_notebook.run_notebook(run.NOTEBOOK, params), "zh", "warm-up")  # imports, templates
     params = run.notebook_parameters(study.path, study.enterprises[1].id, "zh", str(analysis))
     t0 = time.perf_counter()
     notebook = _notebook.run_notebook(run.NOTEBOOK, params)
