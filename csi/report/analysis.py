@@ -27,6 +27,7 @@ from ..screening import ScreeningResult, screen
 from ..study import Enterprise, Study
 from ..weighting import WeightingResult, rake
 
+_LOADED: dict = {}           # the last analysis StudyAnalysis.load read, with its file's identity
 WEIGHT = "csi_weight"        # the column holding each respondent's survey weight (1 without weighting)
 BOOTSTRAP_RESAMPLES = 1000   # pool-level path and index CIs; seeded with the study's seed
 
@@ -73,7 +74,13 @@ class StudyAnalysis:
 
     @staticmethod
     def load(path: str | Path) -> StudyAnalysis:
-        return pickle.loads(Path(path).read_bytes())
+        """Read a saved analysis; the last one read is kept while its file is unchanged, since a warm
+        kernel renders many enterprises from the same file (nothing downstream modifies it)."""
+        stat = Path(path).stat()
+        key = (str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
+        if _LOADED.get("key") != key:
+            _LOADED.update(key=key, analysis=pickle.loads(Path(path).read_bytes()))
+        return _LOADED["analysis"]
 
     @property
     def weighted(self) -> bool:
