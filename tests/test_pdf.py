@@ -17,7 +17,7 @@ import pytest
 from csi import run as runner
 from csi.exceptions import ReportError
 from csi.report import chromium
-from csi.report.pdf import html_to_pdf, page_css, prepare_html
+from csi.report.pdf import html_to_pdf, page_css, prepare_html, running_header_css
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
@@ -93,6 +93,9 @@ def test_pdf_has_headings_index_and_page_footer(reports, key):
     first = _text(pdf, 1, 1)
     footer = rf"第\s*1\s*页\s*/\s*共\s*{pages}\s*页" if lang == "zh" else rf"Page 1 of {pages}\b"
     assert re.search(footer, first)
+    name = "江城市自来水有限公司" if key == ("W01", "zh") else None
+    if name:  # the running header: the enterprise on every page but the cover
+        assert _text(pdf, 3, 3).lstrip().startswith(name) and not _text(pdf, 1, 1).lstrip().startswith(name)
     last = _text(pdf, pages, pages)
     assert re.search(rf"第\s*{pages}\s*页" if lang == "zh" else rf"Page {pages} of {pages}\b", last)
 
@@ -178,6 +181,12 @@ def test_prepare_html_without_sections_only_sets_the_language():
     assert prepare_html("<p>x</p>", "en") == '<html lang="en"><p>x</p></html>'
     assert prepare_html("<HTML class='a' LANG='de'><p>x</p></HTML>", "zh") == \
         "<HTML lang=\"zh-CN\" class='a'><p>x</p></HTML>"
+
+
+def test_running_header_names_the_cover_enterprise_as_a_css_string():
+    css = running_header_css('<section class="csi-cover"><h1>A "B" &amp; <b>C</b></h1></section>')
+    assert 'content: "A \\"B\\" & C";' in css and "@page :first { @top-left { content: none; } }" in css
+    assert running_header_css("<h1>no cover</h1>") == ""
 
 
 def test_page_css_turns_the_label_into_counters():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 
 from ..exceptions import ReportError
@@ -50,8 +50,9 @@ def html_to_pdf(html: str, *, lang: str, base_url: str | None = None, engine: st
     Paged-media features used (CSS Paged Media Level 3, CSS GCPM Level 3): ``@page`` margin boxes with
     ``counter(page)`` / ``counter(pages)``, ``string-set``, ``target-counter()`` and ``leader()``, as
     implemented by WeasyPrint (checked against WeasyPrint 70 and poppler's pdftotext/pdffonts). Chromium
-    (checked with 156) draws the same footer and bookmarks but has neither running headers (``string()``)
-    nor ``target-counter()``: csi writes the contents page numbers into its PDF afterwards.
+    (checked with 156) draws the same footer and bookmarks but has neither ``string-set`` nor
+    ``target-counter()``: the running header is the enterprise name as a fixed string (no section
+    name), and csi writes the contents page numbers into the PDF afterwards.
     """
     _check_lang(lang)
     if engine not in ENGINES:
@@ -61,7 +62,7 @@ def html_to_pdf(html: str, *, lang: str, base_url: str | None = None, engine: st
 
         page = prepare_html(html, lang)
         head_end = page.find("</head>")
-        style = f"<style>{page_css(lang)}</style>"
+        style = f"<style>{page_css(lang)}{running_header_css(page)}</style>"
         return print_report(page[:head_end] + style + page[head_end:] if head_end >= 0 else style + page)
     try:
         import weasyprint
@@ -83,6 +84,20 @@ def page_css(lang: str) -> str:
     return ("@page { @bottom-center { content: " + " ".join(tokens) + "; font-family: \"Noto Sans CJK SC\", "
             "\"DejaVu Sans\", sans-serif; font-size: 8pt; color: #5f6b76; vertical-align: top; "
             "padding-top: 4mm; } }")
+
+
+def running_header_css(html: str) -> str:
+    """The enterprise name in the top-left margin of every page but the first, as a fixed string.
+
+    WeasyPrint takes it from the cover's ``h1`` with ``string-set``; Chromium has no ``string-set``,
+    so the name is read here and written into the rule (empty when the page has no cover).
+    """
+    match = re.search(r'class="csi-cover".*?<h1[^>]*>(.*?)</h1>', html, flags=re.DOTALL)
+    if match is None:
+        return ""
+    name = " ".join(unescape(re.sub(r"<[^>]+>", "", match.group(1))).split())
+    return (f"@page {{ @top-left {{ content: {_css_string(name)}; font-size: 8pt; color: #5f6b76; "
+            "vertical-align: bottom; padding-bottom: 3mm; } } @page :first { @top-left { content: none; } }")
 
 
 def prepare_html(html: str, lang: str) -> str:
