@@ -1,12 +1,12 @@
 """PDF from the report's HTML with headless Chromium (the fast engine for large batches).
 
-Each process keeps one browser (started on first use, driven by Playwright from a private thread with its
-own event loop, so any thread may ask for a PDF) and prints every report in a fresh page with scripts
-off and the network blocked. Chromium lays out ``print.css`` and the ``@page`` footer of
+Each process keeps one browser and one page (started on first use, driven by Playwright from a private
+thread with its own event loop, so any thread may ask for a PDF; scripts off, every request aborted) and
+prints each report there. Chromium lays out ``print.css`` and the ``@page`` footer of
 :func:`csi.report.pdf.page_css` ("第 N 页 / 共 M 页"), writes bookmarks from the headings (tagged PDF) and
 a named destination per contents link. It has no ``target-counter()``, so the page numbers of the
 contents page are written afterwards: each contents link's target page is read from the PDF's named
-destinations and its number drawn at the right end of the link's row (pypdf, an incremental update).
+destinations and its number drawn at the right end of the link's row (pikepdf).
 """
 
 from __future__ import annotations
