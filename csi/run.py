@@ -124,25 +124,35 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
     cache = out / ".csi"
     cache.mkdir(parents=True, exist_ok=True)
     inputs = inputs_hash(spec)
-    previous = {} if force else _previous_outcomes(out)
+    previous = {} if force else _previous_outcomes(out, "reports")
+    previous_overview = {} if force else _previous_outcomes(out, "overview")
     analysis = str(cache / f"analysis-{inputs[:16]}.pkl")
-    # the overview (always redone) goes first, so that it runs beside the reports rather than after them
-    jobs = [Job(str(spec.path), analysis, "overview" if lang == langs[0] else f"overview.{lang}", lang, fmts, str(out),
-                True, _hash(inputs, "overview", lang, fmts_key), engine, overview=True) for lang in langs]
-    skipped = []
+
+    def unchanged(old: ReportOutcome | None, key: str) -> bool:
+        return bool(old) and old.key == key and old.status == "ok" and all((out / f).is_file() for f in old.files)
+
+    # the overview goes first, so that it runs beside the reports rather than after them
+    jobs, skipped, skipped_overview = [], [], []
+    for lang in langs:
+        key, old = _hash(inputs, "overview", lang, fmts_key), previous_overview.get(("overview", lang))
+        if unchanged(old, key):
+            skipped_overview.append(replace(old, skipped=True, seconds=0.0))
+        else:
+            jobs.append(Job(str(spec.path), analysis, "overview" if lang == langs[0] else f"overview.{lang}", lang,
+                            fmts, str(out), True, key, engine, overview=True))
     for enterprise_id in targets:
         for lang in langs:
             key = _hash(inputs, enterprise_id, lang, fmts_key)
             old = previous.get((enterprise_id, lang))
-            if old and old.key == key and old.status == "ok" and all((out / f).is_file() for f in old.files):
+            if unchanged(old, key):
                 skipped.append(replace(old, skipped=True, seconds=0.0))
             else:
                 jobs.append(Job(str(spec.path), analysis, enterprise_id, lang, fmts, str(out), lang == langs[0], key,
                                 engine))
-    reports = len(jobs) - len(langs)
+    reports = sum(not job.overview for job in jobs)
     done = _execute(jobs, workers, scheduler, progress, len(skipped), reports + len(skipped),
                     prepare=lambda: _analysis(spec, Path(analysis)))
-    overview = [outcome for job, outcome in done if job.overview]
+    overview = _in_order(skipped_overview + [outcome for job, outcome in done if job.overview], ["overview"], langs)
     outcomes = _in_order(skipped + [outcome for job, outcome in done if not job.overview], targets, langs)
     manifest = _write_manifest(spec, out, outcomes, inputs, overview)
     index = _write_index(spec, out, outcomes, langs[0], overview)
@@ -167,6 +177,8 @@ def _execute(jobs: list[Job], workers: int, scheduler: str | None, progress, alr
     """
     results: list[tuple[Job, ReportOutcome]] = []
     done = 0
+    if not jobs:
+        return results  # everything unchanged: no analysis, no workers
 
     def record(job: Job, outcome: ReportOutcome) -> None:
         nonlocal done
@@ -395,10 +407,11 @@ def _first_line(text: str) -> str:
     return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
 
 
-def _previous_outcomes(out: Path) -> dict[tuple[str, str], ReportOutcome]:
+def _previous_outcomes(out: Path, part: str) -> dict[tuple[str, str], ReportOutcome]:
+    """The last run's outcomes (``part``: "reports" or "overview") by (enterprise id, language)."""
     path = out / "manifest.json"
     try:
-        reports = json.loads(path.read_text(encoding="utf-8"))["reports"]
+        reports = json.loads(path.read_text(encoding="utf-8"))[part]
         fields = ReportOutcome.__dataclass_fields__
         outcomes = [ReportOutcome(**{k: v for k, v in r.items() if k in fields}) for r in reports]
     except (OSError, ValueError, KeyError, TypeError):

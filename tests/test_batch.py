@@ -88,9 +88,10 @@ def test_force_redoes_everything(study, tmp_path):
     out = tmp_path / "force"
     runner.run_study(study, out, only=["W07"], workers=1)
     again = runner.run_study(study, out, only=["W07"], workers=1)
-    assert all(o.skipped for o in again.outcomes)
+    assert all(o.skipped for o in again.outcomes) and all(o.skipped for o in again.overview)
+    assert again.overview[0].files == ("overview.html",) and (out / "overview.html").is_file()
     forced = runner.run_study(study, out, only=["W07"], workers=1, force=True)
-    assert not any(o.skipped for o in forced.outcomes)
+    assert not any(o.skipped for o in forced.outcomes) and not any(o.skipped for o in forced.overview)
 
 
 def test_no_temporary_files_are_left_behind(study, tmp_path):
