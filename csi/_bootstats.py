@@ -16,24 +16,30 @@ from csi.pls import PLSResult, layout
 
 
 # ---------------------------------------------------------------- resampling designs
-def design_vector(values: Any, fit: PLSResult, what: str) -> np.ndarray | None:
-    """Strata / cluster labels of the fit's used rows, as integer codes."""
+def design_codes(values: Any, n: int, what: str, used: np.ndarray | None = None) -> np.ndarray | None:
+    """Strata / cluster labels, one per row, as integer codes (None when not given).
+
+    ``used`` marks the input rows a fit kept (listwise deletion): labels given per input row are
+    then cut down to the rows used.
+    """
     if values is None:
         return None
     arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
-    if arr.ndim != 1:
-        raise DataError(f"{what} must be one label per row, got shape {arr.shape}")
-    n_read = len(fit.data) if fit.data is not None else fit.n
-    if len(arr) == n_read and n_read != fit.n:
-        used = ~fit.data.isna().any(axis=1).to_numpy()  # listwise deletion dropped these rows
+    if used is not None and arr.ndim == 1 and len(arr) == len(used) != n:
         arr = arr[used]
-    if len(arr) != fit.n:
-        raise DataError(
-            f"{what} has {len(arr)} labels; give one per used row ({fit.n}) or per input row ({n_read})"
-        )
+    if arr.ndim != 1 or len(arr) != n:
+        if used is not None and arr.ndim == 1:
+            raise DataError(f"{what} has {len(arr)} labels; give one per used row ({n}) or per input row ({len(used)})")
+        raise DataError(f"{what}: give one label per row ({n}), got shape {arr.shape}")
     if pd.isna(arr).any():
-        raise DataError(f"{what} has missing labels in {int(pd.isna(arr).sum())} row(s); every row needs one")
+        raise DataError(f"{what}: {int(pd.isna(arr).sum())} row(s) without a label; every row needs one")
     return pd.factorize(arr, sort=True)[0]
+
+
+def design_vector(values: Any, fit: PLSResult, what: str) -> np.ndarray | None:
+    """Strata / cluster labels of the fit's used rows, as integer codes."""
+    used = None if fit.data is None else ~fit.data.isna().any(axis=1).to_numpy()
+    return design_codes(values, fit.n, what, used)
 
 
 def draw_counts(rng: np.random.Generator, n: int, b: int, strata, cluster, block: int = 500) -> np.ndarray:

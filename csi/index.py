@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._bootstats import draw_counts
+from csi._bootstats import design_codes, draw_counts
 from csi._data import case_weights, item_matrix, scale_bounds
 from csi.exceptions import CSIWarning, DataError
 from csi.pls import PLSResult
@@ -233,7 +233,7 @@ def index_difference(
         x = item_matrix(data, fit.model.items, what=name)
         w = case_weights(data, weights, what=name)
         w = np.ones(len(x)) if w is None else w
-        st, cl = (_labels(v, len(x), f"{what} of {name}") for v, what in ((strata, "strata"), (cluster, "cluster")))
+        st, cl = (design_codes(v, len(x), f"{what} of {name}") for v, what in ((strata, "strata"), (cluster, "cluster")))
         counts = draw_counts(rng, len(x), n, st, cl).astype(float)
         means = np.vstack([_means(fit, data, weights)[None, :], _group_means(x, w, counts)])
         sides.append(100.0 * ((means - lo) * wn) @ onehot / ((hi - lo) * wn @ onehot))
@@ -249,18 +249,6 @@ def index_difference(
          "ci_low": np.quantile(boot, alpha / 2, axis=0), "ci_high": np.quantile(boot, 1 - alpha / 2, axis=0),
          "p_value": p}
     ).assign(n_failed=int((~ok).sum()))
-
-
-def _labels(values: Any, n: int, what: str) -> np.ndarray | None:
-    """One stratum / cluster label per row, as integer codes (None when not given)."""
-    if values is None:
-        return None
-    arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
-    if arr.ndim != 1 or len(arr) != n:
-        raise DataError(f"{what}: give one label per row ({n}), got shape {arr.shape}")
-    if pd.isna(arr).any():
-        raise DataError(f"{what}: {int(pd.isna(arr).sum())} row(s) without a label; every row needs one")
-    return pd.factorize(arr, sort=True)[0]
 
 
 def enterprise_indices(

@@ -145,9 +145,10 @@ def close_browser() -> None:
             _BROWSER = None
 
 
-def print_report(html: str) -> bytes:
-    """The PDF of a prepared report page (see :func:`csi.report.pdf.html_to_pdf`), contents page numbered."""
-    style = f"<style>{PRINT_CSS}</style>"
+def print_report(html: str, css: str = "") -> bytes:
+    """The PDF of a prepared report page (see :func:`csi.report.pdf.html_to_pdf`) with ``css`` added,
+    contents page numbered."""
+    style = f"<style>{css}{PRINT_CSS}</style>"
     head_end = html.find("</head>")
     html = html[:head_end] + style + html[head_end:] if head_end >= 0 else style + html
     return number_contents(browser().print_pdf(html))

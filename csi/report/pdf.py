@@ -61,9 +61,7 @@ def html_to_pdf(html: str, *, lang: str, base_url: str | None = None, engine: st
         from .chromium import print_report
 
         page = prepare_html(html, lang)
-        head_end = page.find("</head>")
-        style = f"<style>{page_css(lang)}{running_header_css(page)}</style>"
-        return print_report(page[:head_end] + style + page[head_end:] if head_end >= 0 else style + page)
+        return print_report(page, page_css(lang) + running_header_css(page))
     try:
         import weasyprint
         from weasyprint.urls import URLFetcher
