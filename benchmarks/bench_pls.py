@@ -10,7 +10,6 @@ during the estimate, and the process's maximum resident set size). Pass --scale-
 from __future__ import annotations
 
 import argparse
-import importlib.resources
 import resource
 import time
 import tracemalloc
@@ -18,36 +17,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import seminr
+from _common import best_of, mobi, seminr_fit
 
 import csi
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def best_of(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def seminr_fit(model: csi.Model, data: pd.DataFrame):
-    measurement = seminr.constructs(*[seminr.composite(c, list(model.blocks[c])) for c in model.constructs])
-    structural = seminr.relationships(*[seminr.paths(s, t) for s, t in model.paths])
-    return seminr.estimate_pls(data, measurement, structural)
-
-
 def datasets() -> dict[str, tuple[csi.Model, pd.DataFrame]]:
-    with importlib.resources.as_file(importlib.resources.files("seminr.datasets").joinpath("mobi.csv")) as path:
-        mobi = pd.read_csv(path)
+    data = mobi()
     q = csi.load_questionnaire(ROOT / "data" / "demo" / "questionnaire.toml")
     demo = csi.read_responses(ROOT / "data" / "demo" / "responses_2026.csv", q)
     model = csi.models.ccsi()
     demo = demo[list(model.items)].dropna().reset_index(drop=True)
-    return {"mobi ECSI (250 rows)": (csi.models.ecsi(), mobi),
+    return {"mobi ECSI (250 rows)": (csi.models.ecsi(), data),
             f"demo CCSI ({len(demo)} complete rows)": (model, demo)}
 
 
@@ -93,8 +76,8 @@ def main() -> None:
     print("PLS-PM estimate (path scheme, Mode A), best of", args.repeat)
     print(f"{'data':34} {'csi ms':>9} {'seminr ms':>10} {'seminr/csi':>11}")
     for name, (model, data) in datasets().items():
-        ours = best_of(lambda m=model, d=data: csi.estimate(m, d), args.repeat)
-        theirs = best_of(lambda m=model, d=data: seminr_fit(m, d), args.repeat)
+        ours = best_of(lambda m=model, d=data: csi.estimate(m, d), args.repeat)[0]
+        theirs = best_of(lambda m=model, d=data: seminr_fit(m, d), args.repeat)[0]
         print(f"{name:34} {ours * 1e3:9.2f} {theirs * 1e3:10.2f} {theirs / ours:10.1f}x")
     if args.scale_rows:
         scale_run(args.scale_rows)

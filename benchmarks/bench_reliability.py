@@ -16,10 +16,10 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import pandas as pd
+from _common import best_of
 
 
 def make_data(rows: int, items: int, missing: float, seed: int) -> pd.DataFrame:
@@ -27,15 +27,6 @@ def make_data(rows: int, items: int, missing: float, seed: int) -> pd.DataFrame:
     x = rng.standard_normal((rows, 1)) + rng.standard_normal((rows, items))
     x[rng.random(x.shape) < missing] = np.nan
     return pd.DataFrame(x, columns=[f"Q{j + 1}" for j in range(items)])
-
-
-def best_of(fn, repeat: int) -> tuple[float, object]:
-    best, out = np.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
 
 
 def main() -> None:
