@@ -212,8 +212,8 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, 
                 warm = [client.submit(warm_up, engine, key=f"warm-up-{k}", workers=[address], pure=False)
                         for k, address in enumerate(client.scheduler_info()["workers"])]
                 prepare()
-                futures = {client.submit(render_job, job, key=f"report-{job.enterprise_id}-{job.language}-"
-                                         f"{job.key[:12]}", pure=False): job for job in jobs}
+                futures = {client.submit(render_job, job, pure=False, key=f"{'overview' if job.overview else 'report'}-"
+                                         f"{job.enterprise_id}-{job.language}-{job.key[:12]}"): job for job in jobs}
                 for future in as_completed(futures):
                     job = futures[future]
                     try:
