@@ -35,6 +35,9 @@ def _csi_reset(ip=get_ipython()):
 _csi_reset()
 del _csi_reset"""
 
+#: A batch kernel keeps no input history: IPython's history thread wrote every cell to SQLite (~0.1 s per report).
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
+
 
 class _PrivateIPC:
     """IPC sockets in a private temporary folder, removed with the kernel (set ``transport = "ipc"``)."""
@@ -82,7 +85,7 @@ class WarmKernel:
     def _start(self) -> None:
         self.shutdown()
         self.km = _WarmKernelManager(kernel_name=self.kernel_name)
-        self.km.start_kernel(cwd=str(self.cwd))
+        self.km.start_kernel(cwd=str(self.cwd), extra_arguments=KERNEL_ARGUMENTS)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=self.startup_timeout)

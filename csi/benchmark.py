@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from ._data import case_weights, item_matrix
 from .exceptions import DataError
@@ -52,40 +52,43 @@ def _coefficients(fit: PLSResult, construct: str) -> tuple[list[str], np.ndarray
     return items, 100.0 * wn / np.dot(wn, hi - lo), lo
 
 
-def _linearized(fit: PLSResult, construct: str, data: pd.DataFrame, weights: Any) -> tuple[float, float, int]:
-    items, c, lo = _coefficients(fit, construct)
-    x = item_matrix(data, tuple(items), what="index data")
-    w = case_weights(data, weights, what="index data")
-    w = np.ones(len(x)) if w is None else w
-    seen = ~np.isnan(x)
-    big_w = (seen * w[:, None]).sum(axis=0)
-    if not (big_w > 0).all():
-        raise DataError(f"{construct}: an item has no observed answers in this group; the index is undefined.")
-    m = (np.where(seen, x, 0.0) * w[:, None]).sum(axis=0) / big_w
-    z = (np.where(seen, x - m, 0.0) * w[:, None] / big_w * c).sum(axis=1)
-    used = seen.any(axis=1)
-    n = int(used.sum())
-    se = float(np.sqrt(n / (n - 1) * np.sum(z[used] ** 2))) if n > 1 else np.nan
-    return float(np.dot(c, m - lo)), se, n
-
-
 def enterprise_indices(fit: PLSResult, data: pd.DataFrame, by: str = "enterprise_id",
                        constructs: Sequence[str] | None = None, weights: str | None = None,
                        level: float = 0.95) -> pd.DataFrame:
     """Index, linearization SE and CI of each group (enterprise) with the fit's weights.
 
-    Returns ``enterprise_id, construct, index, std_error, ci_low, ci_high, n``; ``index`` equals
-    :func:`csi.csi_index` ``(fit, data=group)``.
+    Returns ``enterprise_id, construct, index, std_error, ci_low, ci_high, n`` (groups in order of
+    appearance, each with its constructs); ``index`` equals :func:`csi.csi_index` ``(fit, data=group)``.
+    All groups are computed at once: a sum over each group's rows is one sparse product.
     """
     constructs = list(constructs or fit.model.constructs)
     q = stats.norm.ppf(0.5 + level / 2)
-    rows = []
-    for key, group in data.groupby(by, sort=False):
-        for construct in constructs:
-            index, se, n = _linearized(fit, construct, group, weights)
-            rows.append({"enterprise_id": key, "construct": construct, "index": index, "std_error": se,
-                         "ci_low": index - q * se, "ci_high": index + q * se, "n": n})
-    return pd.DataFrame(rows)
+    codes, keys = data[by].factorize(sort=False)
+    if (codes < 0).any():
+        raise DataError(f"{int((codes < 0).sum())} row(s) have no {by!r}; assign or drop them first")
+    w = case_weights(data, weights, what="index data")
+    w = np.ones(len(data)) if w is None else w
+    member = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(len(keys), len(codes)))
+    frames = []
+    for construct in constructs:
+        items, c, lo = _coefficients(fit, construct)
+        x = item_matrix(data, tuple(items), what="index data")
+        seen = ~np.isnan(x)
+        big_w = member @ (seen * w[:, None])  # groups × items: Σ weights of those answering
+        empty = np.flatnonzero((big_w <= 0).any(axis=1))
+        if len(empty):
+            raise DataError(f"{construct}: an item has no observed answers in {by} "
+                            f"{', '.join(map(str, keys[empty]))}; the index is undefined.")
+        m = (member @ (np.where(seen, x, 0.0) * w[:, None])) / big_w
+        z = (np.where(seen, x - m[codes], 0.0) * w[:, None] / big_w[codes] * c).sum(axis=1)
+        n = member @ seen.any(axis=1).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se = np.where(n > 1, np.sqrt(n / (n - 1) * (member @ z ** 2)), np.nan)
+        index = (m - lo) @ c
+        frames.append(pd.DataFrame({"enterprise_id": keys.tolist(), "construct": construct, "index": index, "std_error": se,
+                                    "ci_low": index - q * se, "ci_high": index + q * se, "n": n.astype(int)}))
+    by_group = np.arange(len(keys) * len(constructs)).reshape(len(constructs), len(keys)).T.ravel()
+    return pd.concat(frames, ignore_index=True).iloc[by_group].reset_index(drop=True)
 
 
 def holm(p: Sequence[float]) -> np.ndarray:

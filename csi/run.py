@@ -25,6 +25,9 @@ import jinja2
 import nbformat
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
+from nbconvert.exporters.templateexporter import TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
 from . import __version__
@@ -314,6 +317,22 @@ def export_html(notebook: nbformat.NotebookNode, lang: str, title: str) -> str:
     return body
 
 
+class ReportExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its closing BeautifulSoup pass.
+
+    That pass parses the finished page again only to give ``<img>`` tags without alt text a placeholder
+    and code cells a ``tabindex``. Report charts carry their own alt text and a report shows no code, and
+    the pass took 0.09 s of a 0.1 s export.
+    """
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        resources = self._init_resources(resources)
+        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="ipython3", parent=self))
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
+                                                                       parent=self, resources=resources))
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
 @functools.cache
 def _exporter(lang: str) -> HTMLExporter:
     """One exporter per language and process: building one compiles its templates (~0.1 s)."""
@@ -321,9 +340,10 @@ def _exporter(lang: str) -> HTMLExporter:
     config.HTMLExporter.exclude_input = True
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
+    config.HTMLExporter.optimistic_validation = True  # validate once, not after each of its preprocessors
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
-    exporter = HTMLExporter(config=config, template_name="report", extra_template_basedirs=[str(TEMPLATES)])
+    exporter = ReportExporter(config=config, template_name="report", extra_template_basedirs=[str(TEMPLATES)])
     exporter.language_code = HTML_LANG[lang]
     return exporter
 

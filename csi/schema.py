@@ -226,10 +226,43 @@ def read_responses(path: str | Path | Sequence[str | Path], questionnaire: Quest
         for item, by_code in frame.attrs["missing_codes"].items():
             for code, n in by_code.items():
                 counts[item][code] = counts[item].get(code, 0) + n
-    df.attrs = {"scales": questionnaire.scales, "missing_codes": counts,
+    df.attrs = {"scales": Frozen(questionnaire.scales),
+                "missing_codes": Frozen({item: Frozen(by_code) for item, by_code in counts.items()}),
                 "reversed": [it.id for it in questionnaire.items if it.reverse],
                 "sources": [str(p) for p in paths], "out_of_range": flagged}
     return df
+
+
+class Frozen(Mapping):
+    """A read-only mapping for ``DataFrame.attrs``, shared rather than copied.
+
+    pandas deep-copies ``attrs`` into every frame an operation returns (each slice, column pick or
+    ``take``); for a response file's item scales and missing-code counts that was a tenth of the time
+    of a report's numbers.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping = ()) -> None:
+        self._items = dict(items)
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return repr(self._items)
+
+    def __deepcopy__(self, memo) -> Frozen:
+        return self  # nothing in it can change
+
+    def __reduce__(self):
+        return Frozen, (self._items,)
 
 
 def _read_table(path: Path) -> pd.DataFrame:

@@ -62,6 +62,23 @@ def test_linearized_se_matches_svy_mean_on_complete_data(water):
     assert table["std_error"] == pytest.approx(ref["std_error"].iloc[0], rel=1e-9)
 
 
+def test_every_group_is_computed_alone_and_empty_groups_are_named(water):
+    fit, pool = water
+    weights = pool.assign(wt=np.linspace(0.5, 2.0, len(pool)))
+    together = enterprise_indices(fit, weights, constructs=["Satisfaction", "Loyalty"], weights="wt")
+    assert together["enterprise_id"].tolist()[:4] == ["W01", "W01", "W02", "W02"]
+    for key in ("W02", "W05"):  # all groups at once = each group alone
+        alone = enterprise_indices(fit, weights[weights["enterprise_id"] == key], constructs=["Satisfaction", "Loyalty"],
+                                   weights="wt")
+        pd.testing.assert_frame_equal(together[together["enterprise_id"] == key].reset_index(drop=True), alone,
+                                      rtol=1e-12)
+    unanswered = pool.assign(SATI2=np.where(pool["enterprise_id"] == "W04", np.nan, pool["SATI2"]))
+    with pytest.raises(csi.DataError, match="Satisfaction: an item has no observed answers in enterprise_id W04"):
+        enterprise_indices(fit, unanswered, constructs=["Satisfaction"])
+    with pytest.raises(csi.DataError, match="1 row"):
+        enterprise_indices(fit, pool.assign(enterprise_id=[None] + pool["enterprise_id"].tolist()[1:]))
+
+
 INDICES = pd.DataFrame({"enterprise_id": ["A", "B", "C", "D"], "industry": ["x", "x", "x", "y"],
                         "index": [80.0, 75.0, 70.0, 72.0], "std_error": [1.0, 2.0, 2.0, 1.5],
                         "served": [100, 300, 600, 50]})

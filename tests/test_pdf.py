@@ -235,3 +235,37 @@ def test_unknown_engine_and_missing_browser_are_clear_errors(monkeypatch):
     monkeypatch.setenv("CSI_CHROMIUM", "/nonexistent/chromium")
     with pytest.raises(ReportError, match="CSI_CHROMIUM='/nonexistent/chromium' is not an executable"):
         chromium.browser_path()
+
+
+def _linked_pdf(path: Path) -> bytes:
+    """Two pages: page 1 links to a destination on page 2, has two content streams and shared resources."""
+    pdf = pikepdf.new()
+    resources = pdf.make_indirect(pikepdf.Dictionary(Font=pikepdf.Dictionary()))
+    for _ in range(2):
+        pdf.add_blank_page(page_size=(595, 842))
+    first, second = pdf.pages[0], pdf.pages[1]
+    first.obj.Resources = resources
+    first.obj.Contents = pikepdf.Array([pdf.make_stream(b"1 0 0 -1 0 842 cm"), pdf.make_stream(b"0 0 1 rg")])
+    pdf.Root.Dests = pikepdf.Dictionary(s2=pikepdf.Array([second.obj, pikepdf.Name.XYZ, 0, 842, 0]))
+    first.obj.Annots = pikepdf.Array([pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[50, 700, 500, 720], Dest=pikepdf.Name("/s2")))])
+    pdf.save(path, object_stream_mode=pikepdf.ObjectStreamMode.disable)  # a classic xref table, like Chromium's
+    return path.read_bytes()
+
+
+@needs_poppler
+def test_contents_numbers_are_an_incremental_update_of_the_browser_pdf(tmp_path):
+    original = _linked_pdf(tmp_path / "in.pdf")
+    numbered = chromium.number_contents(original)
+    assert numbered.startswith(original)  # the browser's bytes are kept; only an update is appended
+    (tmp_path / "out.pdf").write_bytes(numbered)
+    assert re.search(r"^\s*2\s*$", _text(tmp_path / "out.pdf", 1, 1), flags=re.MULTILINE)
+    with pikepdf.open(tmp_path / "out.pdf") as pdf:
+        assert pdf.check_pdf_syntax() == [] and len(pdf.pages) == 2
+        page = pdf.pages[0]
+        drawing = page.obj.Contents.read_bytes()  # both streams, wrapped in q … Q, then the number
+        assert drawing.startswith(b"q\n1 0 0 -1 0 842 cm\n0 0 1 rg\nQ\n") and b"(2) Tj" in drawing
+        assert str(page.obj.Resources.Font.CsiHelv.BaseFont) == "/Helvetica"
+    cross_reference_stream = original[:original.rindex(b"startxref")] + b"startxref\n0\n%%EOF\n"  # not "xref"
+    with pytest.raises(ReportError, match="no classic cross-reference table"):
+        chromium.number_contents(cross_reference_stream)
