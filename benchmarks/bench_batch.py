@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from csi import _notebook, run
+from csi import _notebook, _render, run
 from csi.report.content import analyse_study
 from csi.report.pdf import html_to_pdf
 from csi.study import load_study
@@ -64,12 +64,12 @@ def breakdown(study_path: Path, folder: Path, engine: str) -> dict[str, float]:
     kernel.shutdown()
     kernel_start = time.perf_counter() - start
     params = run.notebook_parameters(study.path, study.enterprises[0].id, "zh", str(analysis))
-    run.export_html(_notebook.run_notebook(run.NOTEBOOK, params), "zh", "warm-up")  # imports, templates
+    _render.export_html(_notebook.run_notebook(run.NOTEBOOK, params), "zh", "warm-up")  # imports, templates
     params = run.notebook_parameters(study.path, study.enterprises[1].id, "zh", str(analysis))
     t0 = time.perf_counter()
     notebook = _notebook.run_notebook(run.NOTEBOOK, params)
     t1 = time.perf_counter()
-    html = run.export_html(notebook, "zh", "benchmark")
+    html = _render.export_html(notebook, "zh", "benchmark")
     t2 = time.perf_counter()
     html_to_pdf(html, lang="zh", engine=engine)  # a first PDF: Chromium starts here
     t3 = time.perf_counter()

@@ -11,29 +11,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
+import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import jinja2
-import nbformat
-from nbclient.exceptions import CellExecutionError
-from nbconvert import HTMLExporter
-from nbconvert.exporters.templateexporter import TemplateExporter
-from nbconvert.filters.highlight import Highlight2HTML
-from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-from traitlets.config import Config
 
 from . import __version__
-from ._notebook import prestart_kernel, run_notebook, shutdown_kernels
 from ._validation import check_id
-from .exceptions import CSIError, StudyError
+from .exceptions import StudyError
 from .study import LANGUAGES, PDF_ENGINES, Study, load_study
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -242,50 +233,40 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, 
 def warm_up(pdf_engine: str) -> None:
     """Start this worker's kernel (report modules imported) and PDF browser before its first report.
 
-    Runs while the main process does the study-level analysis; a failure here is not an error (the
-    first report starts what is missing and, if that fails too, records why).
+    Runs on each batch worker while the main process does the study-level analysis; a failure here is
+    not an error (the first report starts what is missing and, if that fails too, records why).
     """
-    with contextlib.suppress(Exception):
-        prestart_kernel(NOTEBOOK.parent, "from csi import report")
-        if pdf_engine == "chromium":
-            from .report.chromium import browser
+    _without_iri_grammar()
+    from ._render import warm_up as start
 
-            browser()
+    start(pdf_engine)
 
 
 def render_job(job: Job) -> ReportOutcome:
     """Execute the notebook of one enterprise (or the study overview) and write its reports; any failure
-    becomes an outcome."""
-    if job.overview:
-        return _render(job, OVERVIEW, overview_parameters(job.study_path, job.language, job.analysis_path),
-                       "overview")
-    parameters = notebook_parameters(job.study_path, job.enterprise_id, job.language, job.analysis_path)
-    return _render(job, NOTEBOOK, parameters, job.enterprise_id)
+    becomes an outcome. Runs on a worker (the rendering stack is imported there, not in the main process)."""
+    from ._render import render
 
-
-def _render(job: Job, notebook_path: Path, parameters: dict, outcome_id: str) -> ReportOutcome:
-    """Run a report notebook and write its files; a failure (never raised) becomes a failed outcome."""
-    start = time.perf_counter()
-    try:
-        notebook = run_notebook(notebook_path, parameters)
-        summary = _summary(notebook)
-        files = _write_reports(job, notebook, summary)
-    except CellExecutionError as exc:
-        error = f"{exc.ename}: {_first_line(exc.evalue)}"
-    except Exception as exc:  # noqa: BLE001 - a report failure never stops the batch; it is recorded
-        error = f"{type(exc).__name__}: {_first_line(str(exc))}"
-    else:
-        return ReportOutcome(outcome_id, job.language, "ok", files, time.perf_counter() - start, None, summary,
-                             job.key)
-    return ReportOutcome(outcome_id, job.language, "failed", (), time.perf_counter() - start, error, None, job.key)
+    return render(job)
 
 
 def shutdown_renderers() -> None:
     """Stop this process's warm kernel and PDF browser (when a batch ends; also at exit)."""
-    shutdown_kernels()
-    from .report.chromium import close_browser
+    if "csi._render" in sys.modules:  # nothing was started in a process that never rendered
+        from ._render import shutdown
 
-    close_browser()
+        shutdown()
+
+
+def _without_iri_grammar() -> None:
+    """Keep jsonschema from importing rfc3987_syntax in a batch worker.
+
+    That module builds some thirty Lark grammars on import (2 s of CPU in each process that imports
+    nbformat; python-jsonschema/jsonschema#1428) for the ``iri`` formats, which notebook validation
+    never checks. Only batch workers call this, before anything there has imported jsonschema.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # None: the import fails, jsonschema goes without
 
 
 def overview_parameters(study_path: str | Path, lang: str, analysis_path: str = "") -> dict:
@@ -293,65 +274,10 @@ def overview_parameters(study_path: str | Path, lang: str, analysis_path: str = 
     return {"study_path": str(study_path), "language": lang, "analysis_path": str(analysis_path)}
 
 
-def _write_reports(job: Job, notebook: nbformat.NotebookNode, summary: dict) -> tuple[str, ...]:
-    out = Path(job.out_dir)
-    stem = job.enterprise_id if job.primary else f"{job.enterprise_id}.{job.language}"
-    title = f"{summary.get('enterprise', job.enterprise_id)} · {summary.get('title', '')}"
-    html = export_html(notebook, job.language, title)
-    files = []
-    if "html" in job.formats:
-        atomic_write(out / f"{stem}.html", html.encode("utf-8"))
-        files.append(f"{stem}.html")
-    if "pdf" in job.formats:
-        from .report.pdf import html_to_pdf
-
-        atomic_write(out / f"{stem}.pdf", html_to_pdf(html, lang=job.language, engine=job.pdf_engine))
-        files.append(f"{stem}.pdf")
-    return tuple(files)
-
-
 def notebook_parameters(study_path: str | Path, enterprise_id: str, lang: str, analysis_path: str = "") -> dict:
     """What ``csi run`` passes to the notebook's ``parameters`` cell (a test checks they match)."""
     return {"study_path": str(study_path), "enterprise_id": enterprise_id, "language": lang,
             "analysis_path": str(analysis_path)}
-
-
-def export_html(notebook: nbformat.NotebookNode, lang: str, title: str) -> str:
-    """Self-contained HTML without code cells, with the page language set (zh-CN / en)."""
-    notebook.metadata["title"] = title
-    body, _resources = _exporter(lang).from_notebook_node(notebook)
-    return body
-
-
-class ReportExporter(HTMLExporter):
-    """nbconvert's HTML exporter without its closing BeautifulSoup pass.
-
-    That pass parses the finished page again only to give ``<img>`` tags without alt text a placeholder
-    and code cells a ``tabindex``. Report charts carry their own alt text and a report shows no code, and
-    the pass took 0.09 s of a 0.1 s export.
-    """
-
-    def from_notebook_node(self, nb, resources=None, **kw):
-        resources = self._init_resources(resources)
-        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="ipython3", parent=self))
-        self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
-                                                                       parent=self, resources=resources))
-        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-
-
-@functools.cache
-def _exporter(lang: str) -> HTMLExporter:
-    """One exporter per language and process: building one compiles its templates (~0.1 s)."""
-    config = Config()
-    config.HTMLExporter.exclude_input = True
-    config.HTMLExporter.exclude_input_prompt = True
-    config.HTMLExporter.exclude_output_prompt = True
-    config.HTMLExporter.optimistic_validation = True  # validate once, not after each of its preprocessors
-    config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
-    exporter = ReportExporter(config=config, template_name="report", extra_template_basedirs=[str(TEMPLATES)])
-    exporter.language_code = HTML_LANG[lang]
-    return exporter
 
 
 _UMASK = os.umask(0o022)
@@ -415,18 +341,6 @@ def _enterprises(study: Study, only: Iterable[str] | None) -> list[str]:
 def _in_order(outcomes: list[ReportOutcome], targets: list[str], langs: list[str]) -> list[ReportOutcome]:
     rank = {(e, lang): i for i, (e, lang) in enumerate((e, lang) for e in targets for lang in langs)}
     return sorted(outcomes, key=lambda o: rank[(o.enterprise_id, o.language)])
-
-
-def _summary(notebook: nbformat.NotebookNode) -> dict:
-    """The headline numbers the notebook's hidden last cell published as JSON."""
-    for cell in notebook.cells:
-        if "remove-cell" in cell.metadata.get("tags", []):
-            for output in cell.get("outputs", []):
-                data = output.get("data", {})
-                if SUMMARY_MIME in data:
-                    return dict(data[SUMMARY_MIME])
-    raise CSIError(f"{NOTEBOOK}: the notebook published no summary; its last cell must be "
-                   "`report.record(content)` tagged remove-cell.")
 
 
 def _first_line(text: str) -> str:
