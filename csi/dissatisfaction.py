@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -81,41 +82,42 @@ def satisfaction_rates(data: pd.DataFrame, constructs: Mapping[str, Sequence[str
         raise DataError(f"dissatisfied_max ({dissatisfied_max:g}) must be below satisfied_min ({satisfied_min:g}).")
     if weights is not None:  # resolve a column name once, before the class indicators lose the column
         weights = case_weights(data, weights, what="satisfaction_rates")
-    rows = []
+    scores = []  # (level, construct, item, answers): each item, then the construct's mean answer
     for construct, items in constructs.items():
         absent = [i for i in items if i not in data.columns]
         if absent:
             raise DataError(f"satisfaction_rates: item(s) {', '.join(absent)} of {construct!r} not in the data"
                             f"{suggest(absent[0], data.columns)}.")
         block = data[list(items)].apply(pd.to_numeric, errors="raise").to_numpy(float)
-        for j, item in enumerate(items):
-            rows += _rates(block[:, j], data, weights, level, satisfied_min, dissatisfied_max, "item", construct, item)
+        scores += [("item", construct, item, block[:, j]) for j, item in enumerate(items)]
         answered = ~np.isnan(block)
         with np.errstate(invalid="ignore"):
             mean = np.where(answered.any(axis=1), np.nansum(block, axis=1) / answered.sum(axis=1), np.nan)
-        rows += _rates(mean, data, weights, level, satisfied_min, dissatisfied_max, "construct", construct, "")
-    return pd.DataFrame(rows)
-
-
-def _rates(x, data, weights, level, smin, dmax, kind, construct, item) -> list[dict]:
-    out = []
-    classes = _classes(x, smin, dmax)
+        scores.append(("construct", construct, "", mean))
+    classes = [_classes(x, satisfied_min, dissatisfied_max) for *_, x in scores]
     if weights is None:
-        ok = ~np.isnan(x)
-        n = int(ok.sum())
-        counts = {k: float(np.nansum(v)) for k, v in classes.items()}
-        for k in CATEGORIES:
-            lo, hi = wilson_interval(counts[k], n, level) if n else (np.nan, np.nan)
-            out.append({"level": kind, "construct": construct, "item": item, "category": k,
-                        "rate": counts[k] / n if n else np.nan, "ci_low": float(lo), "ci_high": float(hi), "n": n,
-                        "n_missing": int((~ok).sum()), "method": "wilson"})
-        return out
-    frame = pd.DataFrame(classes, index=data.index)
-    table = svy_proportion(frame, list(CATEGORIES), weights, level=level)
-    for k, r in zip(CATEGORIES, table.itertuples(index=False)):
-        out.append({"level": kind, "construct": construct, "item": item, "category": k, "rate": r.estimate,
-                    "ci_low": r.ci_low, "ci_high": r.ci_high, "n": r.n, "n_missing": r.n_missing,
-                    "method": "linearization"})
+        estimates = [_wilson(c, level) for c in classes]
+    else:  # one design, every indicator at once
+        frame = pd.DataFrame({f"{i}:{k}": c[k] for i, c in enumerate(classes) for k in CATEGORIES}, index=data.index)
+        table = svy_proportion(frame, list(frame.columns), weights, level=level)  # rows in column order
+        rows = list(zip(table["estimate"], table["ci_low"], table["ci_high"], table["n"], table["n_missing"]))
+        estimates = [rows[3 * i:3 * i + 3] for i in range(len(classes))]
+    method = "wilson" if weights is None else "linearization"
+    return pd.DataFrame([{"level": kind, "construct": construct, "item": item, "category": k, "rate": rate,
+                          "ci_low": lo, "ci_high": hi, "n": n, "n_missing": missing, "method": method}
+                         for (kind, construct, item, _), rows in zip(scores, estimates)
+                         for k, (rate, lo, hi, n, missing) in zip(CATEGORIES, rows)])
+
+
+def _wilson(classes: dict[str, np.ndarray], level: float) -> list[tuple]:
+    """Rate, Wilson CI, n and missing count of each class (unweighted)."""
+    ok = ~np.isnan(classes["satisfied"])
+    n = int(ok.sum())
+    out = []
+    for k in CATEGORIES:
+        count = float(np.nansum(classes[k]))
+        lo, hi = wilson_interval(count, n, level) if n else (np.nan, np.nan)
+        out.append((count / n if n else np.nan, float(lo), float(hi), n, int((~ok).sum())))
     return out
 
 
@@ -208,6 +210,7 @@ def load_keywords(path: str | Path) -> KeywordDictionary:
     return KeywordDictionary(labels, keywords)
 
 
+@functools.lru_cache(maxsize=1024)
 def _matcher(words: Sequence[str], lang: str) -> re.Pattern | None:
     if not words:
         return None
@@ -223,17 +226,13 @@ def categorize_complaints(texts: pd.Series, dictionary: KeywordDictionary) -> pd
     Matching is case-insensitive substring for Chinese and word-start for English keywords;
     every language's keywords are tried on every text. Empty texts give all zeros.
     """
-    text = texts.fillna("").astype(str).str.lower()
+    text = texts.fillna("").astype(str).str.lower().tolist()
     out = {}
     for cat, by_lang in dictionary.keywords.items():
-        hit = np.zeros(len(text), bool)
-        for lang, words in by_lang.items():
-            pattern = _matcher(words, lang)
-            if pattern is not None:
-                hit |= text.str.contains(pattern, regex=True).to_numpy()
-        out[cat] = hit.astype(int)
+        patterns = [p for p in (_matcher(words, lang) for lang, words in by_lang.items()) if p is not None]
+        out[cat] = np.array([any(p.search(t) for p in patterns) for t in text], dtype=int)  # plain re: short texts
     frame = pd.DataFrame(out, index=texts.index)
-    has_text = text.str.strip() != ""
+    has_text = np.array([t.strip() != "" for t in text], dtype=bool)
     frame["other"] = (has_text & (frame.sum(axis=1) == 0)).astype(int)
     return frame
 

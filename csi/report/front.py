@@ -156,7 +156,7 @@ def indicators(c: EnterpriseContent) -> Html:
     """The model: path diagram, path coefficients with bootstrap CIs, R², and the weighted indicator system."""
     lang = c.lang
     intro = t("model_intro", lang, k=len(c.fit.model.constructs), items=len(c.fit.model.items))
-    diagram = charts.figure(charts.path_diagram(c), alt=t("path_chart_title", lang)).html
+    diagram = _path_diagram(c)
     paths = table(c.paths, {"source": t("source", lang), "target": t("target", lang),
                             "estimate": t("path_coefficient", lang), "ci_low": "CI −", "ci_high": "CI +",
                             "p_value": t("p_value", lang)}, lang, {"estimate": 3, "ci_low": 3, "ci_high": 3},
@@ -229,3 +229,20 @@ def _weighting(c: EnterpriseContent) -> str:
                      "achieved": t("weighted_share", lang)}, lang, group="variable_label", numeric=("target", "sample",
                                                                                                    "achieved"))
     return f"<p>{escape(text)}</p>{margins}"
+
+
+_DIAGRAMS: dict[tuple, str] = {}
+
+
+def _path_diagram(c) -> str:
+    """The path diagram's HTML. Every enterprise of a pool shows the same one, so a warm kernel draws it
+    once per pool and language (the key is everything the drawing shows)."""
+    key = (c.lang, tuple(c.paths[["source_id", "target_id", "estimate"]].itertuples(index=False, name=None)),
+           tuple(c.fit.r_squared[["construct", "r_squared"]].itertuples(index=False, name=None)),
+           tuple(c.label(construct) for construct in c.fit.model.constructs))
+    if key not in _DIAGRAMS:
+        if len(_DIAGRAMS) >= 64:
+            _DIAGRAMS.clear()
+        _DIAGRAMS[key] = charts.figure(charts.path_diagram(c), alt=t("path_chart_title", c.lang)).html
+    return _DIAGRAMS[key]
+
