@@ -125,6 +125,7 @@ def test_bookmarks_and_document_language(reports, lang):
                 stack += list(item.children)
     for heading in HEADINGS[lang]:
         assert heading in titles, (heading, titles)
+    assert len(titles) == len(set(titles))  # each section once
 
 
 @needs_poppler
@@ -256,7 +257,7 @@ def _linked_pdf(path: Path) -> bytes:
 @needs_poppler
 def test_contents_numbers_are_an_incremental_update_of_the_browser_pdf(tmp_path):
     original = _linked_pdf(tmp_path / "in.pdf")
-    numbered = chromium.number_contents(original)
+    numbered = chromium.number_contents(original, [("s2", "第二节 Results"), ("gone", "no destination")], "zh-CN")
     assert numbered.startswith(original)  # the browser's bytes are kept; only an update is appended
     (tmp_path / "out.pdf").write_bytes(numbered)
     assert re.search(r"^\s*2\s*$", _text(tmp_path / "out.pdf", 1, 1), flags=re.MULTILINE)
@@ -266,6 +267,10 @@ def test_contents_numbers_are_an_incremental_update_of_the_browser_pdf(tmp_path)
         drawing = page.obj.Contents.read_bytes()  # both streams, wrapped in q … Q, then the number
         assert drawing.startswith(b"q\n1 0 0 -1 0 842 cm\n0 0 1 rg\nQ\n") and b"(2) Tj" in drawing
         assert str(page.obj.Resources.Font.CsiHelv.BaseFont) == "/Helvetica"
+        assert str(pdf.Root.Lang) == "zh-CN" and str(pdf.Root.PageMode) == "/UseOutlines"
+        with pdf.open_outline() as outline:  # a bookmark per section with a destination, pointing at its page
+            assert [item.title for item in outline.root] == ["第二节 Results"]
+            assert outline.root[0].destination == pikepdf.Name("/s2")
     cross_reference_stream = original[:original.rindex(b"startxref")] + b"startxref\n0\n%%EOF\n"  # not "xref"
     with pytest.raises(ReportError, match="no classic cross-reference table"):
         chromium.number_contents(cross_reference_stream)
