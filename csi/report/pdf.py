@@ -50,9 +50,9 @@ def html_to_pdf(html: str, *, lang: str, base_url: str | None = None, engine: st
     Paged-media features used (CSS Paged Media Level 3, CSS GCPM Level 3): ``@page`` margin boxes with
     ``counter(page)`` / ``counter(pages)``, ``string-set``, ``target-counter()`` and ``leader()``, as
     implemented by WeasyPrint (checked against WeasyPrint 70 and poppler's pdftotext/pdffonts). Chromium
-    (checked with 156) draws the same footer and bookmarks but has neither ``string-set`` nor
-    ``target-counter()``: the running header is the enterprise name as a fixed string (no section
-    name), and csi writes the contents page numbers into the PDF afterwards.
+    (checked with 156) draws the same footer but has neither ``string-set`` nor ``target-counter()``:
+    the running header is the enterprise name as a fixed string (no section name), and csi writes the
+    contents page numbers, the bookmarks (one per section) and ``/Lang`` into the PDF afterwards.
     """
     _check_lang(lang)
     if engine not in ENGINES:
