@@ -94,14 +94,17 @@ def dimension_chart(content) -> plt.Figure:
             label=t("this_enterprise", content.lang))
     ax.scatter(dims["industry_index"], order, marker="D", color="#d95f02", zorder=3,
                label=t("industry_average", content.lang))
-    for y, value in zip(order, dims["index"]):
-        ax.text(value + 0.8, y, f"{value:.1f}", va="center", fontsize=9)
+    for y, value, industry in zip(order, dims["index"], dims["industry_index"]):
+        # right of the bar and of the industry marker, so the marker never covers the number
+        ax.text(max(value, industry) + 2.5, y, f"{value:.1f}", va="center", fontsize=9)
     ax.set_yticks(order, dims["label"])
-    ax.set_xlim(0, 105)
+    ax.set_xlim(0, 108)
     ax.set_xlabel(t("index", content.lang))
     ax.set_title(t("chart_title", content.lang), fontsize=11)
-    ax.legend(loc="lower right", fontsize=8, frameon=True)
-    place(fig, left=label_width(dims["label"].tolist(), TICK_SIZE) + BESIDE_TICK_LABELS)
+    # the legend goes under the axis label: inside, it covered the last row's number
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.56 / (fig.get_figheight() - TOP - BOTTOM - 0.35)),
+              ncol=2, fontsize=8, frameon=False)
+    place(fig, left=label_width(dims["label"].tolist(), TICK_SIZE) + BESIDE_TICK_LABELS, bottom=BOTTOM + 0.35)
     return fig
 
 
