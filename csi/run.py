@@ -36,14 +36,14 @@ SUMMARY_MIME = "application/json"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 FORMATS = ("html", "pdf")
 #: A report whose worker dies is recorded as failed (the next run redoes it), not retried blindly; each
-#: worker holds one report at a time (queued on the scheduler, so there is nothing to steal), so a dying
-#: worker takes no queued report down with it. A batch needs none of dask's live diagnostics: its
-#: profiler (every 10 ms), event-loop tick monitor (20 ms) and memory monitors (100 ms) cost a 2-worker
-#: cluster 0.15 CPU-seconds per second, a tenth of the machine; with these settings 0.02.
+#: worker holds one report at a time, so a dying worker takes no queued report down with it (a small
+#: batch is not queued on the scheduler: work stealing takes back what a busy worker was handed). A
+#: batch needs none of dask's live diagnostics: its profiler (every 10 ms), event-loop tick monitor
+#: (20 ms) and memory monitors (100 ms) cost a 2-worker cluster a tenth of the machine.
 DASK_SETTINGS = {"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0,
-                 "distributed.scheduler.work-stealing": False, "distributed.worker.profile.enabled": False,
-                 "distributed.admin.tick.interval": "1s", "distributed.admin.system-monitor.interval": "2s",
-                 "distributed.worker.memory.monitor-interval": "1s", "distributed.nanny.memory.monitor-interval": "1s"}
+                 "distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
+                 "distributed.admin.system-monitor.interval": "2s", "distributed.worker.memory.monitor-interval": "1s",
+                 "distributed.nanny.memory.monitor-interval": "1s"}
 
 
 @dataclass(frozen=True)
