@@ -124,8 +124,7 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
     cache = out / ".csi"
     cache.mkdir(parents=True, exist_ok=True)
     inputs = inputs_hash(spec)
-    previous = {} if force else _previous_outcomes(out, "reports")
-    previous_overview = {} if force else _previous_outcomes(out, "overview")
+    previous, previous_overview = ({}, {}) if force else _previous_outcomes(out)
     analysis = str(cache / f"analysis-{inputs[:16]}.pkl")
 
     def unchanged(old: ReportOutcome | None, key: str) -> bool:
@@ -347,16 +346,17 @@ def _first_line(text: str) -> str:
     return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
 
 
-def _previous_outcomes(out: Path, part: str) -> dict[tuple[str, str], ReportOutcome]:
-    """The last run's outcomes (``part``: "reports" or "overview") by (enterprise id, language)."""
-    path = out / "manifest.json"
+def _previous_outcomes(out: Path) -> tuple[dict[tuple[str, str], ReportOutcome], ...]:
+    """The last run's report and overview outcomes, each by (enterprise id, language)."""
     try:
-        reports = json.loads(path.read_text(encoding="utf-8"))[part]
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         fields = ReportOutcome.__dataclass_fields__
-        outcomes = [ReportOutcome(**{k: v for k, v in r.items() if k in fields}) for r in reports]
+        parts = [[ReportOutcome(**{k: v for k, v in r.items() if k in fields}) for r in manifest.get(part, [])]
+                 for part in ("reports", "overview")]
     except (OSError, ValueError, KeyError, TypeError):
-        return {}  # no usable manifest: everything is redone
-    return {(o.enterprise_id, o.language): replace(o, files=tuple(o.files)) for o in outcomes}
+        return {}, {}  # no usable manifest: everything is redone
+    return tuple({(o.enterprise_id, o.language): replace(o, files=tuple(o.files)) for o in outcomes}
+                 for outcomes in parts)
 
 
 def _write_manifest(study: Study, out: Path, outcomes: list[ReportOutcome], inputs: str,

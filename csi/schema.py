@@ -394,9 +394,15 @@ def _rows(index: pd.Index, labels: pd.Index | None) -> str:
     return "data " + rows_text([i + 1 for i in index])
 
 
+def _is_text(column: pd.Series) -> bool:
+    """A column of pandas' text dtype (as CSV reads them): strings and NaN only, so vectorized string
+    methods apply; SPSS and Excel give object columns that mix numbers and strings."""
+    return pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column)
+
+
 def _as_text(column: pd.Series) -> pd.Series:
-    if pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column):
-        text = column.str.strip()  # a text column (CSV): vectorized; the per-value path is for SPSS and Excel
+    if _is_text(column):
+        text = column.str.strip()
         return text.where(text.notna() & (text != ""), np.nan).astype(object)
 
     def clean(v: Any) -> Any:
@@ -411,8 +417,8 @@ def _as_text(column: pd.Series) -> pd.Series:
 
 def _check_item(column: pd.Series, item: Item, path: Path, labels,
                 invalid: str = "raise") -> tuple[pd.Series, dict[str, int], pd.Series]:
-    if pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column):
-        text = column.str.strip()  # a text column (CSV): vectorized
+    if _is_text(column):
+        text = column.str.strip()
     else:
         text = column.map(lambda v: v.strip() if isinstance(v, str) else v)
     values = pd.to_numeric(text.replace("", np.nan), errors="coerce").astype(float)

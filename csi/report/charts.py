@@ -101,10 +101,11 @@ def dimension_chart(content) -> plt.Figure:
     ax.set_xlim(0, 108)
     ax.set_xlabel(t("index", content.lang))
     ax.set_title(t("chart_title", content.lang), fontsize=11)
-    # the legend goes under the axis label: inside, it covered the last row's number
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.56 / (fig.get_figheight() - TOP - BOTTOM - 0.35)),
+    # the legend goes 0.56 in under the axes, below the axis label: inside, it covered the last row's number
+    bottom = BOTTOM + 0.35
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.56 / (fig.get_figheight() - TOP - bottom)),
               ncol=2, fontsize=8, frameon=False)
-    place(fig, left=label_width(dims["label"].tolist(), TICK_SIZE) + BESIDE_TICK_LABELS, bottom=BOTTOM + 0.35)
+    place(fig, left=label_width(dims["label"].tolist(), TICK_SIZE) + BESIDE_TICK_LABELS, bottom=bottom)
     return fig
 
 

@@ -21,7 +21,6 @@ import shutil
 import threading
 import zlib
 from collections.abc import Sequence
-from html import unescape
 
 from ..exceptions import ReportError
 
@@ -35,8 +34,6 @@ DEFAULT_MARGIN = {"top": "20mm", "right": "16mm", "bottom": "18mm", "left": "16m
 NUMBER_FONT_SIZE = 11          # pt, as nav.csi-toc li in print.css
 NUMBER_COLOUR = (0.122, 0.306, 0.475)  # #1f4e79, as the contents page numbers of the WeasyPrint PDF
 HELVETICA_DIGIT = 0.556        # advance width of every digit in Helvetica, in em (its AFM metrics)
-#: An entry of the contents page that csi.report.pdf.prepare_html inserts: (anchor, title).
-CONTENTS_ENTRY = re.compile(r'<li><a href="#([^"]+)">(.*?)</a></li>')
 
 
 def browser_path() -> str:
@@ -154,17 +151,13 @@ def close_browser() -> None:
             _BROWSER = None
 
 
-def print_report(html: str, css: str = "") -> bytes:
+def print_report(html: str, css: str = "", sections: Sequence[tuple[str, str]] = (), lang: str | None = None) -> bytes:
     """The PDF of a prepared report page (see :func:`csi.report.pdf.html_to_pdf`) with ``css`` added,
-    contents page numbered, a bookmark per contents entry."""
+    contents page numbered, a bookmark per section (anchor, title) and the document language."""
     style = f"<style>{css}{PRINT_CSS}</style>"
     head_end = html.find("</head>")
     html = html[:head_end] + style + html[head_end:] if head_end >= 0 else style + html
-    toc = re.search(r'<nav class="csi-toc".*?</nav>', html, flags=re.DOTALL)  # the one prepare_html inserted
-    sections = [(unescape(anchor), " ".join(unescape(re.sub(r"<[^>]+>", "", label)).split()))
-                for anchor, label in CONTENTS_ENTRY.findall(toc.group(0) if toc else "")]
-    lang = re.search(r'<html\b[^>]*\blang="([^"]+)"', html)
-    return number_contents(browser().print_pdf(html), sections, lang.group(1) if lang else None)
+    return number_contents(browser().print_pdf(html), sections, lang)
 
 
 def number_contents(pdf: bytes, sections: Sequence[tuple[str, str]] = (), lang: str | None = None) -> bytes:

@@ -60,8 +60,8 @@ def html_to_pdf(html: str, *, lang: str, base_url: str | None = None, engine: st
     if engine == "chromium":
         from .chromium import print_report
 
-        page = prepare_html(html, lang)
-        return print_report(page, page_css(lang) + running_header_css(page))
+        page, sections = _prepare(html, lang)
+        return print_report(page, page_css(lang) + running_header_css(page), sections, HTML_LANG[lang])
     try:
         import weasyprint
         from weasyprint.urls import URLFetcher
@@ -104,33 +104,38 @@ def prepare_html(html: str, lang: str) -> str:
     Sections are the ``h2`` headings outside the cover (``.csi-cover``, ``.csi-no-toc``). The page is
     left as it is when it has no sections or already has a ``nav.csi-toc``.
     """
+    return _prepare(html, lang)[0]
+
+
+def _prepare(html: str, lang: str) -> tuple[str, list[tuple[str, str]]]:
+    """:func:`prepare_html`, and the contents entries it inserted: (anchor, title) per section."""
     _check_lang(lang)
     html = _set_lang(html, HTML_LANG[lang])
     scan = _Headings()
     scan.feed(html)
     scan.close()
     if not scan.sections or scan.has_toc:
-        return html
+        return html, []
     lines = [0]
     for match in re.finditer("\n", html):
         lines.append(match.end())
     edits: list[tuple[int, str]] = []
-    entries = []
+    sections = []
     for number, heading in enumerate(scan.sections, start=1):
         start = lines[heading.line - 1] + heading.column
         anchor = heading.id
         if anchor is None:
             anchor = f"csi-section-{number}"
             edits.append((start + len("<h2"), f' id="{anchor}"'))
-        entries.append(f'<li><a href="#{escape(anchor)}">{escape(heading.label)}</a></li>')
+        sections.append((anchor, heading.label))
     first = scan.sections[0]
     title = escape(CONTENTS[lang])
-    nav = (f'<nav class="csi-toc" aria-label="{title}"><h2 class="csi-toc-title">{title}</h2>'
-           f'<ol>{"".join(entries)}</ol></nav>')
+    entries = "".join(f'<li><a href="#{escape(anchor)}">{escape(label)}</a></li>' for anchor, label in sections)
+    nav = f'<nav class="csi-toc" aria-label="{title}"><h2 class="csi-toc-title">{title}</h2><ol>{entries}</ol></nav>'
     edits.append((lines[first.line - 1] + first.column, nav))
     for offset, text in sorted(edits, key=lambda edit: edit[0], reverse=True):
         html = html[:offset] + text + html[offset:]
-    return html
+    return html, sections
 
 
 @dataclass
