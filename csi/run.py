@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -35,11 +36,11 @@ DEMO_STUDY = PROJECT / "data" / "demo" / "study.toml"
 SUMMARY_MIME = "application/json"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 FORMATS = ("html", "pdf")
-#: A report whose worker dies is recorded as failed (the next run redoes it), not retried blindly; each
-#: worker holds one report at a time, so a dying worker takes no queued report down with it (a small
-#: batch is not queued on the scheduler: work stealing takes back what a busy worker was handed). A
-#: batch needs none of dask's live diagnostics: its profiler (every 10 ms), event-loop tick monitor
-#: (20 ms) and memory monitors (100 ms) cost a 2-worker cluster a tenth of the machine.
+#: A report whose worker dies is recorded as failed (the next run redoes it), not retried blindly. dask
+#: fails every task a dying worker holds, so ``_execute_dask`` hands out no more reports than there are
+#: worker threads: a dying worker takes no waiting report down with it. A batch needs none of dask's
+#: live diagnostics: its profiler (every 10 ms), event-loop tick monitor (20 ms) and memory monitors
+#: (100 ms) cost a 2-worker cluster a tenth of the machine.
 DASK_SETTINGS = {"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0,
                  "distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
                  "distributed.admin.system-monitor.interval": "2s", "distributed.worker.memory.monitor-interval": "1s",
@@ -211,16 +212,28 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, 
                 warm = [client.submit(warm_up, engine, key=f"warm-up-{k}", workers=[address], pure=False)
                         for k, address in enumerate(client.scheduler_info()["workers"])]
                 prepare()
-                futures = {client.submit(render_job, job, pure=False, key=f"{'overview' if job.overview else 'report'}-"
-                                         f"{job.enterprise_id}-{job.language}-{job.key[:12]}"): job for job in jobs}
-                for future in as_completed(futures):
-                    job = futures[future]
+                waiting, running, finished = deque(jobs), {}, as_completed()
+
+                def hand_out() -> None:  # one job per worker thread (threads counted anew: workers may come and go)
+                    threads = sum(client.nthreads().values())
+                    while waiting and len(running) < max(threads, 1):
+                        job = waiting.popleft()
+                        kind = "overview" if job.overview else "report"
+                        future = client.submit(render_job, job, pure=False,
+                                               key=f"{kind}-{job.enterprise_id}-{job.language}-{job.key[:12]}")
+                        running[future] = job
+                        finished.add(future)
+
+                hand_out()
+                for future in finished:
+                    job = running.pop(future)
                     try:
                         outcome = future.result()
                     except Exception as exc:  # noqa: BLE001 - a lost worker fails its report, not the batch
                         outcome = ReportOutcome(job.enterprise_id, job.language, "failed", (), 0.0,
                                                 f"{type(exc).__name__}: {_first_line(str(exc))}", None, job.key)
                     record(job, outcome)
+                    hand_out()
                 del warm
                 with contextlib.suppress(Exception):  # workers that died have no kernel left to stop
                     client.run(shutdown_renderers)
