@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import time
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def _summary(notebook: nbformat.NotebookNode) -> dict:
         if "remove-cell" in cell.metadata.get("tags", []):
             for output in cell.get("outputs", []):
                 data = output.get("data", {})
-                if SUMMARY_MIME in data:
-                    return dict(data[SUMMARY_MIME])
+                if SUMMARY_MIME in data:  # plain JSON types: nbformat's nodes would make the main process import it
+                    return json.loads(json.dumps(data[SUMMARY_MIME]))
     raise CSIError(f"{NOTEBOOK}: the notebook published no summary; its last cell must be "
                    "`report.record(content)` tagged remove-cell.")

@@ -38,11 +38,20 @@ def tables(path: Path) -> list[str]:
     return re.findall(r"<table.*?</table>", path.read_text(encoding="utf-8"), flags=re.DOTALL)
 
 
+def plain(value) -> bool:
+    if isinstance(value, dict | list):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        return type(value) in (dict, list) and all(plain(v) for _, v in items)
+    return value is None or type(value) in (str, int, float, bool)
+
+
 def test_one_and_two_workers_give_identical_reports(study, tmp_path):
     one = runner.run_study(study, tmp_path / "one", only=["W01", "W07"], workers=1)
     two = runner.run_study(study, tmp_path / "two", only=["W01", "W07"], workers=2)
     assert not one.failed and not two.failed
     assert [o.summary for o in one.outcomes] == [o.summary for o in two.outcomes]
+    # plain JSON types: a worker's nbformat node would make the main process import nbformat (seconds)
+    assert all(plain(o.summary) for o in two.outcomes)
     for outcome in one.outcomes:
         assert tables(one.out_dir / outcome.path) == tables(two.out_dir / outcome.path)
 
