@@ -239,9 +239,10 @@ def test_unknown_engine_and_missing_browser_are_clear_errors(monkeypatch):
 
 
 def _linked_pdf(path: Path) -> bytes:
-    """Two pages: page 1 links to a destination on page 2, has two content streams and shared resources."""
+    """Two pages: page 1 links to a destination on page 2, has two content streams and shared resources
+    (resources and fonts are objects of their own, which Chromium's are not: both cases are covered)."""
     pdf = pikepdf.new()
-    resources = pdf.make_indirect(pikepdf.Dictionary(Font=pikepdf.Dictionary()))
+    resources = pdf.make_indirect(pikepdf.Dictionary(Font=pdf.make_indirect(pikepdf.Dictionary())))
     for _ in range(2):
         pdf.add_blank_page(page_size=(595, 842))
     first, second = pdf.pages[0], pdf.pages[1]
@@ -261,12 +262,15 @@ def test_contents_numbers_are_an_incremental_update_of_the_browser_pdf(tmp_path)
     assert numbered.startswith(original)  # the browser's bytes are kept; only an update is appended
     (tmp_path / "out.pdf").write_bytes(numbered)
     assert re.search(r"^\s*2\s*$", _text(tmp_path / "out.pdf", 1, 1), flags=re.MULTILINE)
+    fonts = subprocess.run(["pdffonts", tmp_path / "out.pdf"], capture_output=True, text=True, check=True)
+    assert "Helvetica" in fonts.stdout and fonts.stderr == ""
     with pikepdf.open(tmp_path / "out.pdf") as pdf:
         assert pdf.check_pdf_syntax() == [] and len(pdf.pages) == 2
         page = pdf.pages[0]
         drawing = page.obj.Contents.read_bytes()  # both streams, wrapped in q … Q, then the number
         assert drawing.startswith(b"q\n1 0 0 -1 0 842 cm\n0 0 1 rg\nQ\n") and b"(2) Tj" in drawing
         assert str(page.obj.Resources.Font.CsiHelv.BaseFont) == "/Helvetica"
+        assert page.obj.Resources.Font.CsiHelv.is_indirect  # poppler's pdffonts fails on a direct font
         assert str(pdf.Root.Lang) == "zh-CN" and str(pdf.Root.PageMode) == "/UseOutlines"
         with pdf.open_outline() as outline:  # a bookmark per section with a destination, pointing at its page
             assert [item.title for item in outline.root] == ["第二节 Results"]

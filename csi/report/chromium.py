@@ -34,6 +34,8 @@ DEFAULT_MARGIN = {"top": "20mm", "right": "16mm", "bottom": "18mm", "left": "16m
 NUMBER_FONT_SIZE = 11          # pt, as nav.csi-toc li in print.css
 NUMBER_COLOUR = (0.122, 0.306, 0.475)  # #1f4e79, as the contents page numbers of the WeasyPrint PDF
 HELVETICA_DIGIT = 0.556        # advance width of every digit in Helvetica, in em (its AFM metrics)
+HELVETICA = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+FONT_REFERENCE = "/CsiHelveticaReference"  # stands in for the font object's reference while pikepdf writes the page
 
 
 def browser_path() -> str:
@@ -175,6 +177,7 @@ def number_contents(pdf: bytes, sections: Sequence[tuple[str, str]] = (), lang: 
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
         targets = _destination_pages(document)
+        trailer = document.trailer
         changed: dict[tuple[int, int], bytes] = {}
         found = _contents_links(document)
         if found is not None:
@@ -182,8 +185,8 @@ def number_contents(pdf: bytes, sections: Sequence[tuple[str, str]] = (), lang: 
             missing = [name for _, name in links if name not in targets]
             if missing:
                 raise ReportError(f"PDF (chromium): contents links without a target heading: {', '.join(missing)}.")
-            changed.update(_draw_numbers(page, [(rect, targets[name]) for rect, name in links]))
-        trailer = document.trailer
+            changed.update(_draw_numbers(page, [(rect, targets[name]) for rect, name in links], int(trailer.Size)))
+            trailer.Size = int(trailer.Size) + 1
         for key in ("/Prev", "/XRefStm"):  # the update's trailer points back to the latest section
             if key in trailer:
                 del trailer[key]
@@ -224,8 +227,9 @@ def _contents_links(document):
     return None
 
 
-def _draw_numbers(page, numbers) -> dict[tuple[int, int], bytes]:
-    """The contents page and its content stream with each number drawn at the right end of its row."""
+def _draw_numbers(page, numbers, font: int) -> dict[tuple[int, int], bytes]:
+    """The contents page and its content stream with each number drawn at the right end of its row, in
+    Helvetica (a new object, number ``font``)."""
     import pikepdf
 
     ops = [f"{NUMBER_COLOUR[0]} {NUMBER_COLOUR[1]} {NUMBER_COLOUR[2]} rg BT /CsiHelv {NUMBER_FONT_SIZE} Tf"]
@@ -236,18 +240,21 @@ def _draw_numbers(page, numbers) -> dict[tuple[int, int], bytes]:
         baseline = y0 + (y1 - y0 - 0.72 * NUMBER_FONT_SIZE) / 2  # the digits' cap height centred in the row
         ops.append(f"1 0 0 1 {x1 - width:.2f} {baseline:.2f} Tm ({text}) Tj")
     ops.append("ET")
-    # a direct font dictionary: a new indirect object would make qpdf resolve the whole file
+    # the font is an object of the update (readers such as poppler expect fonts to be indirect); a name
+    # stands in for its reference, since making the object with qpdf would resolve the whole file first
     fonts = page.resources.get("/Font") or pikepdf.Dictionary()
-    fonts["/CsiHelv"] = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
-                                           BaseFont=pikepdf.Name.Helvetica, Encoding=pikepdf.Name.WinAnsiEncoding)
+    fonts["/CsiHelv"] = pikepdf.Name(FONT_REFERENCE)
     page.resources["/Font"] = fonts
     streams = list(page.obj.Contents) if isinstance(page.obj.Contents, pikepdf.Array) else [page.obj.Contents]
     # the page's own drawing goes in q … Q, so no state it leaves behind can move the numbers
     drawing = b"q\n" + b"\n".join(stream.read_bytes() for stream in streams) + ("\nQ\n" + "\n".join(ops)).encode()
     page.obj.Contents = streams[0]  # one stream, written again under the first one's number
-    changed = {page.obj.objgen: page.obj.unparse(resolved=True), streams[0].objgen: _flate_stream(drawing)}
-    if page.obj.Resources.is_indirect:
-        changed[page.obj.Resources.objgen] = page.obj.Resources.unparse(resolved=True)
+    reference = FONT_REFERENCE.encode(), b"%d 0 R" % font
+    changed = {page.obj.objgen: page.obj.unparse(resolved=True).replace(*reference),
+               streams[0].objgen: _flate_stream(drawing), (font, 0): HELVETICA}
+    for part in (page.obj.Resources, fonts):  # either may be an object of its own
+        if part.is_indirect:
+            changed[part.objgen] = part.unparse(resolved=True).replace(*reference)
     return changed
 
 
