@@ -238,6 +238,14 @@ def test_unknown_engine_and_missing_browser_are_clear_errors(monkeypatch):
         chromium.browser_path()
 
 
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed (make test installs it)")
+def test_a_browser_named_by_csi_chromium_is_found_on_path(monkeypatch):
+    monkeypatch.setenv("CSI_CHROMIUM", "chromium")  # Playwright needs the path; it does not search PATH
+    assert chromium.browser_path() == shutil.which("chromium")
+    monkeypatch.delenv("CSI_CHROMIUM")
+    assert chromium.browser_path() == shutil.which(next(b for b in chromium.BROWSERS if shutil.which(b)))
+
+
 def _linked_pdf(path: Path) -> bytes:
     """Two pages: page 1 links to a destination on page 2, has two content streams and shared resources
     (resources and fonts are objects of their own, which Chromium's are not: both cases are covered)."""
