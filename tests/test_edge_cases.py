@@ -140,17 +140,26 @@ def test_single_enterprise_study_loads_reads_and_estimates(tmp_path, df):
 
 @pytest.mark.filterwarnings("ignore::csi.index.NegativeWeightWarning")  # the tiny corpus data flag S3
 def test_enterprise_below_minimum_n_falls_back_to_the_pooled_model(tmp_path, df):
-    from csi.report.content import enterprise_content
+    from csi.report.content import analyse_study, enterprise_content
     for name in ("questionnaire.toml", "model.txt", "enterprises.csv"):
         (tmp_path / name).write_bytes((COMMON / name).read_bytes())
     small = pd.concat([df[df["enterprise_id"] == "E01"], df[df["enterprise_id"] == "E02"].head(3)])
     small.to_csv(tmp_path / "r.csv", index=False)
     text = (COMMON / "study.toml").read_text(encoding="utf-8").replace("responses_ok.csv", "r.csv")
-    (tmp_path / "study.toml").write_text(text + 'estimation = "enterprise"\n', encoding="utf-8")
+    (tmp_path / "study.toml").write_text(text + 'estimation = "enterprise"\nmin_n = 15\n', encoding="utf-8")
     content = enterprise_content(tmp_path / "study.toml", "E02")
-    assert content.pool != "enterprise"  # 3 respondents < the 10-times rule's minimum of 30
+    assert content.pool != "enterprise"  # 3 respondents < min_n
+    # E01 has a model of its own: its indices come from that model only, never also from E02's pool
+    analysis = analyse_study(csi.load_study(tmp_path / "study.toml"))
+    fallback = next(key for key in analysis.fits if key.startswith(content.pool))
+    assert sorted(analysis.fits) == ["enterprise:E01", fallback]
+    assert not analysis.indices.duplicated(["enterprise_id", "construct", "wave"]).any()
+    assert dict(zip(analysis.indices["enterprise_id"], analysis.indices["pool"])) == {
+        "E01": "enterprise:E01", "E02": fallback}
+    assert analysis.league["enterprise_id"].is_unique
+    assert content.dimensions["construct"].tolist() == list(content.fit.model.constructs)
     from csi.report import front
-    assert "fewer than the 30 needed for a model of its own" in front.indicators(
+    assert "fewer than the 15 needed for a model of its own" in front.indicators(
         dataclasses.replace(content, lang="en")).html
 
 

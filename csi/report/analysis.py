@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from ..awards import AwardResult, check_eligibility, load_award_rules
 from ..benchmark import enterprise_indices, industry_indices, league_table
 from ..bootstrap import BootstrapResult, bootstrap
 from ..exceptions import CSIError, StudyError
+from ..index import NegativeWeightWarning, csi_index
 from ..pls import PLSResult, estimate
 from ..reliability import htmt, reliability
 from ..rubric import RubricResult, load_rubric, score_rubric
@@ -43,7 +45,8 @@ class StudyAnalysis:
     ``indices`` holds every enterprise's indices with linearization SEs (both waves), ``league`` the
     target index league table, ``industries`` the industry and overall indices. ``rubric`` and
     ``awards`` hold the rule verdicts (None when not configured); ``problems`` lists rule files
-    that could not be used, as ``(key, message)``.
+    that could not be used, as ``(key, message)``. ``pool_indices`` maps a pool key to the index of all
+    its respondents per construct (:func:`csi.csi_index`), the industry mark of every report.
     """
 
     study: Study
@@ -65,6 +68,7 @@ class StudyAnalysis:
     operations: pd.DataFrame | None = None
     problems: tuple[tuple[str, str], ...] = ()
     hashes: Mapping[str, str] = field(default_factory=dict)
+    pool_indices: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
     def save(self, path: str | Path) -> Path:
         """Pickle the analysis for the report notebooks of one batch (a cache, not an archive format)."""
@@ -100,10 +104,11 @@ def analyse_study(study: Study, enterprise_ids: Iterable[str] | None = None) -> 
     previous_data = _weigh(study, previous.kept)[0] if previous is not None else None
     settings, weights = study.model, WEIGHT if study.weighting.method != "none" else None
     fits, boots = {}, {}
-    for key, rows in _pools(study, data):
+    pools, members = _pools(study, data)
+    for key, rows in pools:
         fits[key] = estimate(settings.model, rows, weights=weights, scheme=settings.scheme, missing=settings.missing)
         boots[key] = bootstrap(fits[key], n=BOOTSTRAP_RESAMPLES, seed=study.seed, **design_columns(study, rows))
-    indices = _indices(study, data, previous_data, fits, weights)
+    indices = _indices(study, data, previous_data, fits, members, weights)
     now = _target(indices, study, "current")
     old = _target(indices, study, "previous")
     league = league_table(now, old if not old.empty else None)
@@ -114,7 +119,7 @@ def analyse_study(study: Study, enterprise_ids: Iterable[str] | None = None) -> 
     return StudyAnalysis(study, current, previous, data, previous_data, weighting, errors, fits, boots,
                          {k: reliability(f) for k, f in fits.items()}, {k: htmt(f) for k, f in fits.items()},
                          indices, league, industry_indices(now), rubric, awards, operations, tuple(problems),
-                         _hashes(study))
+                         _hashes(study), {key: _pool_index(fit, data, weights) for key, fit in fits.items()})
 
 
 def load_responses(study: Study, previous: bool = False) -> ScreeningResult:
@@ -172,13 +177,17 @@ def design_columns(study: Study, rows: pd.DataFrame) -> dict[str, pd.Series]:
     return design
 
 
-def _pools(study: Study, data: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+def _pools(study: Study, data: pd.DataFrame) -> tuple[list[tuple[str, pd.DataFrame]], dict[str, list[str]]]:
+    """The pools to estimate (key, respondents) and each pool's members: the enterprises whose reports
+    use its model (each enterprise is a member of one pool only)."""
     seen: dict[str, pd.DataFrame] = {}
+    members: dict[str, list[str]] = {}
     for enterprise in study.enterprises:
         key, rows = pool_of(study, enterprise, data)
+        members.setdefault(key, []).append(enterprise.id)
         if key not in seen and not rows.empty:
             seen[key] = rows
-    return list(seen.items())
+    return list(seen.items()), members
 
 
 def _weigh(study: Study, kept: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, WeightingResult], dict[str, str]]:
@@ -199,29 +208,28 @@ def _weigh(study: Study, kept: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, We
     return data, results, errors
 
 
+def _pool_index(fit: PLSResult, data: pd.DataFrame, weights: str | None) -> pd.DataFrame:
+    """The index of all the pool's respondents per construct (with their weights, when weighted)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NegativeWeightWarning)  # flagged in the table, and each report says so
+        return csi_index(fit, data=data.loc[fit.data.index] if weights else None, weights=weights)
+
+
 def _indices(study: Study, data: pd.DataFrame, previous: pd.DataFrame | None, fits: Mapping[str, PLSResult],
-             weights: str | None) -> pd.DataFrame:
-    """Every enterprise's indices (all constructs) with linearization SEs, both waves, with the current fits."""
+             members: Mapping[str, list[str]], weights: str | None) -> pd.DataFrame:
+    """Every enterprise's indices (all constructs) with linearization SEs, both waves, with the current fit
+    of its pool (one row per enterprise, construct and wave)."""
     column, parts = study.questionnaire.enterprise_column, []
     for key, fit in fits.items():
-        rows = data[data[column].isin(_members(study, key))]
+        rows = data[data[column].isin(members[key])]
         parts.append(enterprise_indices(fit, rows, column, weights=weights).assign(wave="current", pool=key))
         if previous is not None:
-            old = previous[previous[column].isin(_members(study, key))]
+            old = previous[previous[column].isin(members[key])]
             if not old.empty:
                 parts.append(enterprise_indices(fit, old, column, weights=weights).assign(wave="previous", pool=key))
     out = pd.concat(parts, ignore_index=True).rename(columns={column: "enterprise_id"})
     out["industry"] = out["enterprise_id"].map({e.id: e.industry for e in study.enterprises})
     return out
-
-
-def _members(study: Study, key: str) -> list[str]:
-    kind, _, name = key.partition(":")
-    if kind == "study":
-        return [e.id for e in study.enterprises]
-    if kind == "enterprise":
-        return [name]
-    return [e.id for e in study.enterprises if e.industry == name]
 
 
 def _target(indices: pd.DataFrame, study: Study, wave: str) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import pandas as pd
 from .. import __version__
 from ..bootstrap import BootstrapResult
 from ..exceptions import DataError
-from ..index import csi_index, item_scores
+from ..index import item_scores
 from ..pls import PLSResult
 from ..rubric import RubricResult
 from ..sampling import SamplePlan
@@ -113,7 +113,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     pool_key, _rows = pool_of(study, enterprise, analysis.data)
     fit, weights = analysis.fits[pool_key], facts.weights_of(analysis)
     labels = {c: q.construct_label(c, lang) for c in settings.model.constructs}
-    dims = _dimensions(analysis, fit, own, enterprise, labels, weights)
+    dims = _dimensions(analysis, pool_key, enterprise, labels)
     items = item_scores(fit, data=own, weights=weights)
     items.insert(2, "text", [q.item(i).text.get(lang, i) for i in items["item"]])
     items = items.merge(facts.item_weights(fit), on=["construct", "item"], how="left")
@@ -157,17 +157,16 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     )
 
 
-def _dimensions(analysis: StudyAnalysis, fit: PLSResult, own: pd.DataFrame, enterprise: Enterprise,
-                labels: dict[str, str], weights: str | None) -> pd.DataFrame:
-    """Own and pool indices per construct, with the linearization CI of the own index."""
-    own_index = csi_index(fit, data=own, weights=weights)
-    pool_data = analysis.data.loc[fit.data.index] if weights else None
-    pool_index = csi_index(fit, data=pool_data, weights=weights)
-    dims = own_index.merge(pool_index[["construct", "index"]].rename(columns={"index": "industry_index"}),
-                           on="construct")
+def _dimensions(analysis: StudyAnalysis, pool_key: str, enterprise: Enterprise, labels: dict[str, str]) -> pd.DataFrame:
+    """The enterprise's index per construct with its linearization CI, beside its pool's index (both
+    computed once for the study, by :func:`analyse_study`)."""
+    pool = analysis.pool_indices[pool_key].rename(columns={"index": "industry_index"})
+    indices = analysis.indices
+    own = indices[(indices["wave"] == "current") & (indices["enterprise_id"] == enterprise.id)]
+    dims = pool[["construct"]].merge(own[["construct", "index"]], on="construct", how="left")
     dims.insert(1, "label", dims["construct"].map(labels))
-    now = analysis.indices[(analysis.indices["wave"] == "current") & (analysis.indices["enterprise_id"] == enterprise.id)]
-    return dims.merge(now[["construct", "std_error", "ci_low", "ci_high", "n"]], on="construct", how="left")
+    dims = dims.merge(pool[["construct", "negative_weights", "industry_index"]], on="construct")
+    return dims.merge(own[["construct", "std_error", "ci_low", "ci_high", "n"]], on="construct", how="left")
 
 
 def _paths(fit: PLSResult, boot: BootstrapResult | None, labels: dict[str, str]) -> pd.DataFrame:
