@@ -40,7 +40,8 @@ def test_strata_are_read_from_the_study(stratified):
 
 def test_pool_bootstraps_resample_within_the_declared_strata(stratified):
     study, analysis = stratified
-    key, rows = _pools(study, analysis.data)[0]
+    pools, _members = _pools(study, analysis.data)
+    key, rows = pools[0]
     fit = analysis.fits[key]
     within = bootstrap(fit, n=BOOTSTRAP_RESAMPLES, seed=study.seed, strata=rows["region"])
     simple = bootstrap(fit, n=BOOTSTRAP_RESAMPLES, seed=study.seed)
