@@ -207,3 +207,19 @@ def test_demo_questionnaire_copy_round_trips(tmp_path):
     shutil.copy(DEMO / "questionnaire.toml", tmp_path / "q.toml")
     q = csi.load_questionnaire(tmp_path / "q.toml")
     assert len(q.items) == 22 and {i.id for i in q.items if i.reverse} == {"QUAL5", "LOYA3"}
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series(["1", "2", "", None, "98", "x", " 3", "3.5", "1e1", "-2"], dtype="string[pyarrow]"),
+    pd.Series([1, 2.0, None, "a", "", 3], dtype=object),
+    pd.Series([1.5, np.nan, 2.0]),
+    pd.Series([], dtype="string[pyarrow]"),
+    pd.Series([None, None], dtype=object),
+], ids=["text", "mixed", "float", "empty", "all-missing"])
+def test_item_values_convert_as_pandas_converts_each_cell(column):
+    # converted once per distinct value, for speed; pandas' cell-by-cell conversion is the reference
+    from csi.schema import _numbers
+    expected = pd.to_numeric(column.replace("", np.nan), errors="coerce").astype(float)
+    got = _numbers(column)
+    assert got.index.equals(expected.index)
+    np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
