@@ -101,7 +101,8 @@ def satisfaction_rates(data: pd.DataFrame, constructs: Mapping[str, Sequence[str
         frame = pd.DataFrame({f"{i}:{k}": c[k] for i, c in enumerate(classes) for k in CATEGORIES}, index=data.index)
         table = svy_proportion(frame, list(frame.columns), weights, level=level)  # rows in column order
         rows = list(zip(table["estimate"], table["ci_low"], table["ci_high"], table["n"], table["n_missing"]))
-        estimates = [rows[3 * i:3 * i + 3] for i in range(len(classes))]
+        k = len(CATEGORIES)
+        estimates = [rows[k * i:k * (i + 1)] for i in range(len(classes))]
     method = "wilson" if weights is None else "linearization"
     return pd.DataFrame([{"level": kind, "construct": construct, "item": item, "category": k, "rate": rate,
                           "ci_low": lo, "ci_high": hi, "n": n, "n_missing": missing, "method": method}

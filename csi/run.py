@@ -37,7 +37,7 @@ SUMMARY_MIME = "application/json"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 FORMATS = ("html", "pdf")
 #: A report whose worker dies is recorded as failed (the next run redoes it), not retried blindly. dask
-#: fails every task a dying worker holds, so ``_execute_dask`` hands out no more reports than there are
+#: fails every task a dying worker holds, so :func:`_hand_out` hands out no more reports than there are
 #: worker threads: a dying worker takes no waiting report down with it. A batch needs none of dask's
 #: live diagnostics: its profiler (every 10 ms), event-loop tick monitor (20 ms) and memory monitors
 #: (100 ms) cost a 2-worker cluster a tenth of the machine.
@@ -201,7 +201,7 @@ def _execute(jobs: list[Job], workers: int, scheduler: str | None, progress, alr
 
 def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, prepare) -> None:
     import dask
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, LocalCluster
 
     with dask.config.set(DASK_SETTINGS):
         cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
@@ -212,34 +212,45 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, 
                 warm = [client.submit(warm_up, engine, key=f"warm-up-{k}", workers=[address], pure=False)
                         for k, address in enumerate(client.scheduler_info()["workers"])]
                 prepare()
-                waiting, running, finished = deque(jobs), {}, as_completed()
-
-                def hand_out() -> None:  # one job per worker thread (threads counted anew: workers may come and go)
-                    threads = sum(client.nthreads().values())
-                    while waiting and len(running) < max(threads, 1):
-                        job = waiting.popleft()
-                        kind = "overview" if job.overview else "report"
-                        future = client.submit(render_job, job, pure=False,
-                                               key=f"{kind}-{job.enterprise_id}-{job.language}-{job.key[:12]}")
-                        running[future] = job
-                        finished.add(future)
-
-                hand_out()
-                for future in finished:
-                    job = running.pop(future)
-                    try:
-                        outcome = future.result()
-                    except Exception as exc:  # noqa: BLE001 - a lost worker fails its report, not the batch
-                        outcome = ReportOutcome(job.enterprise_id, job.language, "failed", (), 0.0,
-                                                f"{type(exc).__name__}: {_first_line(str(exc))}", None, job.key)
-                    record(job, outcome)
-                    hand_out()
+                _hand_out(client, jobs, record)
                 del warm
                 with contextlib.suppress(Exception):  # workers that died have no kernel left to stop
                     client.run(shutdown_renderers)
         finally:
             if cluster is not None:
                 cluster.close()
+
+
+def _hand_out(client, jobs: list[Job], record: Callable[[Job, ReportOutcome], None]) -> None:
+    """Run ``jobs`` on the cluster, no more at a time than there are worker threads, and ``record`` each.
+
+    dask fails every task a dying worker holds: jobs handed out only as threads free up wait here, not on
+    a worker, so a dying worker takes no waiting report down with it.
+    """
+    from distributed import as_completed
+
+    waiting, running, finished = deque(jobs), {}, as_completed()
+
+    def top_up() -> None:
+        threads = sum(client.nthreads().values())  # counted anew: workers may come and go
+        while waiting and len(running) < max(threads, 1):
+            job = waiting.popleft()
+            kind = "overview" if job.overview else "report"
+            future = client.submit(render_job, job, pure=False,
+                                   key=f"{kind}-{job.enterprise_id}-{job.language}-{job.key[:12]}")
+            running[future] = job
+            finished.add(future)
+
+    top_up()
+    for future in finished:
+        job = running.pop(future)
+        try:
+            outcome = future.result()
+        except Exception as exc:  # noqa: BLE001 - a lost worker fails its report, not the batch
+            outcome = ReportOutcome(job.enterprise_id, job.language, "failed", (), 0.0,
+                                    f"{type(exc).__name__}: {_first_line(str(exc))}", None, job.key)
+        record(job, outcome)
+        top_up()
 
 
 def warm_up(pdf_engine: str) -> None:

@@ -181,6 +181,7 @@ def number_contents(pdf: bytes, sections: Sequence[tuple[str, str]] = (), lang: 
     with pikepdf.open(io.BytesIO(pdf)) as document:
         targets = _destination_pages(document)
         trailer = document.trailer
+        size = int(trailer.Size)  # the next free object number
         changed: dict[tuple[int, int], bytes] = {}
         found = _contents_links(document)
         if found is not None:
@@ -188,20 +189,20 @@ def number_contents(pdf: bytes, sections: Sequence[tuple[str, str]] = (), lang: 
             missing = [name for _, name in links if name not in targets]
             if missing:
                 raise ReportError(f"PDF (chromium): contents links without a target heading: {', '.join(missing)}.")
-            changed.update(_draw_numbers(page, [(rect, targets[name]) for rect, name in links], int(trailer.Size)))
-            trailer.Size = int(trailer.Size) + 1
-        for key in ("/Prev", "/XRefStm"):  # the update's trailer points back to the latest section
-            if key in trailer:
-                del trailer[key]
+            changed.update(_draw_numbers(page, [(rect, targets[name]) for rect, name in links], font=size))
+            size += 1
         marks = [(name, title) for name, title in sections if name in targets]
         if marks and "/Outlines" in document.Root:
             marks = []  # the browser wrote bookmarks itself
         if marks or (lang and "/Lang" not in document.Root):
-            first = int(trailer.Size)
-            changed.update(_catalog(document.Root, marks, first, lang))
-            trailer.Size = first + (len(marks) + 1 if marks else 0)
+            changed.update(_catalog(document.Root, marks, size, lang))
+            size += len(marks) + 1 if marks else 0
         if not changed:
             return pdf
+        trailer.Size = size
+        for key in ("/Prev", "/XRefStm"):  # the update's trailer points back to the latest section
+            if key in trailer:
+                del trailer[key]
         return _append_update(pdf, trailer.unparse(resolved=True), changed)
 
 

@@ -163,10 +163,10 @@ def _dimensions(analysis: StudyAnalysis, pool_key: str, enterprise: Enterprise, 
     pool = analysis.pool_indices[pool_key].rename(columns={"index": "industry_index"})
     indices = analysis.indices
     own = indices[(indices["wave"] == "current") & (indices["enterprise_id"] == enterprise.id)]
-    dims = pool[["construct"]].merge(own[["construct", "index"]], on="construct", how="left")
-    dims.insert(1, "label", dims["construct"].map(labels))
-    dims = dims.merge(pool[["construct", "negative_weights", "industry_index"]], on="construct")
-    return dims.merge(own[["construct", "std_error", "ci_low", "ci_high", "n"]], on="construct", how="left")
+    dims = pool.merge(own[["construct", "index", "std_error", "ci_low", "ci_high", "n"]], on="construct", how="left")
+    dims["label"] = dims["construct"].map(labels)
+    return dims[["construct", "label", "index", "negative_weights", "industry_index", "std_error", "ci_low", "ci_high",
+                 "n"]]
 
 
 def _paths(fit: PLSResult, boot: BootstrapResult | None, labels: dict[str, str]) -> pd.DataFrame:
