@@ -23,10 +23,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from csi import _notebook, _render, run
-from csi.report.content import analyse_study
-from csi.report.pdf import html_to_pdf
-from csi.study import load_study
+from csi.analysis import analyse_study
+from csi.batch import _notebook, _render
+from csi.batch import _run as run
+from csi.io import load_study
+from csi.report._pdf import html_to_pdf
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 BIN = Path(sys.executable).parent

@@ -14,7 +14,7 @@ import seminr
 from _common import best_of, mobi, seminr_fit
 
 import csi
-from csi.bootstrap import bootstrap
+from csi.pls import bootstrap
 
 
 def main() -> None:

@@ -15,9 +15,9 @@ from pathlib import Path
 import weasyprint
 from _common import best_of
 
-from csi import run as runner
-from csi.report.chromium import close_browser
-from csi.report.pdf import html_to_pdf
+from csi.batch import _run as runner
+from csi.report._chromium import close_browser
+from csi.report._pdf import html_to_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 

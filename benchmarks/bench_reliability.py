@@ -40,7 +40,7 @@ def main() -> None:
 
     import pingouin
 
-    from csi.reliability import cronbach_alpha
+    from csi.measurement import cronbach_alpha
 
     data = make_data(args.rows, args.items, args.missing, args.seed)
     t_csi, ours = best_of(lambda: cronbach_alpha(data, missing="pairwise", ci="feldt"), args.repeat)

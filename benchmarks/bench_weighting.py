@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from csi.weighting import rake
+from csi.survey import rake
 
 MARGINS = {
     "region": {"urban": 0.50, "suburban": 0.25, "rural": 0.25},

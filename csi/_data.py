@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataError, SchemaError
+from csi.exceptions import DataError, SchemaError
 
 MISSING_POLICIES = ("raise", "listwise", "mean")
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .exceptions import CSIError
+from csi.exceptions import CSIError
 
 #: Enterprise and study ids become file names: letters, digits, '_', '-', '.', not starting with '.'.
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .exceptions import CSIError
+from csi.exceptions import CSIError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "validate":
             return _validate(args.study)
         if args.command == "demo":
-            from .run import DEMO_STUDY
+            from csi.batch._run import DEMO_STUDY
             args.study, args.only, args.lang, args.format, args.scheduler = DEMO_STUDY, None, None, None, None
         return _run(args)
     except CSIError as exc:
@@ -54,8 +54,8 @@ def _split(text: str | None) -> list[str] | None:
 
 
 def _validate(path: Path) -> int:
-    from .report.content import load_responses
-    from .study import load_study
+    from csi.analysis import load_responses
+    from csi.io import load_study
 
     study = load_study(path)
     ledger = load_responses(study).ledger
@@ -67,7 +67,7 @@ def _validate(path: Path) -> int:
 def _run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .run import run_study
+    from csi.batch import run_study
 
     bar = tqdm(total=0, unit="report", dynamic_ncols=True, file=sys.stderr, disable=None)
     failed = 0

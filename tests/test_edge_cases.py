@@ -12,8 +12,8 @@ import pytest
 
 import csi
 from csi.exceptions import CSIError, DataError, ModelSpecError, SchemaError
-from csi.study import ScreeningRules
-from csi.weighting import read_margins
+from csi.io._study import ScreeningRules
+from csi.survey import read_margins
 
 COMMON = Path(__file__).resolve().parent / "bad_inputs" / "common"
 
@@ -140,7 +140,8 @@ def test_single_enterprise_study_loads_reads_and_estimates(tmp_path, df):
 
 @pytest.mark.filterwarnings("ignore::csi.index.NegativeWeightWarning")  # the tiny corpus data flag S3
 def test_enterprise_below_minimum_n_falls_back_to_the_pooled_model(tmp_path, df):
-    from csi.report.content import analyse_study, enterprise_content
+    from csi.analysis import analyse_study
+    from csi.report import enterprise_content
     for name in ("questionnaire.toml", "model.txt", "enterprises.csv"):
         (tmp_path / name).write_bytes((COMMON / name).read_bytes())
     small = pd.concat([df[df["enterprise_id"] == "E01"], df[df["enterprise_id"] == "E02"].head(3)])
@@ -158,7 +159,7 @@ def test_enterprise_below_minimum_n_falls_back_to_the_pooled_model(tmp_path, df)
         "E01": "enterprise:E01", "E02": fallback}
     assert analysis.league["enterprise_id"].is_unique
     assert content.dimensions["construct"].tolist() == list(content.fit.model.constructs)
-    from csi.report import front
+    from csi.report import _front as front
     assert "fewer than the 15 needed for a model of its own" in front.indicators(
         dataclasses.replace(content, lang="en")).html
 

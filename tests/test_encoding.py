@@ -10,8 +10,8 @@ import pyreadstat
 import pytest
 
 import csi
-from csi.report import render
-from csi.report.content import enterprise_content
+from csi.report import _render as render
+from csi.report import enterprise_content
 
 COMMON = Path(__file__).resolve().parent / "bad_inputs" / "common"
 RAW = pd.read_csv(COMMON / "responses_ok.csv", dtype=str, keep_default_na=False)

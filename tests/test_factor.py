@@ -17,7 +17,7 @@ from seminr_oracle import seminr_dataset
 
 import csi
 from csi.exceptions import DataError
-from csi.factor import EFAResult, efa, kmo_bartlett, varimax
+from csi.measurement import EFAResult, efa, kmo_bartlett, varimax
 
 ROOT = Path(__file__).resolve().parents[1]
 REF = ROOT / "tests" / "reference"
@@ -120,7 +120,7 @@ def test_parallel_analysis_is_seeded_and_finds_structure():
 
 def test_parallel_wishart_matches_simulated_rows():
     """The Wishart shortcut gives the same eigenvalue distribution as simulating n × p normal rows."""
-    from csi.factor import _parallel
+    from csi.measurement._factor import _parallel
 
     n, p, reps = 60, 6, 400
     mean, q95 = _parallel(n, p, reps, seed=11)

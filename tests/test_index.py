@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csi import models
 from csi.exceptions import CSIWarning, DataError, SchemaError
-from csi.index import NegativeWeightWarning, csi_index, item_scores
-from csi.model import Model
+from csi.indices import NegativeWeightWarning, csi_index, item_scores
+from csi.io import Model, models
 from csi.pls import PLSResult, estimate
 
 ECSI = models.ecsi()
@@ -176,7 +175,7 @@ def _quiet_index(*args, **kwargs):
 
 
 def test_ipma_table(fit):
-    from csi.index import ipma
+    from csi.indices import ipma
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NegativeWeightWarning)
@@ -196,7 +195,7 @@ def test_ipma_table(fit):
 
 
 def test_index_difference(fit, mobi):
-    from csi.index import index_difference
+    from csi.indices import index_difference
 
     a, b = mobi.iloc[:125], mobi.iloc[125:]
     with warnings.catch_warnings():
@@ -226,7 +225,7 @@ def test_index_difference(fit, mobi):
 
 
 def test_index_difference_resamples_within_strata(fit, mobi):
-    from csi.index import index_difference
+    from csi.indices import index_difference
 
     a, b = mobi.iloc[:125], mobi.iloc[125:]
     sat = list(ECSI.blocks["Satisfaction"])
@@ -248,7 +247,7 @@ def test_index_difference_resamples_within_strata(fit, mobi):
 
 
 def test_enterprise_indices_pooled_and_separate(fit, mobi):
-    from csi.index import enterprise_indices
+    from csi.indices import enterprise_indices
 
     data = mobi.assign(ent=np.where(np.arange(len(mobi)) < 100, "E1", "E2"))
     with warnings.catch_warnings():

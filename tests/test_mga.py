@@ -11,7 +11,7 @@ import pytest
 
 import csi
 from csi.exceptions import DataError
-from csi.mga import MGAResult, mga
+from csi.pls import MGAResult, mga
 
 ECSI = csi.models.ecsi()
 

@@ -8,9 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csi import models
 from csi.exceptions import ModelSpecError
-from csi.model import Model
+from csi.io import Model, models
 
 ECSI_TEXT = """
 # ECSI on mobi

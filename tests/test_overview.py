@@ -9,7 +9,7 @@ import pytest
 
 import csi
 from csi import report
-from csi.report.analysis import analyse_study
+from csi.analysis import analyse_study
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"

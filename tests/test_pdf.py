@@ -14,10 +14,10 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from csi import run as runner
+from csi.batch import _run as runner
 from csi.exceptions import ReportError
-from csi.report import chromium
-from csi.report.pdf import html_to_pdf, page_css, prepare_html, running_header_css
+from csi.report import _chromium as chromium
+from csi.report._pdf import html_to_pdf, page_css, prepare_html, running_header_css
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"

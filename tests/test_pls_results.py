@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 import csi
-from csi import models
 from csi.exceptions import CSIError, DataError, ModelSpecError
+from csi.io import models
 
 seminr = pytest.importorskip("seminr")
 from seminr_oracle import assert_matches_seminr, seminr_dataset, seminr_pls

@@ -20,11 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import csi
-from csi import models
 from csi.exceptions import DataError
-from csi.model import Model
-from csi.pls import estimate
-from csi.reliability import (
+from csi.io import Model, models
+from csi.measurement import (
     AlphaResult,
     cronbach_alpha,
     cross_loadings,
@@ -35,6 +33,7 @@ from csi.reliability import (
     outer_vif,
     reliability,
 )
+from csi.pls import estimate
 
 seminr = pytest.importorskip("seminr")
 from seminr_oracle import seminr_pls

@@ -12,8 +12,8 @@ import pytest
 
 import csi
 from csi import report
-from csi.report import charts
-from csi.report.analysis import analyse_study
+from csi.analysis import analyse_study
+from csi.report import _charts as charts
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
@@ -152,7 +152,7 @@ def test_a_missing_rule_file_is_named_in_the_report_not_fatal(tmp_path, no_chart
 
 
 def test_table_breaks_long_codes_only_between_chunks_and_escapes_each():
-    from csi.report.render import table
+    from csi.report._render import table
 
     frame = pd.DataFrame({"file": ["a<b>.csv"], "sha": ["0123456789abcdef<&>"]})
     html = table(frame, {"file": "File", "sha": "SHA-256"}, "en", breaks={"sha": 8})

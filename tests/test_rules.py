@@ -15,8 +15,7 @@ import pandas as pd
 import pytest
 
 import csi
-from csi.awards import check_eligibility, load_award_rules
-from csi.rubric import load_rubric, read_audit, score_rubric
+from csi.rules import check_eligibility, load_award_rules, load_rubric, read_audit, score_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 AFTER_SALES = ROOT / "data" / "rules" / "after_sales_service.toml"

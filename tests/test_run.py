@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 import csi
-from csi import run as runner
+from csi.batch import _run as runner
 from csi.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csi.exceptions import DataError
-from csi.sampling import allocate, plan_sample, plan_samples
+from csi.survey import allocate, plan_sample, plan_samples
 
 Z95 = 1.959963984540054
 

@@ -218,7 +218,7 @@ def test_demo_questionnaire_copy_round_trips(tmp_path):
 ], ids=["text", "mixed", "float", "empty", "all-missing"])
 def test_item_values_convert_as_pandas_converts_each_cell(column):
     # converted once per distinct value, for speed; pandas' cell-by-cell conversion is the reference
-    from csi.schema import _numbers
+    from csi.io._questionnaire import _numbers
     expected = pd.to_numeric(column.replace("", np.nan), errors="coerce").astype(float)
     got = _numbers(column)
     assert got.index.equals(expected.index)

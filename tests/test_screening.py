@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import csi
+from csi.analysis import load_responses
 from csi.exceptions import SchemaError, StudyError
-from csi.report import load_responses
-from csi.study import ScreeningRules
+from csi.io._study import ScreeningRules
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 ITEMS = [f"S{i}" for i in range(1, 11)]

@@ -10,10 +10,10 @@ import pandas.testing as pdt
 import pytest
 
 from csi import report
-from csi.bootstrap import bootstrap
+from csi.analysis._study import BOOTSTRAP_RESAMPLES, _pools, analyse_study, design_columns
 from csi.exceptions import StudyError
-from csi.report.analysis import BOOTSTRAP_RESAMPLES, _pools, analyse_study, design_columns
-from csi.study import load_study
+from csi.io import load_study
+from csi.pls import bootstrap
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,11 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import csi.validity
-from csi import models
 from csi.exceptions import DataError
+from csi.io import models
+from csi.measurement import (
+    _validity,
+    htmt,  # the re-export keeps working
+)
 from csi.pls import estimate
-from csi.reliability import htmt  # the re-export keeps working
 
 ECSI = models.ecsi()
 N_BOOT = 200
@@ -77,7 +79,7 @@ def test_integer_weights_bootstrap_uses_weighted_rows(mobi, weights):
     """With integer case weights, each resample equals the unweighted HTMT on rows repeated counts × w times."""
     fit = estimate(ECSI, mobi, weights=weights)
     x = mobi[list(ECSI.items)].to_numpy(dtype=float)
-    got = csi.validity._htmt_bootstrap(
+    got = _validity._htmt_bootstrap(
         x, weights.astype(float), [np.array([list(ECSI.items).index(i) for i in ECSI.blocks[c]]) for c in ECSI.constructs],
         False, 20, 3,
     )
@@ -91,8 +93,8 @@ def test_seeded_and_chunking_invariant(mobi, monkeypatch):
     a = htmt(fit, mobi, ci="percentile", n_boot=N_BOOT, seed=7)
     b = htmt(fit, mobi, ci="percentile", n_boot=N_BOOT, seed=7)
     pd.testing.assert_frame_equal(a, b)
-    monkeypatch.setattr(csi.validity, "_BOOT_CELLS", 7 * len(mobi))  # 7 resamples per block
-    monkeypatch.setattr(csi.validity, "_ROW_CELLS", 13 * len(ECSI.items) ** 2)  # 13 rows per block
+    monkeypatch.setattr(_validity, "_BOOT_CELLS", 7 * len(mobi))  # 7 resamples per block
+    monkeypatch.setattr(_validity, "_ROW_CELLS", 13 * len(ECSI.items) ** 2)  # 13 rows per block
     c = htmt(fit, mobi, ci="percentile", n_boot=N_BOOT, seed=7)
     pd.testing.assert_frame_equal(a, c, atol=1e-12, rtol=0)
     assert not a.equals(htmt(fit, mobi, ci="percentile", n_boot=N_BOOT, seed=8))

@@ -17,12 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import csi
-from csi.design import influence
 from csi.exceptions import ConvergenceError, CSIError, DataError
-from csi.weighting import (
+from csi.survey import (
     WeightingResult,
     calibrate,
     effective_n,
+    influence,
     kish_deff,
     poststratify,
     rake,
@@ -400,16 +400,10 @@ def test_bad_margins_raise_csierror(margins, match, weigh):
     assert isinstance(info.value, ValueError)  # DataError is a ValueError too
 
 
-def test_design_module_reexported_and_influence_matches_svy_mean(df, raked):
-    import csi.design
-    import csi.weighting
-    assert csi.weighting.svy_mean is csi.design.svy_mean is svy_mean
-    assert csi.weighting.svy_proportion is csi.design.svy_proportion
+def test_influence_matches_svy_mean(df, raked):
     inf = influence(df, "SATI1", raked)
     ref = svy_mean(df, "SATI1", raked)
     assert inf.estimate == ref.loc[0, "estimate"] and inf.std_error == pytest.approx(ref.loc[0, "std_error"], rel=1e-14)
     assert inf.df == len(df) - 1 and inf.n == ref.loc[0, "n"] and inf.values.index.equals(df.index)
     clustered = influence(df, "SATI1", raked, strata="industry", cluster="enterprise_id")
     assert clustered.df == df["enterprise_id"].nunique() - df["industry"].nunique()
-    with pytest.raises(AttributeError):
-        csi.weighting.not_a_function  # noqa: B018

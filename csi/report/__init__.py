@@ -6,9 +6,8 @@ cell (``cover``, ``contents``, ``summary``, ``background``, ``indicators``, ``sa
 ``appendix``) and ``record`` last. The overview notebook calls ``overview_content`` and its sections.
 """
 
-from .analysis import StudyAnalysis, analyse_study, load_responses
-from .body import appendix, benchmark, complaints, conclusions, drivers, results
-from .charts import (
+from csi.report._body import appendix, benchmark, complaints, conclusions, drivers, results
+from csi.report._charts import (
     dimension_chart,
     distribution_chart,
     figure,
@@ -19,10 +18,10 @@ from .charts import (
     style,
     trend_chart,
 )
-from .content import EnterpriseContent, enterprise_content
-from .front import background, contents, cover, indicators, sampling, summary
-from .i18n import STRINGS, number, percent, t
-from .overview import (
+from csi.report._content import EnterpriseContent, enterprise_content
+from csi.report._front import background, contents, cover, indicators, sampling, summary
+from csi.report._i18n import STRINGS, number, percent, t
+from csi.report._overview import (
     OverviewContent,
     overview_awards,
     overview_certification,
@@ -33,13 +32,13 @@ from .overview import (
     overview_league,
     overview_record,
 )
-from .render import Html, record, reliability
+from csi.report._render import Html, record, reliability
 
 __all__ = [
-    "STRINGS", "EnterpriseContent", "Html", "OverviewContent", "StudyAnalysis", "analyse_study", "appendix",
-    "background", "benchmark", "complaints", "conclusions", "contents", "cover", "dimension_chart", "dimensions",
+    "STRINGS", "EnterpriseContent", "Html", "OverviewContent", "appendix",
+    "background", "benchmark", "complaints", "conclusions", "contents", "cover", "dimension_chart",
     "distribution_chart", "drivers", "enterprise_content", "figure", "index_ci_chart", "indicators", "ipma_chart",
-    "league_chart", "load_responses", "number", "overview_awards", "overview_certification",
+    "league_chart", "number", "overview_awards", "overview_certification",
     "overview_content", "overview_cover", "overview_distribution", "overview_industries", "overview_league",
     "overview_record", "path_diagram", "percent", "record", "reliability", "results", "sampling", "style",
     "summary", "t", "trend_chart",

@@ -1,0 +1,5 @@
+"""Stage 7, the study analysis: every study-level number defined once (:func:`analyse_study`)."""
+
+from csi.analysis._study import StudyAnalysis, analyse_study, load_responses
+
+__all__ = ["StudyAnalysis", "analyse_study", "load_responses"]

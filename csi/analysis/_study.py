@@ -1,0 +1,317 @@
+"""The study-level work of a batch, done once: screening, weighting, pooled fits, benchmarks and rules.
+
+Every enterprise report and the study overview read their numbers from one :class:`StudyAnalysis`,
+so the league table, industry indices, stars and award verdicts are the same in every report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from csi.exceptions import CSIError, StudyError
+from csi.indices import NegativeWeightWarning, csi_index, enterprise_indices, industry_indices, league_table
+from csi.io import Enterprise, Study, read_responses
+from csi.measurement import htmt, reliability
+from csi.pls import BootstrapResult, PLSResult, bootstrap, estimate
+from csi.rules import AwardResult, RubricResult, check_eligibility, load_award_rules, load_rubric, score_rubric
+from csi.survey import ScreeningResult, WeightingResult, rake, screen
+
+_LOADED: dict = {}           # the last analysis StudyAnalysis.load read, with its file's identity
+WEIGHT = "csi_weight"        # the column holding each respondent's survey weight (1 without weighting)
+BOOTSTRAP_RESAMPLES = 1000   # pool-level path and index CIs; seeded with the study's seed
+
+
+@dataclass(frozen=True)
+class StudyAnalysis:
+    """The study-level work, done once per batch.
+
+    ``data`` / ``previous_data`` are the analysed respondents of both waves with the weight column
+    ``csi_weight``; ``weighting`` maps an enterprise id to its raking result (empty without
+    weighting) and ``weighting_errors`` to the reason it could not be raked. ``fits`` maps a pool
+    key ("industry:water", "study" or "enterprise:W01") to its PLS fit, ``boots`` to its bootstrap;
+    ``indices`` holds every enterprise's indices with linearization SEs (both waves), ``league`` the
+    target index league table, ``industries`` the industry and overall indices. ``rubric`` and
+    ``awards`` hold the rule verdicts (None when not configured); ``problems`` lists rule files
+    that could not be used, as ``(key, message)``. ``pool_indices`` maps a pool key to the index of all
+    its respondents per construct (:func:`csi.csi_index`), the industry mark of every report.
+    """
+
+    study: Study
+    current: ScreeningResult
+    previous: ScreeningResult | None
+    data: pd.DataFrame
+    previous_data: pd.DataFrame | None
+    weighting: Mapping[str, WeightingResult]
+    weighting_errors: Mapping[str, str]
+    fits: Mapping[str, PLSResult]
+    boots: Mapping[str, BootstrapResult]
+    reliability: Mapping[str, pd.DataFrame]
+    htmt: Mapping[str, pd.DataFrame]
+    indices: pd.DataFrame
+    league: pd.DataFrame
+    industries: pd.DataFrame
+    rubric: Mapping[str, RubricResult] = field(default_factory=dict)
+    awards: AwardResult | None = None
+    operations: pd.DataFrame | None = None
+    problems: tuple[tuple[str, str], ...] = ()
+    hashes: Mapping[str, str] = field(default_factory=dict)
+    pool_indices: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+    def save(self, path: str | Path) -> Path:
+        """Pickle the analysis for the report notebooks of one batch (a cache, not an archive format)."""
+        path = Path(path)
+        path.write_bytes(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+        return path
+
+    @staticmethod
+    def load(path: str | Path) -> StudyAnalysis:
+        """Read a saved analysis; the last one read is kept while its file is unchanged, since a warm
+        kernel renders many enterprises from the same file (nothing downstream modifies it)."""
+        stat = Path(path).stat()
+        key = (str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
+        if _LOADED.get("key") != key:
+            _LOADED.update(key=key, analysis=pickle.loads(Path(path).read_bytes()))
+        return _LOADED["analysis"]
+
+    @property
+    def weighted(self) -> bool:
+        return self.study.weighting.method != "none"
+
+
+def analyse_study(study: Study, enterprise_ids: Iterable[str] | None = None) -> StudyAnalysis:
+    """Read, screen and weight both waves; estimate and bootstrap every pool; benchmark; apply the rules.
+
+    All pools are estimated whatever ``enterprise_ids`` says: league tables and industry indices
+    need every enterprise. (The argument is kept so callers can name the reports they want.)
+    """
+    del enterprise_ids
+    current = load_responses(study)
+    previous = load_responses(study, previous=True) if study.previous_wave else None
+    data, weighting, errors = _weigh(study, current.kept)
+    previous_data = _weigh(study, previous.kept)[0] if previous is not None else None
+    settings, weights = study.model, WEIGHT if study.weighting.method != "none" else None
+    fits, boots = {}, {}
+    pools, members = _pools(study, data)
+    for key, rows in pools:
+        fits[key] = estimate(settings.model, rows, weights=weights, scheme=settings.scheme, missing=settings.missing)
+        boots[key] = bootstrap(fits[key], n=BOOTSTRAP_RESAMPLES, seed=study.seed, **design_columns(study, rows))
+    indices = _indices(study, data, previous_data, fits, members, weights)
+    now = _target(indices, study, "current")
+    old = _target(indices, study, "previous")
+    league = league_table(now, old if not old.empty else None)
+    problems: list[tuple[str, str]] = []
+    rubric = _rubric(study, indices, problems)
+    operations = _operations(study, problems)
+    awards = _awards(study, indices, operations, problems)
+    return StudyAnalysis(study, current, previous, data, previous_data, weighting, errors, fits, boots,
+                         {k: reliability(f) for k, f in fits.items()}, {k: htmt(f) for k, f in fits.items()},
+                         indices, league, industry_indices(now), rubric, awards, operations, tuple(problems),
+                         _hashes(study), {key: _pool_index(fit, data, weights) for key, fit in fits.items()})
+
+
+def load_responses(study: Study, previous: bool = False) -> ScreeningResult:
+    """Read the study's responses (or its previous wave) and screen them."""
+    files = study.previous_wave if previous else study.responses
+    invalid = "raise" if study.screening.out_of_range == "raise" else "flag"
+    responses = read_responses(files, study.questionnaire, invalid=invalid)
+    known = {e.id for e in study.enterprises}
+    unknown = sorted(set(responses[study.questionnaire.enterprise_column]) - known)
+    if unknown:
+        raise StudyError(f"{', '.join(map(str, files))}: enterprise id(s) not in the study's enterprises file: "
+                         f"{', '.join(unknown[:10])}; add them there or correct the responses.")
+    return screen(responses, study.questionnaire, study.screening)
+
+
+def pool_of(study: Study, enterprise: Enterprise, kept: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+    """The pool key and the respondents the model is estimated on, by the study's estimation setting.
+
+    With ``estimation = "enterprise"``, an enterprise below ``[model].min_n`` analysed respondents falls
+    back to its pool (industry or study).
+    """
+    column = study.questionnaire.enterprise_column
+    settings = study.model
+    if settings.estimation == "enterprise":
+        own = kept[kept[column] == enterprise.id]
+        if len(own) >= settings.minimum_n:
+            return f"enterprise:{enterprise.id}", own
+        # too few respondents for a model of its own: the pooled model is used, and the report says so
+    if settings.pool_by == "study":
+        return "study", kept
+    peers = [e.id for e in study.enterprises if e.industry == enterprise.industry]
+    return f"industry:{enterprise.industry}", kept[kept[column].isin(peers)]
+
+
+def design_columns(study: Study, rows: pd.DataFrame) -> dict[str, pd.Series]:
+    """The declared ``[data] strata`` / ``cluster`` columns of ``rows`` for :func:`csi.bootstrap`.
+
+    A column missing from the responses, or a respondent without a value, is an error naming the key,
+    the file and the respondents (a bootstrap that silently ignored the design would understate SEs).
+    """
+    design = {}
+    for key, column in (("strata", study.strata), ("cluster", study.cluster)):
+        if column is None:
+            continue
+        where = f"{study.path.name}: [data.{key}]"
+        if column not in rows.columns:
+            raise StudyError(f"{where}: no column {column!r} in the responses ({', '.join(map(str, study.responses))}"
+                             f"); columns: {', '.join(map(str, rows.columns))}.")
+        empty = rows[rows[column].isna() | (rows[column].astype(str).str.strip() == "")]
+        if len(empty):
+            ids = ", ".join(map(str, empty[study.questionnaire.id_column].head(10)))
+            raise StudyError(f"{where}: column {column!r} is empty for {len(empty)} respondent(s) ({ids}"
+                             f"{', …' if len(empty) > 10 else ''}); give every respondent its {key}.")
+        design[key] = rows[column]
+    return design
+
+
+def _pools(study: Study, data: pd.DataFrame) -> tuple[list[tuple[str, pd.DataFrame]], dict[str, list[str]]]:
+    """The pools to estimate (key, respondents) and each pool's members: the enterprises whose reports
+    use its model (each enterprise is a member of one pool only)."""
+    seen: dict[str, pd.DataFrame] = {}
+    members: dict[str, list[str]] = {}
+    for enterprise in study.enterprises:
+        key, rows = pool_of(study, enterprise, data)
+        members.setdefault(key, []).append(enterprise.id)
+        if key not in seen and not rows.empty:
+            seen[key] = rows
+    return list(seen.items()), members
+
+
+def _weigh(study: Study, kept: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, WeightingResult], dict[str, str]]:
+    """Rake each enterprise to the margins; an enterprise that cannot be raked keeps weight 1 and is named."""
+    data = kept.assign(**{WEIGHT: 1.0})
+    settings = study.weighting
+    if settings.method == "none":
+        return data, {}, {}
+    results, errors = {}, {}
+    for enterprise_id, rows in kept.groupby(study.questionnaire.enterprise_column, sort=False):
+        try:
+            result = rake(rows, settings.margins)
+        except CSIError as exc:
+            errors[str(enterprise_id)] = str(exc)
+            continue
+        results[str(enterprise_id)] = result
+        data.loc[rows.index, WEIGHT] = result.weights.to_numpy()
+    return data, results, errors
+
+
+def _pool_index(fit: PLSResult, data: pd.DataFrame, weights: str | None) -> pd.DataFrame:
+    """The index of all the pool's respondents per construct (with their weights, when weighted)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NegativeWeightWarning)  # flagged in the table, and each report says so
+        return csi_index(fit, data=data.loc[fit.data.index] if weights else None, weights=weights)
+
+
+def _indices(study: Study, data: pd.DataFrame, previous: pd.DataFrame | None, fits: Mapping[str, PLSResult],
+             members: Mapping[str, list[str]], weights: str | None) -> pd.DataFrame:
+    """Every enterprise's indices (all constructs) with linearization SEs, both waves, with the current fit
+    of its pool (one row per enterprise, construct and wave)."""
+    column, parts = study.questionnaire.enterprise_column, []
+    for key, fit in fits.items():
+        rows = data[data[column].isin(members[key])]
+        parts.append(enterprise_indices(fit, rows, column, weights=weights).assign(wave="current", pool=key))
+        if previous is not None:
+            old = previous[previous[column].isin(members[key])]
+            if not old.empty:
+                parts.append(enterprise_indices(fit, old, column, weights=weights).assign(wave="previous", pool=key))
+    out = pd.concat(parts, ignore_index=True).rename(columns={column: "enterprise_id"})
+    out["industry"] = out["enterprise_id"].map({e.id: e.industry for e in study.enterprises})
+    return out
+
+
+def _target(indices: pd.DataFrame, study: Study, wave: str) -> pd.DataFrame:
+    return indices[(indices["wave"] == wave) & (indices["construct"] == study.model.target)].reset_index(drop=True)
+
+
+def _rubric(study: Study, indices: pd.DataFrame, problems: list) -> dict[str, RubricResult]:
+    rules = study.rules
+    if rules.rubric is None:
+        return {}
+    if rules.audits_dir is None:
+        problems.append(("audits_dir", "[rules].rubric is set but [rules].audits_dir is not"))
+        return {}
+    try:
+        rubric = load_rubric(rules.rubric)
+    except (CSIError, OSError) as exc:
+        problems.append(("rubric", str(exc)))
+        return {}
+    now = indices[indices["wave"] == "current"]
+    out = {}
+    for enterprise in study.enterprises:
+        audit = rules.audits_dir / f"{enterprise.id}.csv"
+        if not audit.is_file():
+            problems.append(("audits_dir", f"{audit}: no audit file for {enterprise.id}"))
+            continue
+        mine = now[now["enterprise_id"] == enterprise.id].set_index("construct")["index"].to_dict()
+        try:
+            out[enterprise.id] = score_rubric(rubric, audit, mine or None)
+        except CSIError as exc:
+            problems.append(("audits_dir", str(exc)))
+    return out
+
+
+def _operations(study: Study, problems: list) -> pd.DataFrame | None:
+    """Operational figures per enterprise, with complaint rate and handling satisfaction derived."""
+    path = study.rules.operations
+    if path is None:
+        return None
+    if not path.is_file():
+        problems.append(("operations", f"file not found: {path}"))
+        return None
+    table = pd.read_csv(path, dtype={"enterprise_id": str}, encoding="utf-8-sig")
+    served = pd.Series({e.id: e.served_customers for e in study.enterprises}, dtype="float")
+    if {"complaints_received"} <= set(table.columns):
+        table["complaint_rate"] = table["complaints_received"] / table["enterprise_id"].map(served)
+    if {"callbacks", "callbacks_satisfied"} <= set(table.columns):
+        table["handling_satisfaction"] = table["callbacks_satisfied"] / table["callbacks"].where(table["callbacks"] > 0)
+    if "third_party_survey" in table.columns:
+        table["third_party_survey"] = table["third_party_survey"].map(
+            lambda v: v if isinstance(v, bool | np.bool_) else str(v).strip().lower() in ("true", "1", "yes"))
+    return table
+
+
+def _awards(study: Study, indices: pd.DataFrame, operations: pd.DataFrame | None, problems: list
+            ) -> AwardResult | None:
+    path = study.rules.awards
+    if path is None:
+        return None
+    try:
+        rules = load_award_rules(path)
+    except (CSIError, OSError) as exc:
+        problems.append(("awards", str(exc)))
+        return None
+    wide = indices[indices["wave"] == "current"].pivot(index="enterprise_id", columns="construct", values="index")
+    table = wide.rename(columns=lambda c: f"{c}_index").reset_index()
+    for column, construct in study.rules.award_indices.items():
+        table[column] = wide[construct].to_numpy()
+    if operations is not None:
+        table = table.merge(operations, on="enterprise_id", how="left")
+    try:
+        return check_eligibility(rules, table, category="enterprise")
+    except CSIError as exc:
+        problems.append(("awards", str(exc)))
+        return None
+
+
+def _hashes(study: Study) -> dict[str, str]:
+    """SHA-256 of every file the study reads (provenance for the appendix)."""
+    files = dict.fromkeys([*study.files, *study.responses, *study.previous_wave])
+    base = study.path.parent
+    out = {}
+    for path in files:
+        if path.is_file():
+            try:
+                name = str(path.relative_to(base))
+            except ValueError:
+                name = str(Path("..") / path.relative_to(base.parent)) if path.is_relative_to(base.parent) \
+                    else path.name
+            out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out

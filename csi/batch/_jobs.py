@@ -1,0 +1,84 @@
+"""What a batch hands a worker and gets back: the job, its outcome, the notebooks' parameters and the
+project files they live in; shared by the batch's main process (:mod:`csi.batch._run`) and its workers
+(:mod:`csi.batch._render`)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+NOTEBOOK = PROJECT / "notebooks" / "enterprise_report.ipynb"
+OVERVIEW = PROJECT / "notebooks" / "study_overview.ipynb"
+TEMPLATES = PROJECT / "templates"
+DEMO_STUDY = PROJECT / "data" / "demo" / "study.toml"
+SUMMARY_MIME = "application/json"
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+@dataclass(frozen=True)
+class Job:
+    """One report to render: an enterprise in a language, with everything a worker needs."""
+
+    study_path: str
+    analysis_path: str
+    enterprise_id: str
+    language: str
+    formats: tuple[str, ...]
+    out_dir: str
+    primary: bool
+    key: str  # hash of inputs, parameters and code: a rerun skips a job whose key is unchanged
+    pdf_engine: str = "weasyprint"
+    overview: bool = False  # the study overview (enterprise_id is then its file stem)
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """What happened to one enterprise's report in one language."""
+
+    enterprise_id: str
+    language: str
+    status: str                      # "ok" | "failed"
+    files: tuple[str, ...]           # written reports, relative to the output folder
+    seconds: float
+    error: str | None = None         # the cause, for failures
+    summary: dict | None = None      # headline numbers for the index page
+    key: str = ""
+    skipped: bool = False            # unchanged since the last run: not redone
+
+    @property
+    def path(self) -> str | None:
+        return self.files[0] if self.files else None
+
+
+def overview_parameters(study_path: str | Path, lang: str, analysis_path: str = "") -> dict:
+    """What ``csi run`` passes to the overview notebook's ``parameters`` cell (a test checks they match)."""
+    return {"study_path": str(study_path), "language": lang, "analysis_path": str(analysis_path)}
+
+
+def notebook_parameters(study_path: str | Path, enterprise_id: str, lang: str, analysis_path: str = "") -> dict:
+    """What ``csi run`` passes to the notebook's ``parameters`` cell (a test checks they match)."""
+    return {"study_path": str(study_path), "enterprise_id": enterprise_id, "language": lang,
+            "analysis_path": str(analysis_path)}
+
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; reports are for sharing, as any new file would be
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def first_line(text: str) -> str:
+    return (text or "").strip().splitlines()[0] if (text or "").strip() else ""

@@ -1,0 +1,25 @@
+"""Stage 5, the numbers an enterprise is judged by: 0–100 indices (ACSI formula) with standard errors,
+IPMA, index differences, league tables and benchmarks, satisfied/dissatisfied rates and complaints."""
+
+from csi.indices._benchmark import (
+    enterprise_indices,
+    holm,
+    importance_performance,
+    industry_indices,
+    league_table,
+    pairwise_differences,
+)
+from csi.indices._dissatisfaction import (
+    anonymise,
+    categorize_complaints,
+    complaint_summary,
+    load_keywords,
+    satisfaction_rates,
+    wilson_interval,
+)
+from csi.indices._index import NegativeWeightWarning, csi_index, index_difference, ipma, item_scores
+
+__all__ = ["NegativeWeightWarning", "anonymise", "categorize_complaints", "complaint_summary", "csi_index",
+           "enterprise_indices", "holm", "importance_performance", "index_difference", "industry_indices", "ipma",
+           "item_scores", "league_table", "load_keywords", "pairwise_differences", "satisfaction_rates",
+           "wilson_interval"]

@@ -1,0 +1,190 @@
+"""What an enterprise report says: the numbers, gathered from the pipeline into one frozen object.
+
+The notebook only calls :func:`enterprise_content` and hands the result to the renderers, so every
+figure in the report is computed here (and in :mod:`csi.report.facts`), by the same public
+functions a statistician uses. The study-level work comes from :mod:`csi.report.analysis`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from csi._version import __version__
+from csi.analysis._study import BOOTSTRAP_RESAMPLES, StudyAnalysis, analyse_study, load_responses, pool_of
+from csi.exceptions import DataError
+from csi.indices import item_scores
+from csi.io._study import Enterprise, Grade, Study, load_study
+from csi.pls import BootstrapResult, PLSResult
+from csi.report import _facts as facts
+from csi.rules import RubricResult
+from csi.survey import SamplePlan, ScreeningResult, WeightingResult
+
+__all__ = ["EnterpriseContent", "StudyAnalysis", "analyse_study", "enterprise_content", "load_responses"]
+
+
+@dataclass(frozen=True)
+class EnterpriseContent:
+    """All numbers and labels of one enterprise's report, in one language."""
+
+    study: Study
+    enterprise: Enterprise
+    lang: str
+    pool: str                    # "industry" | "study" | "enterprise": which respondents the model saw
+    fit: PLSResult
+    target: str
+    index: float                 # the enterprise's index on the target construct
+    industry_index: float
+    previous_index: float | None
+    dimensions: pd.DataFrame     # construct, label, index, industry_index, negative_weights, std_error, ci_low, ci_high
+    items: pd.DataFrame          # construct, item, text, mean, score, item_weight, loading
+    paths: pd.DataFrame          # source, target, estimate, ci_low, ci_high, p_value (labels)
+    r_squared: pd.DataFrame      # construct, r_squared
+    reliability: pd.DataFrame    # construct, label, k, alpha, rho_a, rho_c, ave, *_ok (on the pool)
+    htmt: pd.DataFrame           # construct_a, construct_b, htmt, htmt_ok (labels)
+    ledger: pd.Series            # read, analysed, excluded, reasons…
+    exclusions: pd.DataFrame     # reason, count
+    missing_values: int          # item values missing among the enterprise's analysed respondents
+    imputed_values: int          # values mean-imputed in the pooled estimation
+    report_number: str = ""
+    report_date: str = ""
+    index_ci: tuple[float, float, float] = (float("nan"),) * 3   # std_error, ci_low, ci_high (linearization)
+    grade: Grade | None = None
+    league: pd.Series | None = None          # the enterprise's league-table row
+    peers: pd.DataFrame = field(default_factory=pd.DataFrame)  # industry league rows with names
+    change: pd.DataFrame | None = None       # csi.index_difference: now − previous wave per construct
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rubric: RubricResult | None = None
+    award: tuple[Any, pd.DataFrame] | None = None
+    award_title: str = ""
+    plan: SamplePlan | None = None
+    weighting: WeightingResult | None = None
+    weighting_error: str | None = None
+    margins: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    segments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ipma: pd.DataFrame = field(default_factory=pd.DataFrame)
+    drivers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    complaints: dict | None = None
+    verbatims: pd.DataFrame | None = None
+    strengths: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weaknesses: pd.DataFrame = field(default_factory=pd.DataFrame)
+    problems: tuple[tuple[str, str], ...] = ()
+    boot: BootstrapResult | None = None
+    hashes: dict[str, str] = field(default_factory=dict)
+    csi_version: str = ""
+    weighted: bool = False
+
+    def label(self, construct: str) -> str:
+        return self.study.questionnaire.construct_label(construct, self.lang)
+
+
+def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str | None = None,
+                       analysis: StudyAnalysis | str | Path | None = None) -> EnterpriseContent:
+    """Compute everything the report of ``enterprise_id`` shows.
+
+    ``analysis`` is the study-level work from :func:`analyse_study` (or the path of its saved copy);
+    without it, the study is read and analysed here.
+    """
+    if isinstance(analysis, str | Path) and str(analysis):
+        analysis = StudyAnalysis.load(analysis)
+    if not isinstance(analysis, StudyAnalysis):
+        study = study if isinstance(study, Study) else load_study(study)
+        analysis = analyse_study(study, [enterprise_id])
+    study = analysis.study
+    enterprise = study.enterprise(enterprise_id)
+    lang = lang or study.language
+    q, settings = study.questionnaire, study.model
+    column = q.enterprise_column
+    own = analysis.data[analysis.data[column] == enterprise.id]
+    if own.empty:
+        raise DataError(f"{study.path}: enterprise {enterprise.id} has no analysed respondents "
+                        f"({_ledger_row(analysis.current, enterprise.id)['read']} read); nothing to report.")
+    if enterprise.id in analysis.weighting_errors:
+        raise DataError(f"{study.path}: enterprise {enterprise.id} could not be weighted "
+                        f"([weighting]): {analysis.weighting_errors[enterprise.id]}")
+    pool_key, _rows = pool_of(study, enterprise, analysis.data)
+    fit, weights = analysis.fits[pool_key], facts.weights_of(analysis)
+    labels = {c: q.construct_label(c, lang) for c in settings.model.constructs}
+    dims = _dimensions(analysis, pool_key, enterprise, labels)
+    items = item_scores(fit, data=own, weights=weights)
+    items.insert(2, "text", [q.item(i).text.get(lang, i) for i in items["item"]])
+    items = items.merge(facts.item_weights(fit), on=["construct", "item"], how="left")
+    trend = facts.trend(analysis, enterprise)
+    target_row = dims.set_index("construct").loc[settings.target]
+    previous = trend[(trend["wave"] == "previous") & (trend["construct"] == settings.target)]["index"]
+    league = analysis.league.set_index("enterprise_id")
+    item_rates = facts.rates(fit, own, analysis)
+    complaints, verbatims, complaint_problem = facts.complaints(study, own, lang)
+    strengths, weaknesses = facts.strengths_weaknesses(dims, settings.target)
+    problems = analysis.problems + ((("complaint_keywords", complaint_problem),) if complaint_problem else ())
+    boot = analysis.boots.get(pool_key)
+    return EnterpriseContent(
+        study=study, enterprise=enterprise, lang=lang, pool=pool_key.split(":")[0], fit=fit, target=settings.target,
+        index=float(target_row["index"]), industry_index=float(target_row["industry_index"]),
+        previous_index=float(previous.iloc[0]) if len(previous) else None,
+        dimensions=dims, items=items, paths=_paths(fit, boot, labels),
+        r_squared=fit.r_squared.assign(construct=fit.r_squared["construct"].map(labels)),
+        reliability=analysis.reliability[pool_key].pipe(lambda t: t.assign(label=t["construct"].map(labels))),
+        htmt=analysis.htmt[pool_key].pipe(lambda t: t.assign(construct_a=t["construct_a"].map(labels),
+                                                             construct_b=t["construct_b"].map(labels))),
+        ledger=_ledger_row(analysis.current, enterprise.id), exclusions=_exclusions(analysis.current, enterprise.id),
+        missing_values=int(own[list(fit.model.items)].isna().sum().sum()),
+        imputed_values=int(fit.missing["n_missing"].sum()) if settings.missing == "mean" else 0,
+        report_number=f"{study.report.number_prefix}{enterprise.id}",
+        report_date=study.report.date or dt.date.today().isoformat(),
+        index_ci=(float(target_row["std_error"]), float(target_row["ci_low"]), float(target_row["ci_high"])),
+        grade=study.report.grade(float(target_row["index"])),
+        league=league.loc[enterprise.id] if enterprise.id in league.index else None,
+        peers=facts.peers(analysis, enterprise, lang),
+        change=facts.change(analysis, fit, own, enterprise), trend=trend,
+        rubric=analysis.rubric.get(enterprise.id), award=facts.award_rows(analysis, enterprise),
+        award_title=analysis.awards.rules.title.get(lang, "") if analysis.awards is not None else "",
+        plan=facts.sample_plan(study, enterprise), weighting=analysis.weighting.get(enterprise.id),
+        margins=facts.sample_margins(study, own, lang, analysis, enterprise),
+        rates=item_rates, segments=facts.segments(fit, own, study, analysis, lang),
+        ipma=facts.ipma(fit, own, study, analysis).assign(label=lambda t: t["construct"].map(labels)),
+        drivers=facts.drivers(fit, item_rates, study), complaints=complaints, verbatims=verbatims,
+        strengths=strengths, weaknesses=weaknesses, problems=problems, boot=boot, hashes=dict(analysis.hashes),
+        csi_version=__version__, weighted=analysis.weighted,
+    )
+
+
+def _dimensions(analysis: StudyAnalysis, pool_key: str, enterprise: Enterprise, labels: dict[str, str]) -> pd.DataFrame:
+    """The enterprise's index per construct with its linearization CI, beside its pool's index (both
+    computed once for the study, by :func:`analyse_study`)."""
+    pool = analysis.pool_indices[pool_key].rename(columns={"index": "industry_index"})
+    indices = analysis.indices
+    own = indices[(indices["wave"] == "current") & (indices["enterprise_id"] == enterprise.id)]
+    dims = pool.merge(own[["construct", "index", "std_error", "ci_low", "ci_high", "n"]], on="construct", how="left")
+    dims["label"] = dims["construct"].map(labels)
+    return dims[["construct", "label", "index", "negative_weights", "industry_index", "std_error", "ci_low", "ci_high",
+                 "n"]]
+
+
+def _paths(fit: PLSResult, boot: BootstrapResult | None, labels: dict[str, str]) -> pd.DataFrame:
+    paths = fit.paths.copy()
+    if boot is not None:
+        paths = paths.merge(boot.paths[["source", "target", "ci_low", "ci_high", "p_value"]], on=["source", "target"],
+                            how="left")
+    paths["source_id"], paths["target_id"] = paths["source"], paths["target"]
+    return paths.assign(source=paths["source"].map(labels), target=paths["target"].map(labels))
+
+
+def _ledger_row(screening: ScreeningResult, enterprise_id: str) -> pd.Series:
+    ledger = screening.ledger.set_index("enterprise_id")
+    if enterprise_id not in ledger.index:
+        return pd.Series({"read": 0, "analysed": 0, "excluded": 0})
+    return ledger.loc[enterprise_id]
+
+
+def _exclusions(screening: ScreeningResult, enterprise_id: str) -> pd.DataFrame:
+    own = screening.excluded[screening.excluded["enterprise_id"] == enterprise_id]
+    return own.groupby("reason").size().rename("count").reset_index()
+
+
+BOOTSTRAP = BOOTSTRAP_RESAMPLES  # shown in the appendix

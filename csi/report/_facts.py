@@ -1,0 +1,180 @@
+"""Per-enterprise numbers beyond the core indices: uncertainty, benchmark, rates, segments, drivers,
+complaints, sampling and weighting. Each helper calls the public library function that owns the method.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from csi.analysis._study import WEIGHT, StudyAnalysis, design_columns
+from csi.exceptions import CSIError
+from csi.indices import enterprise_indices, importance_performance, index_difference
+from csi.indices._dissatisfaction import (
+    complaint_summary,
+    dissatisfaction_drivers,
+    example_verbatims,
+    item_importance,
+    load_keywords,
+    satisfaction_rates,
+)
+from csi.io import Enterprise, Study
+from csi.pls import PLSResult
+from csi.survey import SamplePlan, plan_sample
+
+CHANGE_RESAMPLES = 2000   # bootstrap resamples of the change against the previous wave
+MIN_SEGMENT_N = 30        # segments with fewer respondents are shown but flagged
+
+
+def weights_of(analysis: StudyAnalysis) -> str | None:
+    return WEIGHT if analysis.weighted else None
+
+
+def item_weights(fit: PLSResult) -> pd.DataFrame:
+    """Normalised unstandardised outer weights per construct (they sum to 1 within a construct)."""
+    outer = fit.outer.merge(fit.item_stats[["item", "sd"]], on="item")
+    raw = outer["weight"] / outer["sd"]
+    outer["item_weight"] = raw / raw.groupby(outer["construct"]).transform("sum")
+    return outer[["construct", "item", "item_weight", "loading"]]
+
+
+def change(analysis: StudyAnalysis, fit: PLSResult, own: pd.DataFrame, enterprise: Enterprise) -> pd.DataFrame | None:
+    """Index now minus the previous wave per construct, bootstrap CI and p (:func:`csi.index_difference`)."""
+    if analysis.previous_data is None:
+        return None
+    column = analysis.study.questionnaire.enterprise_column
+    old = analysis.previous_data[analysis.previous_data[column] == enterprise.id]
+    if old.empty:
+        return None
+    design = {f"{key}_{side}": labels for side, rows in (("a", own), ("b", old))
+              for key, labels in design_columns(analysis.study, rows).items()}  # resample as sampled
+    weights = weights_of(analysis)
+    return index_difference(fit, own, old, n=CHANGE_RESAMPLES, seed=analysis.study.seed,
+                            weights_a=weights, weights_b=weights, **design)
+
+
+def trend(analysis: StudyAnalysis, enterprise: Enterprise) -> pd.DataFrame:
+    """Both waves' indices with linearization CIs: construct, wave, index, ci_low, ci_high, n."""
+    rows = analysis.indices[analysis.indices["enterprise_id"] == enterprise.id]
+    return rows[["construct", "wave", "index", "std_error", "ci_low", "ci_high", "n"]].reset_index(drop=True)
+
+
+def peers(analysis: StudyAnalysis, enterprise: Enterprise, lang: str) -> pd.DataFrame:
+    """The league rows of the enterprise's industry, with names, best first."""
+    league = analysis.league
+    table = league[league["industry"] == enterprise.industry].copy()
+    names = {e.id: e.label(lang) for e in analysis.study.enterprises}
+    table["name"] = table["enterprise_id"].map(names)
+    table["self"] = table["enterprise_id"] == enterprise.id
+    return table.sort_values("rank_in_group").reset_index(drop=True)
+
+
+def sample_plan(study: Study, enterprise: Enterprise) -> SamplePlan | None:
+    if enterprise.served_customers is None or enterprise.served_customers < 1:
+        return None
+    s = study.sampling
+    return plan_sample(enterprise.served_customers, margin=s.margin, sd=s.sd, confidence=s.confidence, deff=s.deff,
+                       response_rate=s.response_rate, census_below=s.census_below, bounds=s.bounds)
+
+
+def sample_margins(study: Study, own: pd.DataFrame, lang: str, analysis: StudyAnalysis,
+                   enterprise: Enterprise) -> pd.DataFrame:
+    """Per weighting variable level: population target, unweighted sample share and weighted share."""
+    result = analysis.weighting.get(enterprise.id)
+    if result is None:
+        return pd.DataFrame(columns=["variable", "level", "target", "sample", "achieved"])
+    table = result.margins.copy()
+    table["sample"] = [float((own[v].astype(str) == str(level)).mean()) for v, level in
+                       zip(table["variable"], table["level"])]
+    labels = {v.id: v for v in study.questionnaire.demographics}
+    table["variable_label"] = [labels[v].label.get(lang, v) if v in labels else v for v in table["variable"]]
+    table["level_label"] = [labels[v].levels.get(str(level), {}).get(lang, str(level)) if v in labels else str(level)
+                            for v, level in zip(table["variable"], table["level"])]
+    return table
+
+
+def rates(fit: PLSResult, own: pd.DataFrame, analysis: StudyAnalysis) -> pd.DataFrame:
+    """Satisfied / acceptable / dissatisfied rates per construct and item (:func:`csi.satisfaction_rates`)."""
+    constructs = {c: list(fit.model.blocks[c]) for c in fit.model.constructs}
+    lo, hi = next(iter(fit.scales.values()))
+    span = hi - lo
+    # top-box classes on the item scale: 8–10 satisfied, 1–5 dissatisfied on 1–10 (scaled for other scales)
+    return satisfaction_rates(own, constructs, satisfied_min=lo + 0.7 * span, dissatisfied_max=lo + 4 / 9 * span,
+                              weights=weights_of(analysis))
+
+
+def segments(fit: PLSResult, own: pd.DataFrame, study: Study, analysis: StudyAnalysis, lang: str) -> pd.DataFrame:
+    """The target index by channel and demographic level, with linearization CIs."""
+    parts = []
+    for variable in study.questionnaire.demographics:
+        if variable.id not in own.columns or own[variable.id].isna().all():
+            continue
+        rows = own[own[variable.id].notna()]
+        try:
+            table = enterprise_indices(fit, rows, variable.id, [study.model.target], weights=weights_of(analysis))
+        except CSIError:
+            continue  # a level with no answers to an item has no index; the level is left out of the table
+        table = table.rename(columns={"enterprise_id": "level"})
+        table["variable"] = variable.id
+        table["variable_label"] = variable.label.get(lang, variable.id)
+        table["level_label"] = [variable.levels.get(str(x), {}).get(lang, str(x)) for x in table["level"]]
+        order = {k: i for i, k in enumerate(variable.levels)}
+        parts.append(table.sort_values("level", key=lambda s: s.astype(str).map(order)))
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True)
+    out["small"] = out["n"] < MIN_SEGMENT_N
+    return out
+
+
+def ipma(fit: PLSResult, own: pd.DataFrame, study: Study, analysis: StudyAnalysis) -> pd.DataFrame:
+    """Importance–performance quadrant table with priorities (:func:`csi.importance_performance`)."""
+    return importance_performance(fit, own, study.model.target, weights=weights_of(analysis))
+
+
+def drivers(fit: PLSResult, item_rates: pd.DataFrame, study: Study) -> pd.DataFrame:
+    return dissatisfaction_drivers(item_rates, item_importance(fit, study.model.target), top=5)
+
+
+def complaints(study: Study, own: pd.DataFrame, lang: str) -> tuple[dict | None, pd.DataFrame | None, str | None]:
+    """Complaint incidence, handling satisfaction, categories and anonymised verbatims; or the problem."""
+    path = study.rules.complaint_keywords
+    text = next((v.id for v in study.questionnaire.open_ended), None)
+    if path is None or text is None or text not in own.columns:
+        return None, None, None
+    if not path.is_file():
+        return None, None, f"file not found: {path}"
+    try:
+        dictionary = load_keywords(path)
+    except CSIError as exc:
+        return None, None, str(exc)
+    lo, hi = study.questionnaire.item(study.rules.handling_item).scale if study.rules.handling_item else (1, 10)
+    summary = complaint_summary(own, dictionary, text=text, handling_item=study.rules.handling_item,
+                                satisfied_min=lo + 0.7 * (hi - lo))
+    verbatims = example_verbatims(own, dictionary, text=text, per_category=2, lang=lang, seed=study.seed)
+    return summary, verbatims, None
+
+
+def strengths_weaknesses(dims: pd.DataFrame, target: str, k: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The k dimensions most above and the k most below (or least above) the industry index, target excluded."""
+    d = dims[dims["construct"] != target].assign(gap=lambda t: t["index"] - t["industry_index"])
+    d = d.sort_values("gap", ascending=False, kind="mergesort")
+    return d.head(k), d.iloc[k:].sort_values("gap", kind="mergesort").head(k)
+
+
+def award_rows(analysis: StudyAnalysis, enterprise: Enterprise) -> tuple[Any, pd.DataFrame] | None:
+    """The enterprise's award summary row and its per-criterion results."""
+    if analysis.awards is None:
+        return None
+    s = analysis.awards.summary
+    mine = s[s["id"] == enterprise.id]
+    if mine.empty:
+        return None
+    c = analysis.awards.criteria
+    return mine.iloc[0], c[c["id"] == enterprise.id].reset_index(drop=True)
+
+
+def significant(p: float | None, alpha: float = 0.05) -> bool:
+    return p is not None and not np.isnan(p) and p < alpha

@@ -1,0 +1,107 @@
+"""HTML fragments of the enterprise report, shown by the notebook's cells.
+
+Every text that comes from the data (enterprise names, item wording) is escaped here, so a name
+like ``<script>`` appears as text. Each function returns an object Jupyter shows as HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+import pandas as pd
+
+from csi.report._content import EnterpriseContent
+from csi.report._i18n import number, t
+
+
+@dataclass(frozen=True, repr=False)
+class Html:
+    """A fragment of trusted HTML (built here from escaped parts)."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:  # the notebook's text/plain copy: short, not the page a second time
+        return f"<csi report fragment, {len(self.html):,} characters of HTML>"
+
+
+def table(frame: pd.DataFrame, columns: dict[str, str], lang: str, digits: dict[str, int] | None = None, *,
+          formats: dict | None = None, group: str | None = None, numeric: tuple[str, ...] = (),
+          css: str = "", breaks: dict[str, int] | None = None) -> str:
+    """An HTML table of ``frame``'s ``columns`` (key -> header); every cell is escaped.
+
+    Floats are formatted for ``lang`` with ``digits[key]`` decimals (default 1); ``formats`` maps a
+    column to a function ``(value, lang) -> str``; ``group`` shows a repeated value only on its
+    first row; ``numeric`` right-aligns text columns that hold numbers; ``breaks`` maps a column
+    of long codes (hashes) to a chunk length: a line may break (``<wbr>``) between chunks only, which
+    lays out far faster than ``word-break: break-all`` and copies without extra characters.
+    """
+    digits, formats = digits or {}, formats or {}
+    first = frame.iloc[0].to_dict() if len(frame) else {}
+    right = {k for k in columns if k in formats or k in numeric or
+             (isinstance(first.get(k), int | float) and not isinstance(first.get(k), bool))}
+    head = "".join(("<th class='num'>" if k in right else "<th>") + f"{escape(label)}</th>" for k, label in columns.items())
+    rows, previous = [], object()
+    for record in frame.to_dict("records"):
+        cells = []
+        for key in columns:
+            value = record[key]
+            if key == group:
+                value, previous = ("" if value == previous else value), value
+            if key in formats:
+                cells.append(f'<td class="num">{escape(formats[key](value, lang))}</td>')
+            elif isinstance(value, float):
+                cells.append(f'<td class="num">{number(value, lang, digits.get(key, 1))}</td>')
+            elif isinstance(value, int) and not isinstance(value, bool):
+                cells.append(f'<td class="num">{value:,}</td>')
+            else:
+                cls = ' class="num"' if key in numeric else ""
+                text, step = str(value), (breaks or {}).get(key)
+                chunks = [text[i:i + step] for i in range(0, len(text), step)] if step else [text]
+                cells.append(f"<td{cls}>{'<wbr>'.join(escape(chunk) for chunk in chunks)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<div class="csi-scroll"><table class="csi-table {css}"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+
+def reliability(c: EnterpriseContent) -> Html:
+    lang = c.lang
+    note = t("reliability_note", lang, pool=t(f"pool_{c.pool}", lang), n=f"{c.fit.n:,}")
+    table_html = table(c.reliability, {"label": t("dimension", lang), "k": t("items_k", lang), "alpha": t("alpha", lang),
+                                   "rho_a": t("rho_a", lang), "rho_c": t("rho_c", lang), "ave": t("ave", lang)},
+                   lang, {"alpha": 3, "rho_a": 3, "rho_c": 3, "ave": 3})
+    flagged = c.htmt[~c.htmt["htmt_ok"]]
+    pairs = "; ".join(f"{a} – {b}: {number(v, lang, 3)}" for a, b, v in
+                      flagged[["construct_a", "construct_b", "htmt"]].itertuples(index=False))
+    htmt_text = t("htmt_flags", lang) + pairs if pairs else t("htmt_ok", lang)
+    low = [f"{row.label}: {name}" for row in c.reliability.itertuples()
+           for name, ok in (("α", row.alpha_ok), ("ρC", row.rho_c_ok), ("AVE", row.ave_ok)) if not ok]
+    low_text = (f'<p class="csi-note">{escape(t("below_threshold", lang))}: '
+                f'{escape("; ".join(low))}</p>') if low else ""
+    return Html(f'<h2 id="csi-reliability">{escape(t("reliability", lang))}</h2><p>{escape(note)}</p>{table_html}{low_text}'
+                f'<h3>{escape(t("htmt_title", lang))}</h3><p>{escape(htmt_text)}</p>')
+
+
+@dataclass(frozen=True)
+class Record:
+    """Headline numbers published as JSON by the notebook's hidden last cell, for the batch index page."""
+
+    data: dict
+
+    def _repr_json_(self) -> dict:
+        return self.data
+
+
+def record(c: EnterpriseContent) -> Record:
+    _se, lo, hi = c.index_ci
+    return Record({"enterprise_id": c.enterprise.id, "enterprise": c.enterprise.label(c.lang),
+                   "title": t("report_title", c.lang), "index": round(c.index, 4), "ci_low": round(lo, 4),
+                   "ci_high": round(hi, 4), "industry_index": round(c.industry_index, 4),
+                   "grade": c.grade.label.get(c.lang, "") if c.grade else "",
+                   "stars": None if c.rubric is None else c.rubric.stars, "n": int(c.ledger["analysed"]),
+                   "read": int(c.ledger["read"]), "excluded": int(c.ledger["excluded"]),
+                   "excluded_by_reason": {r: int(n) for r, n in zip(c.exclusions["reason"], c.exclusions["count"])}})

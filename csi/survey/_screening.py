@@ -1,0 +1,168 @@
+"""Data-quality screening: which respondents are analysed, which are excluded and why.
+
+Rules (set in study.toml ``[screening]``, see :class:`csi.study.ScreeningRules`) are applied in a fixed
+order and each respondent gets the first reason that matches, so per enterprise
+``read = analysed + excluded`` and every excluded respondent is listed with its reason and detail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from csi.exceptions import SchemaError
+from csi.io import Questionnaire
+from csi.io._study import ScreeningRules
+
+#: Reason codes in the order rules are applied.
+REASONS = ("out_of_range", "no_items_answered", "too_few_answered", "speeder", "straightlining", "duplicate")
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    """The kept responses, the excluded respondents with reasons, the ledger and item missingness."""
+
+    kept: pd.DataFrame
+    excluded: pd.DataFrame     # respondent_id, enterprise_id, reason, detail
+    ledger: pd.DataFrame       # enterprise_id, read, analysed, excluded, one column per reason
+    missingness: pd.DataFrame  # item, answered, blank, dont_know, missing_share (all respondents read)
+    rules: ScreeningRules
+
+
+def screen(responses: pd.DataFrame, questionnaire: Questionnaire, rules: ScreeningRules | None = None
+           ) -> ScreeningResult:
+    """Apply the screening rules and account for every respondent.
+
+    Parameters
+    ----------
+    responses : DataFrame from :func:`csi.read_responses` (``invalid="flag"`` when
+        ``rules.out_of_range`` is "exclude" or "set_missing").
+    questionnaire : the questionnaire the responses were read with.
+    rules : the study's screening rules (default: :class:`ScreeningRules()`).
+    """
+    rules = rules or ScreeningRules()
+    q = questionnaire
+    items = list(q.item_ids)
+    reason = pd.Series(None, index=responses.index, dtype=object)
+    detail = pd.Series("", index=responses.index, dtype=object)
+
+    def mark(mask: pd.Series, code: str, text: pd.Series | str) -> None:
+        new = mask & reason.isna()
+        reason[new] = code
+        detail[new] = text[new] if isinstance(text, pd.Series) else text
+
+    _out_of_range(responses, rules, mark)
+    answered = responses[items].notna().sum(axis=1)
+    share = answered / len(items)
+    mark(answered == 0, "no_items_answered", f"0 of {len(items)}")
+    mark(share < rules.min_answered, "too_few_answered",
+         answered.map(lambda a: f"{a} of {len(items)} < {rules.min_answered:.0%}"))
+    _speeders(responses, rules, mark)
+    _straightlining(responses, q, rules, mark)
+    _duplicates(responses, q, reason, mark, rules)
+    dropped = reason.notna()
+    excluded = pd.DataFrame({
+        "respondent_id": responses.loc[dropped, q.id_column].to_numpy(),
+        "enterprise_id": responses.loc[dropped, q.enterprise_column].to_numpy(),
+        "reason": reason[dropped].to_numpy(), "detail": detail[dropped].to_numpy(),
+    })
+    kept = responses.loc[~dropped]
+    kept.attrs = dict(responses.attrs)
+    ledger = _ledger(responses[q.enterprise_column], reason)
+    return ScreeningResult(kept, excluded, ledger, item_missingness(responses, q), rules)
+
+
+def _out_of_range(responses: pd.DataFrame, rules: ScreeningRules, mark) -> None:
+    flagged = responses.attrs.get("out_of_range", [])
+    if not flagged or rules.out_of_range == "set_missing":
+        return  # set_missing: the reader already made them NaN; they count as missing answers
+    if rules.out_of_range == "raise":
+        row, item, value = flagged[0]
+        raise SchemaError(f"{len(flagged)} value(s) outside the declared scale (first: {item} = {value:g}, row "
+                          f"{row}); set [screening].out_of_range to 'exclude' or 'set_missing', or fix the data.")
+    text = pd.Series("", index=responses.index, dtype=object)
+    for label, item, value in flagged:
+        if label not in text.index:
+            continue  # a row outside this subset of the responses
+        text[label] = (text[label] + ", " if text[label] else "") + f"{item} = {value:g}"
+    mark(text != "", "out_of_range", text)
+
+
+def _speeders(responses: pd.DataFrame, rules: ScreeningRules, mark) -> None:
+    if rules.speeder_column is None:
+        return
+    if rules.speeder_column not in responses.columns:
+        raise SchemaError(f"[screening].speeder_column: column {rules.speeder_column!r} is not in the responses; "
+                          "remove the rule or add the column.")
+    seconds = pd.to_numeric(responses[rules.speeder_column], errors="coerce")
+    fast = seconds < rules.speeder_min_seconds
+    mark(fast, "speeder", seconds.map(lambda s: f"{s:g} s < {rules.speeder_min_seconds:g} s"))
+
+
+def _raw_answers(responses: pd.DataFrame, q: Questionnaire) -> pd.DataFrame:
+    """Answers as the respondent gave them: reverse-coded items flipped back."""
+    raw = responses[list(q.item_ids)].copy()
+    for item in q.items:
+        if item.reverse:
+            raw[item.id] = item.scale[0] + item.scale[1] - raw[item.id]
+    return raw
+
+
+def _straightlining(responses: pd.DataFrame, q: Questionnaire, rules: ScreeningRules, mark) -> None:
+    if not rules.straightlining:
+        return
+    raw = _raw_answers(responses, q)
+    answered = raw.notna().sum(axis=1)
+    same = (raw.max(axis=1) == raw.min(axis=1)) & (answered >= rules.straightlining_min_items)
+    first = raw.bfill(axis=1).iloc[:, 0]
+    mark(same, "straightlining", pd.Series([f"all {a} answers = {v:g}" for a, v in zip(answered, first)],
+                                           index=raw.index, dtype=object))
+
+
+def _duplicates(responses: pd.DataFrame, q: Questionnaire, reason: pd.Series, mark, rules: ScreeningRules) -> None:
+    if not rules.duplicates:
+        return
+    columns = [q.enterprise_column, *q.item_ids, *[v.id for v in q.demographics if v.id in responses.columns]]
+    candidates = responses.loc[reason.isna(), columns]
+    answered = candidates[list(q.item_ids)].notna().sum(axis=1) > 0
+    candidates = candidates[answered]
+    group = candidates.groupby(columns, dropna=False, sort=False).ngroup()
+    labels = pd.Series(candidates.index, index=candidates.index)
+    first = labels.groupby(group).transform("first")
+    dup = first != labels
+    text = pd.Series("", index=responses.index, dtype=object)
+    text[dup[dup].index] = [f"same answers as {responses.at[f, q.id_column]}" for f in first[dup]]
+    mask = pd.Series(False, index=responses.index)
+    mask[dup[dup].index] = True
+    mark(mask, "duplicate", text)
+
+
+def item_missingness(responses: pd.DataFrame, q: Questionnaire) -> pd.DataFrame:
+    """Per item: answered, blank, don't-know (declared missing codes) and the missing share."""
+    codes = responses.attrs.get("missing_codes", {})
+    rows = []
+    for item in q.item_ids:
+        missing = int(responses[item].isna().sum())
+        coded = int(sum(codes.get(item, {}).values()))
+        rows.append({"item": item, "answered": len(responses) - missing, "blank": missing - coded,
+                     "dont_know": coded, "missing_share": missing / len(responses) if len(responses) else np.nan})
+    return pd.DataFrame(rows)
+
+
+def _ledger(enterprise: pd.Series, reason: pd.Series) -> pd.DataFrame:
+    table = pd.DataFrame({"enterprise_id": enterprise.to_numpy(), "reason": reason.fillna("analysed").to_numpy()})
+    counts = pd.crosstab(table["enterprise_id"], table["reason"])
+    for column in ["analysed", *REASONS]:
+        if column not in counts:
+            counts[column] = 0
+    ledger = pd.DataFrame({
+        "enterprise_id": counts.index.astype(str),
+        "read": counts.sum(axis=1).to_numpy(),
+        "analysed": counts["analysed"].to_numpy(),
+        "excluded": counts[list(REASONS)].sum(axis=1).to_numpy(),
+    })
+    for code in REASONS:
+        ledger[code] = counts[code].to_numpy()
+    return ledger.reset_index(drop=True)
