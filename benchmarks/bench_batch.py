@@ -58,7 +58,7 @@ def enlarged_study(folder: Path, n: int) -> Path:
 def breakdown(study_path: Path, folder: Path, engine: str) -> dict[str, float]:
     """One report's phases, on a warm kernel after a first report (what a batch worker sees)."""
     study = load_study(study_path)
-    analysis = analyse_study(study, [study.enterprises[0].id, study.enterprises[1].id]).save(folder / "a.pkl")
+    analysis = analyse_study(study).save(folder / "a.pkl")
     start = time.perf_counter()
     kernel = _notebook.WarmKernel(run.NOTEBOOK.parent)
     kernel._start()
@@ -84,7 +84,7 @@ def breakdown(study_path: Path, folder: Path, engine: str) -> dict[str, float]:
 def peer(study_path: Path, folder: Path, count: int) -> float:
     """Seconds per report for one papermill CLI + one nbconvert CLI call per enterprise, serially."""
     study = load_study(study_path)
-    analysis = analyse_study(study, [e.id for e in study.enterprises[:count]]).save(folder / "peer.pkl")
+    analysis = analyse_study(study).save(folder / "peer.pkl")
     start = time.perf_counter()
     for enterprise in study.enterprises[:count]:
         out = folder / f"{enterprise.id}.ipynb"

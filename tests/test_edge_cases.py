@@ -138,7 +138,7 @@ def test_single_enterprise_study_loads_reads_and_estimates(tmp_path, df):
     assert fit.n == 40 and _finite(csi.csi_index(fit), ["index"])
 
 
-@pytest.mark.filterwarnings("ignore::csi.index.NegativeWeightWarning")  # the tiny corpus data flag S3
+@pytest.mark.filterwarnings("ignore::csi.indices.NegativeWeightWarning")  # the tiny corpus data flag S3
 def test_enterprise_below_minimum_n_falls_back_to_the_pooled_model(tmp_path, df):
     from csi.analysis import analyse_study
     from csi.report import enterprise_content
@@ -154,9 +154,8 @@ def test_enterprise_below_minimum_n_falls_back_to_the_pooled_model(tmp_path, df)
     analysis = analyse_study(csi.load_study(tmp_path / "study.toml"))
     fallback = next(key for key in analysis.fits if key.startswith(content.pool))
     assert sorted(analysis.fits) == ["enterprise:E01", fallback]
-    assert not analysis.indices.duplicated(["enterprise_id", "construct", "wave"]).any()
-    assert dict(zip(analysis.indices["enterprise_id"], analysis.indices["pool"])) == {
-        "E01": "enterprise:E01", "E02": fallback}
+    assert not analysis.indices.duplicated(["enterprise_id", "construct"]).any()
+    assert {e: key for key, ids in analysis.pools.items() for e in ids} == {"E01": "enterprise:E01", "E02": fallback}
     assert analysis.league["enterprise_id"].is_unique
     assert content.dimensions["construct"].tolist() == list(content.fit.model.constructs)
     from csi.report import _front as front

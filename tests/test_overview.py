@@ -43,8 +43,7 @@ def test_overview_lists_every_enterprise_and_award_reasons(analysis, lang):
 def test_award_verdict_matches_the_rules_by_hand(analysis):
     o = report.overview_content(None, "en", analysis=analysis)
     ops = analysis.operations.set_index("enterprise_id")
-    idx = analysis.indices[analysis.indices["wave"] == "current"].pivot(index="enterprise_id", columns="construct",
-                                                                        values="index")
+    idx = analysis.indices.pivot(index="enterprise_id", columns="construct", values="index")
     for row in o.awards.itertuples():
         e = row.id
         expected = (bool(ops.loc[e, "third_party_survey"]) and idx.loc[e, "Satisfaction"] >= 80

@@ -13,6 +13,7 @@ import pytest
 import csi
 from csi import report
 from csi.analysis import analyse_study
+from csi.report import _body
 from csi.report import _charts as charts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,10 +77,12 @@ def test_numbers_come_from_the_library(analysis):
     # the rank in industry is the position among the peers, best first
     assert list(c.peers["rank_in_group"]) == sorted(c.peers["rank_in_group"])
     assert int(c.league["rank_in_group"]) == 1 + int((c.peers["index"] > c.index + 1e-9).sum())
-    # change vs the previous wave: the bootstrap difference equals now − previous with the same weights
+    # change vs the previous wave: now − previous with the same weights, the analysis' linearization CI
     row = c.change.set_index("construct").loc["Satisfaction"]
-    assert row["difference"] == pytest.approx(c.index - c.previous_index)
-    assert row["ci_low"] < row["difference"] < row["ci_high"]
+    assert row["change"] == pytest.approx(c.index - c.previous_index)
+    assert row["ci_low"] < row["change"] < row["ci_high"]
+    ours = analysis.changes.set_index(["enterprise_id", "construct"]).loc[("W01", "Satisfaction")]
+    assert row["ci_low"] == ours["ci_low"] and row["p_value"] == ours["p_value"]
     # weighting reproduces its margins; deff and effective n agree with Kish
     assert c.margins["achieved"].to_numpy() == pytest.approx(c.margins["target"].to_numpy(), abs=1e-8)
     w = own["csi_weight"].to_numpy()
@@ -102,8 +105,8 @@ def test_census_enterprise_states_the_census_rule(analysis, no_chart_pixels):
 
 def test_conclusions_follow_the_numbers(analysis):
     c = report.enterprise_content(None, "W01", "en", analysis=analysis)
-    found = report.body.conclusion_sentences(c)
-    advice = report.body.recommendation_sentences(c)
+    found = _body.conclusion_sentences(c)
+    advice = _body.recommendation_sentences(c)
     assert found[0].startswith(f"{c.enterprise.label('en')} has a customer satisfaction index of {c.index:.1f}")
     assert any("not significant" in s for s in found) == (c.change.set_index("construct").loc[c.target, "p_value"] >= .05)
     concentrate = c.ipma[c.ipma["quadrant"] == "concentrate"]

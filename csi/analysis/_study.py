@@ -9,16 +9,17 @@ from __future__ import annotations
 import hashlib
 import pickle
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from csi.exceptions import CSIError, StudyError
-from csi.indices import NegativeWeightWarning, csi_index, enterprise_indices, industry_indices, league_table
-from csi.io import Enterprise, Study, read_responses
+from csi.indices import NegativeWeightWarning, csi_index, enterprise_indices, holm, league_table
+from csi.io import Enterprise, Model, Study, load_study, read_responses
 from csi.measurement import htmt, reliability
 from csi.pls import BootstrapResult, PLSResult, bootstrap, estimate
 from csi.rules import AwardResult, RubricResult, check_eligibility, load_award_rules, load_rubric, score_rubric
@@ -29,19 +30,32 @@ WEIGHT = "csi_weight"        # the column holding each respondent's survey weigh
 BOOTSTRAP_RESAMPLES = 1000   # pool-level path and index CIs; seeded with the study's seed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class StudyAnalysis:
-    """The study-level work, done once per batch.
+    """Every study-level number, defined once; every report, the overview and the manifest read it.
 
-    ``data`` / ``previous_data`` are the analysed respondents of both waves with the weight column
-    ``csi_weight``; ``weighting`` maps an enterprise id to its raking result (empty without
-    weighting) and ``weighting_errors`` to the reason it could not be raked. ``fits`` maps a pool
-    key ("industry:water", "study" or "enterprise:W01") to its PLS fit, ``boots`` to its bootstrap;
-    ``indices`` holds every enterprise's indices with linearization SEs (both waves), ``league`` the
-    target index league table, ``industries`` the industry and overall indices. ``rubric`` and
-    ``awards`` hold the rule verdicts (None when not configured); ``problems`` lists rule files
-    that could not be used, as ``(key, message)``. ``pool_indices`` maps a pool key to the index of all
-    its respondents per construct (:func:`csi.csi_index`), the industry mark of every report.
+    Tables (tidy DataFrames; :meth:`to_frames` lists them by name):
+
+    - ``indices``: ``enterprise_id, construct, index, std_error, ci_low, ci_high, n`` — the one definition of
+      an enterprise's index: its own (weighted) item means scored with its pool's outer weights (pooled, or
+      per enterprise, as ``[model] estimation`` says), linearization SE; ``previous_indices`` the same for
+      the previous wave, scored with the current weights;
+    - ``benchmarks``: ``industry, construct, index, std_error, ci_low, ci_high, n_enterprises, definition`` —
+      the one industry benchmark, by the rule ``[benchmark] industry`` (``definition``); industry ``all`` is
+      the whole study;
+    - ``comparisons``: each enterprise and construct against its industry benchmark: ``gap``, its SE, z-test
+      p-value, Holm-adjusted within the industry and construct, ``direction`` (+1 higher is better, −1
+      lower is better) and ``verdict`` (``better`` / ``worse`` / ``not significant`` / ``no peers``);
+    - ``league``: the target construct's league table (ranks, CIs, the comparison, the change);
+    - ``changes``: each enterprise and construct against the previous wave (linearization, independent
+      samples), ``verdict`` read in the construct's direction;
+    - ``ledger`` (screening: read = analysed + excluded, by reason), ``exclusions`` (one row per excluded
+      respondent) and ``weights`` (each analysed respondent's survey weight);
+    - ``rubric`` and ``awards`` verdicts; ``problems`` lists rule files that could not be used, as
+      ``(key, message)``.
+
+    ``fits`` maps a pool key ("industry:water", "study" or "enterprise:W01") to its PLS fit, ``boots`` to
+    its bootstrap; ``pool_indices`` to the index of all its respondents per construct.
     """
 
     study: Study
@@ -56,14 +70,18 @@ class StudyAnalysis:
     reliability: Mapping[str, pd.DataFrame]
     htmt: Mapping[str, pd.DataFrame]
     indices: pd.DataFrame
+    previous_indices: pd.DataFrame
+    benchmarks: pd.DataFrame
+    comparisons: pd.DataFrame
     league: pd.DataFrame
-    industries: pd.DataFrame
+    changes: pd.DataFrame
     rubric: Mapping[str, RubricResult] = field(default_factory=dict)
     awards: AwardResult | None = None
     operations: pd.DataFrame | None = None
     problems: tuple[tuple[str, str], ...] = ()
     hashes: Mapping[str, str] = field(default_factory=dict)
     pool_indices: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    pools: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def save(self, path: str | Path) -> Path:
         """Pickle the analysis for the report notebooks of one batch (a cache, not an archive format)."""
@@ -85,14 +103,93 @@ class StudyAnalysis:
     def weighted(self) -> bool:
         return self.study.weighting.method != "none"
 
+    @property
+    def ledger(self) -> pd.DataFrame:
+        """Per enterprise: respondents read, analysed, excluded, and excluded by reason."""
+        return self.current.ledger
 
-def analyse_study(study: Study, enterprise_ids: Iterable[str] | None = None) -> StudyAnalysis:
-    """Read, screen and weight both waves; estimate and bootstrap every pool; benchmark; apply the rules.
+    @property
+    def exclusions(self) -> pd.DataFrame:
+        """One row per excluded respondent, with its reason and detail."""
+        return self.current.excluded
 
-    All pools are estimated whatever ``enterprise_ids`` says: league tables and industry indices
-    need every enterprise. (The argument is kept so callers can name the reports they want.)
+    @property
+    def weights(self) -> pd.DataFrame:
+        """Each analysed respondent's survey weight (1 without weighting)."""
+        q = self.study.questionnaire
+        return self.data[[q.id_column, q.enterprise_column, WEIGHT]].rename(
+            columns={q.enterprise_column: "enterprise_id", WEIGHT: "weight"}).reset_index(drop=True)
+
+    def benchmark_of(self, enterprise_id: str, construct: str | None = None) -> float:
+        """The industry benchmark an enterprise is compared with (the target construct by default)."""
+        row = self.comparisons[(self.comparisons["enterprise_id"] == enterprise_id)
+                               & (self.comparisons["construct"] == (construct or self.study.model.target))]
+        return float(row["benchmark"].iloc[0]) if len(row) else float("nan")
+
+    def strengths_weaknesses(self, enterprise_id: str, k: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The enterprise's strengths and weaknesses against its industry benchmark, target construct excluded.
+
+        A strength is a construct whose gap is favourable in the construct's direction, a weakness one whose
+        gap is unfavourable; at most ``k`` of each, the largest favourable (unfavourable) gaps first, and
+        significant ones (Holm, within the industry) before the others. Columns: ``construct, index, benchmark,
+        gap, favourable_gap, significant, p_holm, direction``.
+        """
+        c = self.comparisons
+        mine = c[(c["enterprise_id"] == enterprise_id) & (c["construct"] != self.study.model.target)
+                 & c["gap"].notna()]
+        cols = ["construct", "index", "benchmark", "gap", "favourable_gap", "significant", "p_holm", "direction"]
+        good = mine[mine["favourable_gap"] > 0].sort_values(["significant", "favourable_gap"], ascending=False,
+                                                            kind="mergesort")
+        bad = mine[mine["favourable_gap"] < 0].sort_values(["significant", "favourable_gap"], ascending=[False, True],
+                                                           kind="mergesort")
+        return good[cols].head(k).reset_index(drop=True), bad[cols].head(k).reset_index(drop=True)
+
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """Every study-level table by name (e.g. for Excel or a statistician's own checks)."""
+        frames = {"indices": self.indices, "previous_indices": self.previous_indices, "benchmarks": self.benchmarks,
+                  "comparisons": self.comparisons, "league": self.league, "changes": self.changes,
+                  "ledger": self.ledger, "exclusions": self.exclusions, "weights": self.weights}
+        if self.rubric:
+            frames["rubric"] = pd.DataFrame([{"enterprise_id": k, "points": r.total, "applicable": r.applicable,
+                                              "stars": r.stars} for k, r in self.rubric.items()])
+        if self.awards is not None:
+            frames["awards"] = self.awards.summary
+        return frames
+
+    def summary(self) -> str:
+        """A short text account: sample, pools, benchmark rule, the league's top and bottom."""
+        s, league = self.study, self.league
+        ledger = self.ledger
+        read, kept, out = (int(ledger[c].sum()) for c in ("read", "analysed", "excluded"))
+        lower = s.model.model.lower_is_better
+        lines = [(f"Study analysis of {s.id}: {len(s.enterprises)} enterprises, {read:,} respondents read, "
+                  f"{kept:,} analysed, {out:,} excluded"),
+                 (f"model: {s.model.target} on {len(self.fits)} pool(s) ({', '.join(self.fits)}); weighting: "
+                  f"{s.weighting.method}; industry benchmark: {s.benchmark}"
+                  f"{'; lower is better: ' + ', '.join(lower) if lower else ''}")]
+        if len(league):
+            top, bottom = league.iloc[0], league.iloc[-1]
+            lines.append(f"{s.model.target} index: highest {top['enterprise_id']} {top['index']:.1f}, lowest "
+                         f"{bottom['enterprise_id']} {bottom['index']:.1f}")
+        lines.append("tables: " + ", ".join(self.to_frames()))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<StudyAnalysis {self.study.id}: {len(self.study.enterprises)} enterprises, {len(self.fits)} pool(s)>"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+        return "<pre>" + escape(self.summary()) + "</pre>"
+
+
+def analyse_study(study: Study | str | Path) -> StudyAnalysis:
+    """Read, screen and weight both waves; estimate and bootstrap every pool; index every enterprise;
+    benchmark each against its industry; compare waves; apply the rules.
+
+    ``study`` is a :class:`Study` or the path of its ``study.toml``. All pools are estimated: league tables
+    and industry benchmarks need every enterprise.
     """
-    del enterprise_ids
+    study = study if isinstance(study, Study) else load_study(study)
     current = load_responses(study)
     previous = load_responses(study, previous=True) if study.previous_wave else None
     data, weighting, errors = _weigh(study, current.kept)
@@ -103,18 +200,24 @@ def analyse_study(study: Study, enterprise_ids: Iterable[str] | None = None) -> 
     for key, rows in pools:
         fits[key] = estimate(settings.model, rows, weights=weights, scheme=settings.scheme, missing=settings.missing)
         boots[key] = bootstrap(fits[key], n=BOOTSTRAP_RESAMPLES, seed=study.seed, **design_columns(study, rows))
-    indices = _indices(study, data, previous_data, fits, members, weights)
-    now = _target(indices, study, "current")
-    old = _target(indices, study, "previous")
-    league = league_table(now, old if not old.empty else None)
+    indices = _indices(study, data, fits, members, weights)
+    previous_indices = _indices(study, previous_data, fits, members, weights) if previous_data is not None \
+        else indices.iloc[:0]
+    shares = _shares(study, data, weights)
+    benchmarks = benchmark_table(indices, shares, study, data, fits, members, weights)
+    comparisons = compare(indices, shares, benchmarks, study)
+    changes = compare_waves(indices, previous_indices, study.model.model)
+    league = _league(study, indices, previous_indices, comparisons)
     problems: list[tuple[str, str]] = []
     rubric = _rubric(study, indices, problems)
     operations = _operations(study, problems)
     awards = _awards(study, indices, operations, problems)
     return StudyAnalysis(study, current, previous, data, previous_data, weighting, errors, fits, boots,
                          {k: reliability(f) for k, f in fits.items()}, {k: htmt(f) for k, f in fits.items()},
-                         indices, league, industry_indices(now), rubric, awards, operations, tuple(problems),
-                         _hashes(study), {key: _pool_index(fit, data, weights) for key, fit in fits.items()})
+                         indices, previous_indices, benchmarks, comparisons, league, changes, rubric, awards,
+                         operations, tuple(problems), _hashes(study),
+                         {key: _pool_index(fit, data, weights) for key, fit in fits.items()},
+                         {key: tuple(ids) for key, ids in members.items()})
 
 
 def load_responses(study: Study, previous: bool = False) -> ScreeningResult:
@@ -210,25 +313,148 @@ def _pool_index(fit: PLSResult, data: pd.DataFrame, weights: str | None) -> pd.D
         return csi_index(fit, data=data.loc[fit.data.index] if weights else None, weights=weights)
 
 
-def _indices(study: Study, data: pd.DataFrame, previous: pd.DataFrame | None, fits: Mapping[str, PLSResult],
-             members: Mapping[str, list[str]], weights: str | None) -> pd.DataFrame:
-    """Every enterprise's indices (all constructs) with linearization SEs, both waves, with the current fit
-    of its pool (one row per enterprise, construct and wave)."""
+INDEX_COLUMNS = ["enterprise_id", "construct", "index", "std_error", "ci_low", "ci_high", "n"]
+
+
+def _indices(study: Study, data: pd.DataFrame, fits: Mapping[str, PLSResult], members: Mapping[str, list[str]],
+             weights: str | None) -> pd.DataFrame:
+    """Every enterprise's indices (all constructs) with linearization SEs, with the current fit of its pool."""
     column, parts = study.questionnaire.enterprise_column, []
     for key, fit in fits.items():
         rows = data[data[column].isin(members[key])]
-        parts.append(enterprise_indices(fit, rows, column, weights=weights).assign(wave="current", pool=key))
-        if previous is not None:
-            old = previous[previous[column].isin(members[key])]
-            if not old.empty:
-                parts.append(enterprise_indices(fit, old, column, weights=weights).assign(wave="previous", pool=key))
-    out = pd.concat(parts, ignore_index=True).rename(columns={column: "enterprise_id"})
-    out["industry"] = out["enterprise_id"].map({e.id: e.industry for e in study.enterprises})
-    return out
+        if not rows.empty:
+            parts.append(enterprise_indices(fit, rows, column, weights=weights))
+    if not parts:
+        return pd.DataFrame(columns=INDEX_COLUMNS)
+    return pd.concat(parts, ignore_index=True).rename(columns={column: "enterprise_id"})[INDEX_COLUMNS]
 
 
-def _target(indices: pd.DataFrame, study: Study, wave: str) -> pd.DataFrame:
-    return indices[(indices["wave"] == wave) & (indices["construct"] == study.model.target)].reset_index(drop=True)
+def _shares(study: Study, data: pd.DataFrame, weights: str | None) -> pd.Series:
+    """Each enterprise's total survey weight (its respondents, weighted): its share of a pooled benchmark."""
+    column = study.questionnaire.enterprise_column
+    w = data[weights] if weights else pd.Series(1.0, index=data.index)
+    return w.groupby(data[column].astype(str)).sum()
+
+
+def _benchmark_weights(rule: str, shares: pd.Series) -> np.ndarray:
+    """π_j, each enterprise's weight in its benchmark: 1/k, or its survey-weight share when pooled."""
+    shares = shares.to_numpy(dtype=float)
+    return np.full(len(shares), 1 / len(shares)) if rule == "mean_of_enterprises" else shares / shares.sum()
+
+
+def benchmark_table(indices: pd.DataFrame, shares: pd.Series, study: Study, data: pd.DataFrame,
+                    fits: Mapping[str, PLSResult], members: Mapping[str, list[str]], weights: str | None
+                    ) -> pd.DataFrame:
+    """The industry benchmark of every construct, by the study's rule (``[benchmark] industry``).
+
+    ``mean_of_enterprises``: B = Σ I_e / k over the industry's k enterprises, SE = √(Σ se_e²) / k.
+    ``pooled``: the index of all the industry's respondents together, scored with their pool's weights
+    (:func:`csi.enterprise_indices` with the industry as one group). Industry ``all`` is the whole study: the
+    mean of all enterprises or, pooled, their mean weighted by survey weight (pools may differ in weights).
+    """
+    industry = {e.id: e.industry for e in study.enterprises}
+    t = indices.assign(industry=indices["enterprise_id"].map(industry),
+                       share=indices["enterprise_id"].map(shares).astype(float))
+    groups = [*t.groupby(["industry", "construct"], sort=False),
+              *((("all", c), g) for c, g in t.groupby("construct", sort=False))]
+    rows = []
+    for (group, construct), g in groups:
+        pi = _benchmark_weights(study.benchmark, g["share"])
+        rows.append({"industry": group, "construct": construct, "index": float(np.dot(pi, g["index"])),
+                     "std_error": float(np.sqrt(np.dot(np.square(pi), np.square(g["std_error"])))),
+                     "n_enterprises": len(g), "definition": study.benchmark})
+    out = pd.DataFrame(rows, columns=["industry", "construct", "index", "std_error", "n_enterprises", "definition"])
+    if study.benchmark == "pooled" and len(out):
+        pooled = _pooled_industry_indices(study, data, fits, members, weights).set_index(["industry", "construct"])
+        for i, key in enumerate(zip(out["industry"], out["construct"])):
+            if key in pooled.index:
+                out.loc[i, ["index", "std_error"]] = pooled.loc[key, ["index", "std_error"]].to_numpy(dtype=float)
+    q = stats.norm.ppf(0.975)
+    out["ci_low"], out["ci_high"] = out["index"] - q * out["std_error"], out["index"] + q * out["std_error"]
+    return out[["industry", "construct", "index", "std_error", "ci_low", "ci_high", "n_enterprises", "definition"]]
+
+
+def _pooled_industry_indices(study: Study, data: pd.DataFrame, fits: Mapping[str, PLSResult],
+                             members: Mapping[str, list[str]], weights: str | None) -> pd.DataFrame:
+    """Each industry's respondents pooled, scored with the weights of the pool they were estimated in."""
+    column = study.questionnaire.enterprise_column
+    industry = {e.id: e.industry for e in study.enterprises}
+    parts = []
+    for key, fit in fits.items():
+        rows = data[data[column].isin(members[key])]
+        if not rows.empty:
+            rows = rows.assign(_industry=rows[column].map(industry))
+            parts.append(enterprise_indices(fit, rows, "_industry", weights=weights))
+    return pd.concat(parts, ignore_index=True).rename(columns={"enterprise_id": "industry", "_industry": "industry"})
+
+
+def compare(indices: pd.DataFrame, shares: pd.Series, benchmarks: pd.DataFrame, study: Study,
+            alpha: float = 0.05) -> pd.DataFrame:
+    """Each enterprise and construct against its industry benchmark.
+
+    With π_j each enterprise's weight in the benchmark, the gap d = I_e − B has SE² = (1 − π_e)² se_e² +
+    Σ_(j≠e) π_j² se_j² (enterprises independent; the benchmark contains the enterprise). For the mean of
+    enterprises the z-test equals the leave-one-out test of I_e against the mean of its peers. p-values are
+    Holm-adjusted over the enterprises of an industry, per construct (Holm 1979). An industry of one
+    enterprise has no peers: no gap. ``favourable_gap`` = gap × direction (+1, or −1 for lower-is-better).
+    """
+    model = study.model.model
+    industry = {e.id: e.industry for e in study.enterprises}
+    t = indices.assign(industry=indices["enterprise_id"].map(industry),
+                       share=indices["enterprise_id"].map(shares).astype(float), std_error_gap=np.nan)
+    for _, g in t.groupby(["industry", "construct"], sort=False):
+        if len(g) > 1:
+            pi, se2 = _benchmark_weights(study.benchmark, g["share"]), np.square(g["std_error"].to_numpy())
+            t.loc[g.index, "std_error_gap"] = np.sqrt((1 - pi) ** 2 * se2 + (np.dot(pi**2, se2) - pi**2 * se2))
+    bench = benchmarks.set_index(["industry", "construct"])["index"]
+    t["benchmark"] = [bench.get((i, c), np.nan) for i, c in zip(t["industry"], t["construct"])]
+    t["gap"] = (t["index"] - t["benchmark"]).where(t["std_error_gap"].notna())
+    t["direction"] = [model.direction(c) for c in t["construct"]]
+    t["favourable_gap"] = t["gap"] * t["direction"]
+    t["p_value"] = 2 * stats.norm.sf(np.abs(t["gap"] / t["std_error_gap"]))
+    t["p_holm"] = np.nan
+    for _, g in t[t["p_value"].notna()].groupby(["industry", "construct"], sort=False):
+        t.loc[g.index, "p_holm"] = holm(g["p_value"].to_numpy())
+    t["significant"] = t["p_holm"] < alpha
+    t["verdict"] = np.select([t["p_holm"].isna(), t["significant"] & (t["favourable_gap"] > 0), t["significant"]],
+                             ["no peers", "better", "worse"], "not significant")
+    return t[["enterprise_id", "industry", "construct", "direction", "index", "benchmark", "gap", "favourable_gap",
+              "std_error_gap", "p_value", "p_holm", "significant", "verdict"]].reset_index(drop=True)
+
+
+def compare_waves(now: pd.DataFrame, before: pd.DataFrame, model: Model, alpha: float = 0.05) -> pd.DataFrame:
+    """Each enterprise and construct against the previous wave: change = I_now − I_before, SE² = se_now² +
+    se_before² (independent samples, both waves scored with the current weights), z-test; ``verdict``
+    ``better`` / ``worse`` in the construct's direction when p < alpha, else ``no significant change``."""
+    cols = ["enterprise_id", "construct", "previous_index", "index", "change", "std_error", "ci_low", "ci_high",
+            "p_value", "verdict"]
+    if before.empty:
+        return pd.DataFrame(columns=cols)
+    old = before[["enterprise_id", "construct", "index", "std_error"]].rename(
+        columns={"index": "previous_index", "std_error": "previous_std_error"})
+    t = now[["enterprise_id", "construct", "index", "std_error"]].merge(old, on=["enterprise_id", "construct"])
+    t["change"] = t["index"] - t["previous_index"]
+    se = np.sqrt(t["std_error"] ** 2 + t["previous_std_error"] ** 2)
+    q = stats.norm.ppf(0.975)
+    t["std_error"], t["ci_low"], t["ci_high"] = se, t["change"] - q * se, t["change"] + q * se
+    t["p_value"] = 2 * stats.norm.sf(np.abs(t["change"] / se))
+    favourable = t["change"] * np.array([model.direction(c) for c in t["construct"]])
+    t["verdict"] = np.select([(t["p_value"] < alpha) & (favourable > 0), t["p_value"] < alpha],
+                             ["better", "worse"], "no significant change")
+    return t[cols]
+
+
+def _league(study: Study, indices: pd.DataFrame, previous: pd.DataFrame, comparisons: pd.DataFrame) -> pd.DataFrame:
+    """The target construct's league table, its comparison with the industry taken from ``comparisons``."""
+    target = study.model.target
+    industry = {e.id: e.industry for e in study.enterprises}
+    now = indices[indices["construct"] == target].assign(industry=lambda t: t["enterprise_id"].map(industry))
+    old = previous[previous["construct"] == target]
+    league = league_table(now.reset_index(drop=True), old if not old.empty else None)
+    mine = comparisons[comparisons["construct"] == target][["enterprise_id", "benchmark", "gap", "p_value", "p_holm",
+                                                            "verdict"]]
+    return league.drop(columns=["peer_mean", "diff_vs_peers", "p_value", "p_holm", "versus_peers"]) \
+        .merge(mine.rename(columns={"verdict": "versus_industry"}), on="enterprise_id", how="left")
 
 
 def _rubric(study: Study, indices: pd.DataFrame, problems: list) -> dict[str, RubricResult]:
@@ -243,7 +469,7 @@ def _rubric(study: Study, indices: pd.DataFrame, problems: list) -> dict[str, Ru
     except (CSIError, OSError) as exc:
         problems.append(("rubric", str(exc)))
         return {}
-    now = indices[indices["wave"] == "current"]
+    now = indices
     out = {}
     for enterprise in study.enterprises:
         audit = rules.audits_dir / f"{enterprise.id}.csv"
@@ -288,7 +514,7 @@ def _awards(study: Study, indices: pd.DataFrame, operations: pd.DataFrame | None
     except (CSIError, OSError) as exc:
         problems.append(("awards", str(exc)))
         return None
-    wide = indices[indices["wave"] == "current"].pivot(index="enterprise_id", columns="construct", values="index")
+    wide = indices.pivot(index="enterprise_id", columns="construct", values="index")
     table = wide.rename(columns=lambda c: f"{c}_index").reset_index()
     for column, construct in study.rules.award_indices.items():
         table[column] = wide[construct].to_numpy()

@@ -64,6 +64,10 @@ class Model:
         "B" (formative, regression weights), as in Wold's PLS algorithm.
     paths : tuple of (str, str)
         Structural paths ``(source, target)``; the graph must be acyclic.
+    lower_is_better : tuple of str, optional
+        Constructs where a higher score is worse (e.g. a complaint-frequency block). Their indices are
+        computed as for any construct; what is favourable (strengths, satisfied rates, IPMA performance,
+        report wording) is read the other way. Default: higher is better everywhere.
 
     Raises
     ------
@@ -81,6 +85,7 @@ class Model:
     blocks: Mapping[str, tuple[str, ...]]
     modes: Mapping[str, str]
     paths: tuple[tuple[str, str], ...]
+    lower_is_better: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         constructs = tuple(self.constructs)
@@ -88,17 +93,30 @@ class Model:
         modes = dict(self.modes)
         paths = tuple((str(s), str(t)) for s, t in self.paths)
         _check(constructs, blocks, modes, paths, _default_where)
+        if isinstance(self.lower_is_better, str):
+            raise ModelSpecError(f"lower_is_better: give a list of constructs, e.g. [{self.lower_is_better!r}]")
+        lower = tuple(dict.fromkeys(str(c) for c in self.lower_is_better))
+        unknown = [c for c in lower if c not in constructs]
+        if unknown:
+            raise ModelSpecError(f"lower_is_better: {', '.join(map(repr, unknown))} is not a construct of the model; "
+                                 f"constructs: {', '.join(constructs)}")
         object.__setattr__(self, "constructs", constructs)
         object.__setattr__(self, "blocks", MappingProxyType({c: blocks[c] for c in constructs}))
         object.__setattr__(self, "modes", MappingProxyType({c: modes[c] for c in constructs}))
         object.__setattr__(self, "paths", paths)
+        object.__setattr__(self, "lower_is_better", lower)
 
     def __hash__(self) -> int:
-        return hash((self.constructs, tuple(self.blocks.items()), tuple(self.modes.items()), self.paths))
+        return hash((self.constructs, tuple(self.blocks.items()), tuple(self.modes.items()), self.paths,
+                     self.lower_is_better))
+
+    def direction(self, construct: str) -> int:
+        """+1 where a higher score is better, −1 for a construct declared lower-is-better."""
+        return -1 if construct in self.lower_is_better else 1
 
     # ------------------------------------------------------------------ builders
     @classmethod
-    def from_syntax(cls, text: str, *, source: str | None = None) -> Model:
+    def from_syntax(cls, text: str, *, source: str | None = None, lower_is_better: Iterable[str] = ()) -> Model:
         """Parse lavaan-style model syntax (one statement per line).
 
         Parameters
@@ -107,6 +125,7 @@ class Model:
             Model syntax; see the module docstring.
         source : str, optional
             File name used to prefix error locations.
+        lower_is_better : constructs where a higher score is worse (see :class:`Model`).
 
         Returns
         -------
@@ -157,10 +176,10 @@ class Model:
             )
         paths_t = tuple(paths)
         _check(tuple(constructs), blocks, modes, paths_t, lambda key: where_of.get(key) or _default_where(key))
-        return cls(tuple(constructs), blocks, modes, paths_t)
+        return cls(tuple(constructs), blocks, modes, paths_t, tuple(lower_is_better))
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Model:
+    def from_file(cls, path: str | Path, *, lower_is_better: Iterable[str] = ()) -> Model:
         """Read a model from a syntax file (UTF-8); errors name the file and line."""
         p = Path(path)
         try:
@@ -169,7 +188,7 @@ class Model:
             raise ModelSpecError(f"model file not found: {str(p)!r}; check the path") from None
         except UnicodeDecodeError as exc:
             raise ModelSpecError(f"model file {str(p)!r} is not UTF-8 text: {exc}; save it as UTF-8") from None
-        return cls.from_syntax(text, source=str(p))
+        return cls.from_syntax(text, source=str(p), lower_is_better=lower_is_better)
 
     # ------------------------------------------------------------------ helpers
     @property

@@ -6,7 +6,7 @@ Paths in study.toml are relative to the study file. Every error names the file a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +23,9 @@ FORMATS = ("html", "pdf")
 SCHEMES = ("path", "centroid", "factorial")
 ESTIMATION = ("pooled", "enterprise")
 POOL_BY = ("industry", "study")
+#: How "the industry" an enterprise is compared with is defined ([benchmark] industry; docs/methods/benchmark.md):
+#: the unweighted mean of its enterprises' indices, or the index of all its respondents pooled.
+BENCHMARKS = ("mean_of_enterprises", "pooled")
 
 
 @dataclass(frozen=True)
@@ -194,6 +197,7 @@ class Study:
     sampling: SamplingPlan = field(default_factory=SamplingPlan)
     strata: str | None = None    # response column of the sampling strata: bootstrap resamples within them
     cluster: str | None = None   # response column of the clusters (PSUs): bootstrap draws whole clusters
+    benchmark: str = "mean_of_enterprises"   # [benchmark] industry: one of BENCHMARKS
 
     def enterprise(self, enterprise_id: str) -> Enterprise:
         for enterprise in self.enterprises:
@@ -217,7 +221,7 @@ def load_study(path: str | Path) -> Study:
     path = Path(path).resolve()
     top = KeyReader(_read_toml(path, StudyError), path.name, "", StudyError)
     top.reject_unknown(["study", "data", "model", "screening", "weighting", "rules", "report", "sampling",
-                      "outputs"])
+                      "outputs", "benchmark"])
     base = path.parent
     meta, data = top.sub("study"), top.sub("data")
     meta.reject_unknown(["id", "title", "evaluator", "period", "language", "seed", "industries"])
@@ -250,6 +254,7 @@ def load_study(path: str | Path) -> Study:
         sampling=_sampling(top.sub("sampling")),
         strata=data.get("strata", str, None),
         cluster=data.get("cluster", str, None),
+        benchmark=_benchmark(top.sub("benchmark")),
     )
 
 
@@ -318,7 +323,7 @@ def _enterprises(reader: KeyReader, base: Path) -> tuple[Enterprise, ...]:
 
 def _model_settings(reader: KeyReader, base: Path, questionnaire: Questionnaire) -> ModelSettings:
     reader.reject_unknown(["preset", "syntax", "file", "target", "scheme", "estimation", "pool_by", "missing",
-                           "min_n"])
+                           "min_n", "lower_is_better"])
     sources = [k for k in ("preset", "syntax", "file") if k in reader.table]
     if len(sources) != 1:
         raise reader.fail(None, "give exactly one of preset = \"ccsi\" | \"ecsi\" | \"acsi\", syntax = \"\"\"…\"\"\" "
@@ -334,6 +339,13 @@ def _model_settings(reader: KeyReader, base: Path, questionnaire: Questionnaire)
     if unknown:
         raise reader.fail(sources[0], f"model item(s) not in the questionnaire: {', '.join(unknown)}"
                           f"{suggest(unknown[0], questionnaire.item_ids)}.")
+    if "lower_is_better" in reader.table:  # replaces the preset's declaration
+        lower = reader.get("lower_is_better", list)
+        bad = [c for c in lower if not isinstance(c, str) or c not in model.constructs]
+        if bad:
+            raise reader.fail("lower_is_better", f"{', '.join(map(repr, bad))} is not a construct of the model"
+                              f"{suggest(str(bad[0]), model.constructs)}; constructs: {', '.join(model.constructs)}.")
+        model = replace(model, lower_is_better=tuple(lower))
     target = reader.get("target", str, "Satisfaction")
     if target not in model.constructs:
         raise reader.fail("target", f"{target!r} is not a construct of the model{suggest(target, model.constructs)}; "
@@ -342,6 +354,11 @@ def _model_settings(reader: KeyReader, base: Path, questionnaire: Questionnaire)
                          _choice(reader, "estimation", ESTIMATION, "pooled"),
                          _choice(reader, "pool_by", POOL_BY, "industry"),
                          _choice(reader, "missing", ("raise", "listwise", "mean"), "mean"), _min_n(reader))
+
+
+def _benchmark(reader: KeyReader) -> str:
+    reader.reject_unknown(["industry"])
+    return _choice(reader, "industry", BENCHMARKS, BENCHMARKS[0])
 
 
 def _min_n(reader: KeyReader) -> int | None:

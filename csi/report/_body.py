@@ -11,7 +11,7 @@ import pandas as pd
 
 from csi.report import _charts as charts
 from csi.report._content import BOOTSTRAP, EnterpriseContent
-from csi.report._facts import CHANGE_RESAMPLES, MIN_SEGMENT_N
+from csi.report._facts import MIN_SEGMENT_N
 from csi.report._front import change_sentence, h2
 from csi.report._i18n import join, lines, number, percent, pvalue, t
 from csi.report._render import Html, table
@@ -27,7 +27,8 @@ def results(c: EnterpriseContent) -> Html:
     """Overall index, dimension and item scores, satisfaction rates, segments and the trend."""
     lang = c.lang
     dims = table(c.dimensions, {"label": t("dimension", lang), "index": t("this_enterprise", lang),
-                                "ci_low": "CI −", "ci_high": "CI +", "industry_index": t("industry_average", lang)},
+                                "ci_low": "CI −", "ci_high": "CI +",
+                                "industry_index": t(f"benchmark_{c.study.benchmark}", lang)},
                  lang)
     notes = "".join(f'<p class="csi-note">{escape(t("negative_weight", lang, construct=row.label))}</p>'
                     for row in c.dimensions.itertuples() if row.negative_weights)
@@ -46,9 +47,9 @@ def _overall(c: EnterpriseContent) -> str:
     ci = f"{t('ci95', lang)} {number(lo, lang)}–{number(hi, lang)}"
     if lang == "zh":
         return (f"{t('index_label', lang)}：{number(c.index, lang)}（{ci}）；"
-                f"{t('industry_average', lang)}：{number(c.industry_index, lang)}")
+                f"{t(f'benchmark_{c.study.benchmark}', lang)}：{number(c.industry_index, lang)}")
     return f"{t('index_label', lang)}: {number(c.index, lang)} ({ci}); " \
-           f"{t('industry_average', lang)}: {number(c.industry_index, lang)}"
+           f"{t(f'benchmark_{c.study.benchmark}', lang)}: {number(c.industry_index, lang)}"
 
 
 def _rates(c: EnterpriseContent) -> str:
@@ -80,13 +81,13 @@ def _trend(c: EnterpriseContent) -> str:
     if c.change is None:
         return f'<h3>{escape(t("trend_title", lang))}</h3><p>{escape(t("summary_no_previous", lang))}</p>'
     frame = c.change.assign(label=c.change["construct"].map(c.label))
-    html = table(frame, {"label": t("dimension", lang), "index_b": t("previous_wave", lang),
-                         "index_a": t("current_wave", lang), "difference": t("change", lang), "ci_low": "CI −",
+    html = table(frame, {"label": t("dimension", lang), "previous_index": t("previous_wave", lang),
+                         "index": t("current_wave", lang), "change": t("change", lang), "ci_low": "CI −",
                          "ci_high": "CI +", "p_value": t("p_value", lang)}, lang,
-                 formats={"p_value": pvalue, "difference": lambda v, g: number(v, g, signed=True)})
+                 formats={"p_value": pvalue, "change": lambda v, g: number(v, g, signed=True)})
     chart = charts.figure(charts.trend_chart(c), alt=t("trend_chart", lang)).html
     return (f'<h3>{escape(t("trend_title", lang))}</h3><p>{escape(change_sentence(c))}</p>{html}'
-            f'<p class="csi-note">{escape(t("change_note", lang, n=f"{CHANGE_RESAMPLES:,}"))}</p>{chart}')
+            f'<p class="csi-note">{escape(t("change_note", lang))}</p>{chart}')
 
 
 def drivers(c: EnterpriseContent) -> Html:
@@ -109,12 +110,13 @@ def benchmark(c: EnterpriseContent) -> Html:
     """League position in the industry with CIs and the peer comparison."""
     lang = c.lang
     chart = charts.figure(charts.index_ci_chart(c), alt=t("index_ci_chart", lang)).html
-    frame = c.peers.assign(versus=[t(f"vs_{v}", lang) for v in c.peers["versus_peers"]],
+    frame = c.peers.assign(versus=[t(f"vs_{v}", lang) for v in c.peers["versus_industry"]],
                            name=[f"▶ {n}" if s else n for n, s in zip(c.peers["name"], c.peers["self"])])
     html = table(frame, {"rank_in_group": t("rank", lang), "name": t("enterprise", lang), "index": t("index", lang),
                          "ci_low": "CI −", "ci_high": "CI +", "versus": t("versus_peers", lang),
                          "p_holm": t("p_value", lang)}, lang, formats={"p_holm": pvalue})
-    return Html(f'{h2("h_benchmark", lang)}<p>{escape(t("benchmark_note", lang))}</p>{chart}{html}')
+    note = t("benchmark_note", lang, definition=t(f"benchmark_{c.study.benchmark}", lang))
+    return Html(f'{h2("h_benchmark", lang)}<p>{escape(note)}</p>{chart}{html}')
 
 
 def complaints(c: EnterpriseContent) -> Html:
@@ -189,8 +191,8 @@ def recommendation_sentences(c: EnterpriseContent) -> list[str]:
                          performance=number(row.performance, lang), item=low["text"], score=number(low["score"], lang)))
     if c.change is not None:
         row = c.change.set_index("construct").loc[c.target]
-        if row["p_value"] < 0.05 and row["difference"] < 0:
-            out.append(t("r_decline", lang, change=number(row["difference"], lang, signed=True)))
+        if row["verdict"] == "worse":
+            out.append(t("r_decline", lang, change=number(row["change"], lang, signed=True)))
     if c.complaints is not None:
         cats = c.complaints["categories"]
         cats = cats[(cats["count"] > 0) & (cats["category"] != "other")]
@@ -232,7 +234,7 @@ def appendix(c: EnterpriseContent) -> Html:
               (t("model_spec", lang), f"{settings.target}; scheme = {settings.scheme}; missing = {settings.missing}"),
               (t("estimation", lang), f"{settings.estimation} ({settings.pool_by}), n = {c.fit.n:,}"),
               (t("weighting_method", lang), weighting),
-              (t("bootstrap_n", lang), f"{BOOTSTRAP:,} / {CHANGE_RESAMPLES:,}"),
+              (t("bootstrap_n", lang), f"{BOOTSTRAP:,}"),
               (t("bootstrap_design", lang), "; ".join(
                   [t(f"design_{k}", lang, column=v) for k, v in (("strata", study.strata), ("cluster", study.cluster))
                    if v] or [t("design_simple", lang)])),

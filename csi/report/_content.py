@@ -1,8 +1,9 @@
 """What an enterprise report says: the numbers, gathered from the pipeline into one frozen object.
 
 The notebook only calls :func:`enterprise_content` and hands the result to the renderers, so every
-figure in the report is computed here (and in :mod:`csi.report.facts`), by the same public
-functions a statistician uses. The study-level work comes from :mod:`csi.report.analysis`.
+figure in the report is gathered here (and in :mod:`csi.report._facts`), by the same public
+functions a statistician uses. Study-level numbers (indices, benchmarks, comparisons, changes) are
+read from :class:`csi.StudyAnalysis`, never recomputed.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ class EnterpriseContent:
     fit: PLSResult
     target: str
     index: float                 # the enterprise's index on the target construct
-    industry_index: float
+    industry_index: float        # the industry benchmark of the target construct (StudyAnalysis.benchmarks)
     previous_index: float | None
-    dimensions: pd.DataFrame     # construct, label, index, industry_index, negative_weights, std_error, ci_low, ci_high
+    dimensions: pd.DataFrame     # construct, label, index, industry_index (the benchmark), gap, direction, verdict, …
     items: pd.DataFrame          # construct, item, text, mean, score, item_weight, loading
     paths: pd.DataFrame          # source, target, estimate, ci_low, ci_high, p_value (labels)
     r_squared: pd.DataFrame      # construct, r_squared
@@ -94,7 +95,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         analysis = StudyAnalysis.load(analysis)
     if not isinstance(analysis, StudyAnalysis):
         study = study if isinstance(study, Study) else load_study(study)
-        analysis = analyse_study(study, [enterprise_id])
+        analysis = analyse_study(study)
     study = analysis.study
     enterprise = study.enterprise(enterprise_id)
     lang = lang or study.language
@@ -120,7 +121,8 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     league = analysis.league.set_index("enterprise_id")
     item_rates = facts.rates(fit, own, analysis)
     complaints, verbatims, complaint_problem = facts.complaints(study, own, lang)
-    strengths, weaknesses = facts.strengths_weaknesses(dims, settings.target)
+    strengths, weaknesses = (t.assign(label=t["construct"].map(labels))
+                             for t in analysis.strengths_weaknesses(enterprise.id))
     problems = analysis.problems + ((("complaint_keywords", complaint_problem),) if complaint_problem else ())
     boot = analysis.boots.get(pool_key)
     return EnterpriseContent(
@@ -141,7 +143,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         grade=study.report.grade(float(target_row["index"])),
         league=league.loc[enterprise.id] if enterprise.id in league.index else None,
         peers=facts.peers(analysis, enterprise, lang),
-        change=facts.change(analysis, fit, own, enterprise), trend=trend,
+        change=facts.change(analysis, enterprise), trend=trend,
         rubric=analysis.rubric.get(enterprise.id), award=facts.award_rows(analysis, enterprise),
         award_title=analysis.awards.rules.title.get(lang, "") if analysis.awards is not None else "",
         plan=facts.sample_plan(study, enterprise), weighting=analysis.weighting.get(enterprise.id),
@@ -155,15 +157,17 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
 
 
 def _dimensions(analysis: StudyAnalysis, pool_key: str, enterprise: Enterprise, labels: dict[str, str]) -> pd.DataFrame:
-    """The enterprise's index per construct with its linearization CI, beside its pool's index (both
-    computed once for the study, by :func:`analyse_study`)."""
-    pool = analysis.pool_indices[pool_key].rename(columns={"index": "industry_index"})
-    indices = analysis.indices
-    own = indices[(indices["wave"] == "current") & (indices["enterprise_id"] == enterprise.id)]
-    dims = pool.merge(own[["construct", "index", "std_error", "ci_low", "ci_high", "n"]], on="construct", how="left")
+    """The enterprise's index per construct with its linearization CI beside its industry benchmark and the
+    comparison (all from :func:`analyse_study`)."""
+    mine = analysis.comparisons[analysis.comparisons["enterprise_id"] == enterprise.id]
+    own = analysis.indices[analysis.indices["enterprise_id"] == enterprise.id]
+    flags = analysis.pool_indices[pool_key][["construct", "negative_weights"]]
+    dims = flags.merge(own[["construct", "index", "std_error", "ci_low", "ci_high", "n"]], on="construct", how="left") \
+        .merge(mine[["construct", "benchmark", "gap", "direction", "p_holm", "verdict"]], on="construct", how="left") \
+        .rename(columns={"benchmark": "industry_index"})
     dims["label"] = dims["construct"].map(labels)
-    return dims[["construct", "label", "index", "negative_weights", "industry_index", "std_error", "ci_low", "ci_high",
-                 "n"]]
+    return dims[["construct", "label", "index", "negative_weights", "industry_index", "gap", "direction", "p_holm",
+                 "verdict", "std_error", "ci_low", "ci_high", "n"]]
 
 
 def _paths(fit: PLSResult, boot: BootstrapResult | None, labels: dict[str, str]) -> pd.DataFrame:

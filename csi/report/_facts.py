@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi.analysis._study import WEIGHT, StudyAnalysis, design_columns
+from csi.analysis._study import WEIGHT, StudyAnalysis
 from csi.exceptions import CSIError
-from csi.indices import enterprise_indices, importance_performance, index_difference
+from csi.indices import enterprise_indices, importance_performance
 from csi.indices._dissatisfaction import (
     complaint_summary,
     dissatisfaction_drivers,
@@ -24,7 +24,6 @@ from csi.io import Enterprise, Study
 from csi.pls import PLSResult
 from csi.survey import SamplePlan, plan_sample
 
-CHANGE_RESAMPLES = 2000   # bootstrap resamples of the change against the previous wave
 MIN_SEGMENT_N = 30        # segments with fewer respondents are shown but flagged
 
 
@@ -40,24 +39,17 @@ def item_weights(fit: PLSResult) -> pd.DataFrame:
     return outer[["construct", "item", "item_weight", "loading"]]
 
 
-def change(analysis: StudyAnalysis, fit: PLSResult, own: pd.DataFrame, enterprise: Enterprise) -> pd.DataFrame | None:
-    """Index now minus the previous wave per construct, bootstrap CI and p (:func:`csi.index_difference`)."""
-    if analysis.previous_data is None:
-        return None
-    column = analysis.study.questionnaire.enterprise_column
-    old = analysis.previous_data[analysis.previous_data[column] == enterprise.id]
-    if old.empty:
-        return None
-    design = {f"{key}_{side}": labels for side, rows in (("a", own), ("b", old))
-              for key, labels in design_columns(analysis.study, rows).items()}  # resample as sampled
-    weights = weights_of(analysis)
-    return index_difference(fit, own, old, n=CHANGE_RESAMPLES, seed=analysis.study.seed,
-                            weights_a=weights, weights_b=weights, **design)
+def change(analysis: StudyAnalysis, enterprise: Enterprise) -> pd.DataFrame | None:
+    """The enterprise's change against the previous wave per construct (``StudyAnalysis.changes``)."""
+    rows = analysis.changes[analysis.changes["enterprise_id"] == enterprise.id]
+    return None if rows.empty else rows.reset_index(drop=True)
 
 
 def trend(analysis: StudyAnalysis, enterprise: Enterprise) -> pd.DataFrame:
-    """Both waves' indices with linearization CIs: construct, wave, index, ci_low, ci_high, n."""
-    rows = analysis.indices[analysis.indices["enterprise_id"] == enterprise.id]
+    """Both waves' indices with linearization CIs: construct, wave, index, std_error, ci_low, ci_high, n."""
+    waves = [analysis.indices.assign(wave="current"), analysis.previous_indices.assign(wave="previous")]
+    rows = pd.concat(waves, ignore_index=True)
+    rows = rows[rows["enterprise_id"] == enterprise.id]
     return rows[["construct", "wave", "index", "std_error", "ci_low", "ci_high", "n"]].reset_index(drop=True)
 
 
@@ -155,13 +147,6 @@ def complaints(study: Study, own: pd.DataFrame, lang: str) -> tuple[dict | None,
                                 satisfied_min=lo + 0.7 * (hi - lo))
     verbatims = example_verbatims(own, dictionary, text=text, per_category=2, lang=lang, seed=study.seed)
     return summary, verbatims, None
-
-
-def strengths_weaknesses(dims: pd.DataFrame, target: str, k: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The k dimensions most above and the k most below (or least above) the industry index, target excluded."""
-    d = dims[dims["construct"] != target].assign(gap=lambda t: t["index"] - t["industry_index"])
-    d = d.sort_values("gap", ascending=False, kind="mergesort")
-    return d.head(k), d.iloc[k:].sort_values("gap", kind="mergesort").head(k)
 
 
 def award_rows(analysis: StudyAnalysis, enterprise: Enterprise) -> tuple[Any, pd.DataFrame] | None:

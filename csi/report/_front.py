@@ -106,8 +106,10 @@ def summary_sentences(c: EnterpriseContent) -> list[str]:
              lo=number(lo, lang), hi=number(hi, lang), n=f"{int(c.ledger['analysed']):,}", grade=grade)]
     if c.league is not None:
         r = c.league
-        key = {"above": "versus_above", "below": "versus_below"}.get(r["versus_peers"], "versus_ns")
-        versus = t(key, lang, diff=number(r["diff_vs_peers"], lang, signed=True), p=p_phrase(r["p_holm"], lang))
+        key = {"better": "versus_better", "worse": "versus_worse", "no peers": "versus_none"}.get(
+            r["versus_industry"], "versus_ns")
+        versus = t(key, lang, benchmark=number(r["benchmark"], lang), diff=number(r["gap"], lang, signed=True),
+                   p=p_phrase(r["p_holm"], lang))
         out.append(t("summary_rank", lang, rank=int(r["rank_in_group"]), of=len(c.peers), versus=versus,
                      industry=c.study.industry_label(c.enterprise.industry, lang)))
     out.append(change_sentence(c))
@@ -120,8 +122,8 @@ def change_sentence(c: EnterpriseContent) -> str:
         return t("summary_no_previous", lang)
     row = c.change.set_index("construct").loc[c.target]
     key = "summary_change_ns" if row["p_value"] >= 0.05 else \
-        "summary_change_up" if row["difference"] > 0 else "summary_change_down"
-    value = abs(row["difference"]) if key != "summary_change_ns" else row["difference"]
+        "summary_change_up" if row["change"] > 0 else "summary_change_down"
+    value = abs(row["change"]) if key != "summary_change_ns" else row["change"]
     return t(key, lang, change=number(value, lang, signed=key == "summary_change_ns"),
              lo=number(row["ci_low"], lang, signed=True), hi=number(row["ci_high"], lang, signed=True),
              p=p_phrase(row["p_value"], lang))

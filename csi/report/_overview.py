@@ -46,7 +46,8 @@ def overview_content(study: Study | str | Path, lang: str | None = None,
     names = {e.id: e.label(lang) for e in study.enterprises}
     league = analysis.league.assign(name=lambda x: x["enterprise_id"].map(names),
                                     industry_label=lambda x: x["industry"].map(lambda i: study.industry_label(i, lang)))
-    industries = analysis.industries.assign(
+    benchmarks = analysis.benchmarks
+    industries = benchmarks[benchmarks["construct"] == study.model.target].assign(
         industry_label=lambda x: [t("overall_all", lang) if i == "all" else study.industry_label(i, lang)
                                   for i in x["industry"]])
     cert = pd.DataFrame([{"enterprise_id": e, "name": names[e], "total": r.total,
@@ -78,7 +79,7 @@ def overview_league(o: OverviewContent) -> Html:
     lang = o.lang
     names = dict(zip(o.league["enterprise_id"], o.league["name"]))
     chart = charts.figure(charts.league_chart(names, o.league, lang), alt=t("league_chart", lang)).html
-    frame = o.league.assign(versus=[t(f"vs_{v}", lang) for v in o.league["versus_peers"]],
+    frame = o.league.assign(versus=[t(f"vs_{v}", lang) for v in o.league["versus_industry"]],
                             ci=[f"{number(a, lang)}–{number(b, lang)}" for a, b in zip(o.league["ci_low"],
                                                                                         o.league["ci_high"])])
     columns = {"rank": "#", "name": t("enterprise", lang), "industry_label": t("industry", lang),
@@ -87,7 +88,8 @@ def overview_league(o: OverviewContent) -> Html:
         columns.update({"change": t("change", lang), "change_p_value": t("p_value", lang)})
     html = table(frame, columns, lang, formats={"change": lambda v, g: number(v, g, signed=True),
                                                 "change_p_value": pvalue}, numeric=("ci",))
-    return Html(f'<h2>{escape(t("o_league", lang))}</h2><p>{escape(t("benchmark_note", lang))}</p>{chart}{html}')
+    note = t("benchmark_note", lang, definition=t(f"benchmark_{o.study.benchmark}", lang))
+    return Html(f'<h2>{escape(t("o_league", lang))}</h2><p>{escape(note)}</p>{chart}{html}')
 
 
 def overview_industries(o: OverviewContent) -> Html:

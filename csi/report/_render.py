@@ -104,4 +104,11 @@ def record(c: EnterpriseContent) -> Record:
                    "grade": c.grade.label.get(c.lang, "") if c.grade else "",
                    "stars": None if c.rubric is None else c.rubric.stars, "n": int(c.ledger["analysed"]),
                    "read": int(c.ledger["read"]), "excluded": int(c.ledger["excluded"]),
-                   "excluded_by_reason": {r: int(n) for r, n in zip(c.exclusions["reason"], c.exclusions["count"])}})
+                   "excluded_by_reason": {r: int(n) for r, n in zip(c.exclusions["reason"], c.exclusions["count"])},
+                   "strengths": _gap_list(c.strengths), "weaknesses": _gap_list(c.weaknesses)})
+
+
+def _gap_list(frame) -> list[dict]:
+    """Strengths or weaknesses as plain JSON: construct, gap against the industry benchmark, significance."""
+    return [{"construct": r.construct, "gap": round(float(r.gap), 4), "significant": bool(r.significant)}
+            for r in frame.itertuples()]

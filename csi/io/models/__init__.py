@@ -12,7 +12,7 @@ from importlib.resources import files
 from csi.exceptions import ModelSpecError
 from csi.io._model import Model
 
-__all__ = ["PRESETS", "acsi", "ccsi", "ecsi", "preset", "preset_syntax"]
+__all__ = ["LOWER_IS_BETTER", "PRESETS", "acsi", "ccsi", "ecsi", "preset", "preset_syntax"]
 
 #: Preset names and their one-line descriptions.
 PRESETS: dict[str, str] = {
@@ -20,6 +20,13 @@ PRESETS: dict[str, str] = {
     "acsi": "American CSI, Fornell et al. (1996), generic item names",
     "ccsi": "China CSI style model used by the bundled demo study",
 }
+
+
+#: Constructs each preset's source scores so that higher is worse. ACSI's Customer Complaints is complaint
+#: behaviour, whether the customer has complained (Fornell et al. 1996), which satisfaction lowers. ECSI's
+#: complaint block rates how complaints were handled (Tenenhaus et al. 2005, mobi CUSCO) and the CCSI-style
+#: model's follows it (higher is better), so they declare none.
+LOWER_IS_BETTER: dict[str, tuple[str, ...]] = {"acsi": ("Complaints",), "ecsi": (), "ccsi": ()}
 
 
 def preset_syntax(name: str) -> str:
@@ -33,7 +40,7 @@ def preset_syntax(name: str) -> str:
 def preset(name: str) -> Model:
     """Return the preset model ``name`` (one of :data:`PRESETS`)."""
     key = name.strip().lower()
-    return Model.from_syntax(preset_syntax(key), source=f"preset {key!r}")
+    return Model.from_syntax(preset_syntax(key), source=f"preset {key!r}", lower_is_better=LOWER_IS_BETTER[key])
 
 
 def ecsi() -> Model:
