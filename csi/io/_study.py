@@ -254,7 +254,7 @@ def load_study(path: str | Path) -> Study:
         sampling=_sampling(top.sub("sampling")),
         strata=data.get("strata", str, None),
         cluster=data.get("cluster", str, None),
-        benchmark=_benchmark(top.sub("benchmark")),
+        benchmark=_benchmark(top.sub("benchmark"), top.sub("model")),
     )
 
 
@@ -356,9 +356,13 @@ def _model_settings(reader: KeyReader, base: Path, questionnaire: Questionnaire)
                          _choice(reader, "missing", ("raise", "listwise", "mean"), "mean"), _min_n(reader))
 
 
-def _benchmark(reader: KeyReader) -> str:
+def _benchmark(reader: KeyReader, model: KeyReader) -> str:
     reader.reject_unknown(["industry"])
-    return _choice(reader, "industry", BENCHMARKS, BENCHMARKS[0])
+    rule = _choice(reader, "industry", BENCHMARKS, BENCHMARKS[0])
+    if rule == "pooled" and model.get("estimation", str, "pooled") != "pooled":
+        raise reader.fail("industry", "a pooled industry benchmark needs one model per pool: set [model] estimation = "
+                          "\"pooled\", or use industry = \"mean_of_enterprises\".")
+    return rule
 
 
 def _min_n(reader: KeyReader) -> int | None:
