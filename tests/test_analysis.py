@@ -125,6 +125,15 @@ def test_lower_is_better_reverses_what_is_favourable(second):
     assert "Complaint" in set(weaknesses["construct"])
 
 
+def test_direction_survives_the_saved_analysis_the_notebooks_read(second, tmp_path):
+    loaded = csi.StudyAnalysis.load(second.save(tmp_path / "analysis.pkl"))
+    assert loaded.study.model.model.lower_is_better == LOWER_IS_BETTER
+    c = report.enterprise_content(None, MOST_COMPLAINTS, "en", analysis=loaded)
+    assert "Complaint" in set(c.weaknesses["construct"])
+    assert c.weaknesses.set_index("construct").loc["Complaint", "label"].endswith("(lower is better)")
+    assert "rated items (1–5)" in report.indicators(c).html  # the declared scale, not the demo's
+
+
 def test_lower_is_better_changes_read_in_the_constructs_direction(second):
     changes = second.changes
     complaint = changes[changes["construct"] == "Complaint"]

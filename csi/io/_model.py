@@ -226,8 +226,8 @@ class Model:
         raise ModelSpecError(f"item {item!r} is in no measurement block; items: {', '.join(self.items)}")
 
     def __reduce__(self):
-        # read-only mappings do not pickle; a model is fully described by its syntax
-        return (Model.from_syntax, (self.to_syntax(),))
+        # read-only mappings do not pickle; a model is fully described by its syntax and direction
+        return (_from_syntax, (self.to_syntax(), self.lower_is_better))
 
     def to_syntax(self) -> str:
         """Render the model as syntax that :meth:`from_syntax` reads back unchanged."""
@@ -390,3 +390,8 @@ def _check_acyclic(constructs: tuple[str, ...], paths: tuple[tuple[str, str], ..
     for c in constructs:
         if c not in state:
             visit(c)
+
+
+def _from_syntax(text: str, lower_is_better: tuple[str, ...]) -> Model:
+    """Unpickle a model (keyword arguments cannot travel through ``__reduce__``)."""
+    return Model.from_syntax(text, lower_is_better=lower_is_better)

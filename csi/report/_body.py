@@ -185,8 +185,8 @@ def recommendation_sentences(c: EnterpriseContent) -> list[str]:
     lang, out = c.lang, []
     for row in c.ipma.itertuples():
         if row.quadrant == "concentrate":
-            items = c.items[c.items["construct"] == row.construct].sort_values("score")
-            low = items.iloc[0]
+            items = c.items[c.items["construct"] == row.construct]
+            low = items.loc[(items["score"] * c.fit.model.direction(row.construct)).idxmin()]  # the least favourable
             out.append(t("r_concentrate", lang, label=row.label, importance=number(row.importance, lang, 3),
                          performance=number(row.performance, lang), item=low["text"], score=number(low["score"], lang)))
     if c.change is not None:

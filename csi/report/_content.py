@@ -22,6 +22,7 @@ from csi.indices import item_scores
 from csi.io._study import Enterprise, Grade, Study, load_study
 from csi.pls import BootstrapResult, PLSResult
 from csi.report import _facts as facts
+from csi.report._i18n import t
 from csi.rules import RubricResult
 from csi.survey import SamplePlan, ScreeningResult, WeightingResult
 
@@ -83,6 +84,15 @@ class EnterpriseContent:
     def label(self, construct: str) -> str:
         return self.study.questionnaire.construct_label(construct, self.lang)
 
+    def directed_label(self, construct: str) -> str:
+        """The label, marked "(lower is better)" for a lower-is-better construct (tables, strengths, IPMA)."""
+        return directed_label(self.study, construct, self.lang)
+
+
+def directed_label(study: Study, construct: str, lang: str) -> str:
+    label = study.questionnaire.construct_label(construct, lang)
+    return label + t("lower_is_better_mark", lang) if study.model.model.direction(construct) < 0 else label
+
 
 def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str | None = None,
                        analysis: StudyAnalysis | str | Path | None = None) -> EnterpriseContent:
@@ -111,7 +121,8 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     pool_key, _rows = pool_of(study, enterprise, analysis.data)
     fit, weights = analysis.fits[pool_key], facts.weights_of(analysis)
     labels = {c: q.construct_label(c, lang) for c in settings.model.constructs}
-    dims = _dimensions(analysis, pool_key, enterprise, labels)
+    directed = {c: directed_label(study, c, lang) for c in settings.model.constructs}
+    dims = _dimensions(analysis, pool_key, enterprise, directed)
     items = item_scores(fit, data=own, weights=weights)
     items.insert(2, "text", [q.item(i).text.get(lang, i) for i in items["item"]])
     items = items.merge(facts.item_weights(fit), on=["construct", "item"], how="left")
@@ -121,8 +132,8 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     league = analysis.league.set_index("enterprise_id")
     item_rates = facts.rates(fit, own, analysis)
     complaints, verbatims, complaint_problem = facts.complaints(study, own, lang)
-    strengths, weaknesses = (t.assign(label=t["construct"].map(labels))
-                             for t in analysis.strengths_weaknesses(enterprise.id))
+    strengths, weaknesses = (frame.assign(label=frame["construct"].map(directed))
+                             for frame in analysis.strengths_weaknesses(enterprise.id))
     problems = analysis.problems + ((("complaint_keywords", complaint_problem),) if complaint_problem else ())
     boot = analysis.boots.get(pool_key)
     return EnterpriseContent(
@@ -131,9 +142,10 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         previous_index=float(previous.iloc[0]) if len(previous) else None,
         dimensions=dims, items=items, paths=_paths(fit, boot, labels),
         r_squared=fit.r_squared.assign(construct=fit.r_squared["construct"].map(labels)),
-        reliability=analysis.reliability[pool_key].pipe(lambda t: t.assign(label=t["construct"].map(labels))),
-        htmt=analysis.htmt[pool_key].pipe(lambda t: t.assign(construct_a=t["construct_a"].map(labels),
-                                                             construct_b=t["construct_b"].map(labels))),
+        reliability=analysis.reliability[pool_key].assign(
+            label=lambda frame: frame["construct"].map(labels)),
+        htmt=analysis.htmt[pool_key].assign(construct_a=lambda frame: frame["construct_a"].map(labels),
+                                            construct_b=lambda frame: frame["construct_b"].map(labels)),
         ledger=_ledger_row(analysis.current, enterprise.id), exclusions=_exclusions(analysis.current, enterprise.id),
         missing_values=int(own[list(fit.model.items)].isna().sum().sum()),
         imputed_values=int(fit.missing["n_missing"].sum()) if settings.missing == "mean" else 0,
@@ -149,7 +161,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         plan=facts.sample_plan(study, enterprise), weighting=analysis.weighting.get(enterprise.id),
         margins=facts.sample_margins(study, own, lang, analysis, enterprise),
         rates=item_rates, segments=facts.segments(fit, own, study, analysis, lang),
-        ipma=facts.ipma(fit, own, study, analysis).assign(label=lambda t: t["construct"].map(labels)),
+        ipma=facts.ipma(fit, own, study, analysis).assign(label=lambda frame: frame["construct"].map(directed)),
         drivers=facts.drivers(fit, item_rates, study), complaints=complaints, verbatims=verbatims,
         strengths=strengths, weaknesses=weaknesses, problems=problems, boot=boot, hashes=dict(analysis.hashes),
         csi_version=__version__, weighted=analysis.weighted,

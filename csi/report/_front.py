@@ -157,7 +157,9 @@ def background(c: EnterpriseContent) -> Html:
 def indicators(c: EnterpriseContent) -> Html:
     """The model: path diagram, path coefficients with bootstrap CIs, R², and the weighted indicator system."""
     lang = c.lang
-    intro = t("model_intro", lang, k=len(c.fit.model.constructs), items=len(c.fit.model.items))
+    scales = sorted({(f"{lo:g}", f"{hi:g}") for lo, hi in (c.fit.scales[i] for i in c.fit.model.items)})
+    scale = " / ".join(f"{lo}–{hi}" for lo, hi in scales)  # the items' declared scales, not a fixed 1–10
+    intro = t("model_intro", lang, k=len(c.fit.model.constructs), items=len(c.fit.model.items), scale=scale)
     diagram = _path_diagram(c)
     paths = table(c.paths, {"source": t("source", lang), "target": t("target", lang),
                             "estimate": t("path_coefficient", lang), "ci_low": "CI −", "ci_high": "CI +",

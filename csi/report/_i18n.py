@@ -26,6 +26,7 @@ STRINGS: dict[str, dict[str, Any]] = {
     "h_appendix": {"zh": "附录", "en": "Appendix"},
     "index_label": {"zh": "客户满意度指数", "en": "Customer satisfaction index"},
     "industry_average": {"zh": "行业基准", "en": "Industry benchmark"},
+    "lower_is_better_mark": {"zh": "（越低越好）", "en": " (lower is better)"},
     "benchmark_mean_of_enterprises": {"zh": "行业基准（同业各企业指数的平均）",
                                       "en": "Industry benchmark (mean of the industry's enterprises)"},
     "benchmark_pooled": {"zh": "行业基准（同业全部受访者合并计算）",
@@ -165,10 +166,10 @@ STRINGS: dict[str, dict[str, Any]] = {
               "method; this study's evaluation plan and questionnaire."},
     # model and indicators
     "model_intro": {
-        "zh": "测评采用偏最小二乘（PLS）结构方程模型，共 {k} 个维度（潜变量）、{items} 个测评题项（1–10 分）。"
+        "zh": "测评采用偏最小二乘（PLS）结构方程模型，共 {k} 个维度（潜变量）、{items} 个测评题项（{scale} 分）。"
               "题项权重为模型估计的非标准化归一权重（各维度内合计为 1），指数为按权重加权的题项均值换算到 0–100。",
         "en": "The evaluation uses a partial least squares (PLS) structural equation model with {k} dimensions (latent variables) and "
-              "{items} rated items (1–10). Item weights are the model's unstandardized normalised weights (summing "
+              "{items} rated items ({scale}). Item weights are the model's unstandardized normalised weights (summing "
               "to 1 within a dimension); the index is the weighted item mean rescaled to 0–100."},
     "item_weight": {"zh": "权重", "en": "Weight"},
     "loading": {"zh": "载荷", "en": "Loading"},
