@@ -26,8 +26,8 @@ from csi.indices import (
     importance_performance,
     index_difference,
     industry_indices,
-    ipma,
     item_scores,
+    item_weights,
     league_table,
     load_keywords,
     satisfaction_rates,
@@ -109,7 +109,7 @@ __all__ = [  # noqa: RUF022 - grouped by pipeline stage, sorted within a group
     # model, estimation, bootstrap, multi-group
     "BootstrapResult", "MGAResult", "Model", "PLSResult", "bootstrap", "estimate", "mga", "models",
     # indices
-    "csi_index", "enterprise_indices", "index_difference", "ipma", "item_scores",
+    "csi_index", "enterprise_indices", "index_difference", "item_scores", "item_weights",
     # evaluation rules, dissatisfaction, benchmarking
     "AwardResult", "AwardRules", "Rubric", "RubricResult", "anonymise", "check_eligibility",
     "complaint_summary", "importance_performance", "industry_indices", "league_table",

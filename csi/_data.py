@@ -12,9 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi._stats import weighted_means
+from csi._validation import suggest
 from csi.exceptions import DataError, SchemaError
 
+#: The options of :func:`csi.estimate` (and of a study's [model] table), defined once.
 MISSING_POLICIES = ("raise", "listwise", "mean")
+SCHEMES = ("path", "centroid", "factorial")
 
 
 def row_labels(index: pd.Index, mask: np.ndarray, limit: int = 10) -> str:
@@ -51,30 +55,48 @@ def item_matrix(data: Any, items: tuple[str, ...], what: str = "data") -> np.nda
     return sub.to_numpy(dtype=float, na_value=np.nan)
 
 
-def case_weights(data: pd.DataFrame, weights: Any, what: str = "data") -> np.ndarray | None:
-    """Case weights as a float array aligned with ``data`` rows; checked non-negative."""
+def check_weights(values: Any, n: int | None = None, *, name: str = "case weights", of: str = "data",
+                  index: pd.Index | None = None, positive: bool = False) -> np.ndarray:
+    """The one check of case, survey and base weights: one finite number ≥ 0 (> 0 with ``positive``) per row.
+
+    ``values`` is array-like or a Series; a Series must carry ``index`` (the rows of ``of``) when one is
+    given. ``n=None`` accepts any non-empty 1-d array. Errors are DataErrors naming ``name``, the rule and
+    the bad rows (by the labels of ``index``, else by position).
+    """
+    if isinstance(values, pd.Series):
+        if index is not None and not values.index.equals(index):
+            raise DataError(f"{name}: the Series index does not match the {of} index; "
+                            "align it first, e.g. weights.reindex(data.index)")
+        values = values.to_numpy(dtype=float, na_value=np.nan)
+    try:
+        w = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"{name} must be numbers, one per row of {of}; got {type(values).__name__}") from None
+    if n is not None and w.shape != (n,):
+        raise DataError(f"{name} must have one value per row of {of} ({n}), got shape {w.shape}")
+    if w.ndim != 1 or w.size == 0:
+        raise DataError(f"{name} must be a non-empty 1-d array, one value per row of {of}; got shape {w.shape}")
+    bad = ~np.isfinite(w) | ((w <= 0) if positive else (w < 0))
+    if bad.any():
+        labels = index if index is not None else pd.RangeIndex(len(w))
+        rule = "> 0" if positive else "non-negative"
+        raise DataError(f"{name} must be finite and {rule}; bad weight(s) in row(s) {row_labels(labels, bad)}")
+    return w
+
+
+def case_weights(data: pd.DataFrame, weights: Any, what: str = "data", *, name: str = "case weights",
+                 positive: bool = False) -> np.ndarray | None:
+    """Case weights (None, a column name of ``data`` or values aligned with its rows) as a float array,
+    checked by :func:`check_weights`."""
     if weights is None:
         return None
     if isinstance(weights, str):
         if weights not in data.columns:
             cols = ", ".join(map(str, data.columns))
-            raise SchemaError(f"weights column {weights!r} not in {what}; columns available: {cols}")
+            raise SchemaError(f"{name} column {weights!r} not in {what}; columns available: {cols}"
+                              f"{suggest(weights, data.columns)}")
         weights = item_matrix(data, (weights,), what)[:, 0]
-    elif isinstance(weights, pd.Series):
-        if not weights.index.equals(data.index):
-            raise DataError(
-                f"weights Series index does not match the {what} index; "
-                "align it first, e.g. weights.reindex(data.index)"
-            )
-        weights = weights.to_numpy(dtype=float, na_value=np.nan)
-    w = np.asarray(weights, dtype=float)
-    if w.shape != (len(data),):
-        raise DataError(f"weights must have one value per row of {what} ({len(data)}), got shape {w.shape}")
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        rows = row_labels(data.index, bad)
-        raise DataError(f"case weights must be finite and non-negative; bad weight(s) in row(s) {rows}")
-    return w
+    return check_weights(weights, len(data), name=name, of=what, index=data.index, positive=positive)
 
 
 def declared_scales(declared: Any, items: tuple[str, ...]) -> dict[str, tuple[float, float]]:
@@ -150,14 +172,12 @@ def prepare(data: Any, items: tuple[str, ...], weights: Any, policy: str) -> Pre
         keep = ~nan.any(axis=1)
         x, w = x[keep], None if w is None else w[keep]
     elif policy == "mean" and nan.any():
-        ww = np.ones(len(x)) if w is None else w
-        sums = (np.where(nan, 0.0, x) * ww[:, None]).sum(axis=0)
-        totals = (~nan * ww[:, None]).sum(axis=0)
+        means, totals = weighted_means(x, w)
         empty = totals <= 0
         if empty.any():
             names = ", ".join(items[j] for j in np.flatnonzero(empty))
             raise DataError(f"item(s) {names} have no observed values; drop them from the model")
-        x = np.where(nan, sums / totals, x)
+        x = np.where(nan, means, x)
     table = pd.DataFrame({"item": list(items), "n_missing": counts.astype(int)})
     table.attrs.update(n_read=len(data), n_used=int(keep.sum()), missing_policy=policy)
     scales = declared_scales(data.attrs.get("scales") or {}, items)

@@ -10,6 +10,13 @@ from typing import Any
 
 from csi.exceptions import CSIError
 
+#: The report languages, defined once: a translatable text is a table with one entry per language.
+LANGUAGES = ("zh", "en")
+
+#: Yes/no words of rule, audit and operations tables (compared in lower case), defined once.
+YES = ("1", "1.0", "true", "yes", "y", "是")
+NO = ("0", "0.0", "false", "no", "n", "否")
+
 #: Enterprise and study ids become file names: letters, digits, '_', '-', '.', not starting with '.'.
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -20,6 +27,12 @@ def suggest(name: str, choices: Iterable[str]) -> str:
     same_case = [c for c in choices if c.lower() == str(name).lower()]  # 'q1' for 'Q1': difflib misses it
     close = same_case or difflib.get_close_matches(str(name), choices, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def yes_no(value: Any) -> bool | None:
+    """True for a word of :data:`YES` (or True), False for one of :data:`NO` (or False), else None."""
+    text = str(value).strip().lower()
+    return True if text in YES else False if text in NO else None
 
 
 def rows_text(rows: Sequence[Any], limit: int = 10) -> str:
@@ -76,12 +89,13 @@ class KeyReader:
                 raise self.fail(key, f"unknown key{suggest(key, allowed)}; allowed keys: {', '.join(allowed)}.")
 
     def text(self, key: str, default: Any = ...) -> dict[str, str]:
-        """A translatable text: either a plain string or a table {zh = ..., en = ...}; ``default`` when absent."""
+        """A translatable text: either a plain string (the same in every language) or a table
+        {zh = ..., en = ...}; ``default`` when absent."""
         if key not in self.table and default is not ...:  # a default is the caller's, not the user's: no check
-            return {"zh": default, "en": default} if isinstance(default, str) else default and dict(default)
+            return dict.fromkeys(LANGUAGES, default) if isinstance(default, str) else default and dict(default)
         value = self.get(key, (str, dict), default)
         if isinstance(value, str):
-            return {"zh": value, "en": value}
+            return dict.fromkeys(LANGUAGES, value)
         if not value or not all(isinstance(v, str) for v in value.values()):
             raise self.fail(key, "expected a string or a table of strings by language, e.g. { zh = \"…\", en = \"…\" }.")
         return dict(value)

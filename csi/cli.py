@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from csi.exceptions import CSIError
+from csi.io._study import PDF_ENGINES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--out", type=Path, help="output folder (default: the study's [outputs].dir)")
         sub.add_argument("--workers", type=int, default=2, help="parallel workers (default 2; 1 = in-process)")
         sub.add_argument("--force", action="store_true", help="redo every report, even unchanged ones")
-        sub.add_argument("--pdf-engine", choices=("weasyprint", "chromium"),
+        sub.add_argument("--pdf-engine", choices=PDF_ENGINES,
                          help="PDF engine (default: the study's [outputs].pdf_engine, else weasyprint); "
                               "chromium is several times faster for large batches")
     return parser

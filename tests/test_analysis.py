@@ -132,6 +132,15 @@ def test_direction_survives_the_saved_analysis_the_notebooks_read(second, tmp_pa
     assert "Complaint" in set(c.weaknesses["construct"])
     assert c.weaknesses.set_index("construct").loc["Complaint", "label"].endswith("(lower is better)")
     assert "rated items (1–5)" in report.indicators(c).html  # the declared scale, not the demo's
+    results = report.results(c).html
+    assert "Satisfied = 4–5, acceptable = 3, dissatisfied = 1–2" in results
+    assert "(Problems and complaints) are read the other way: satisfied = 1–2, acceptable = 3, dissatisfied = 4–5" \
+        in results
+    rates = c.rates[(c.rates["level"] == "construct") & (c.rates["construct"] == "Complaint")].set_index("category")
+    own = loaded.data[loaded.data[loaded.study.questionnaire.enterprise_column] == MOST_COMPLAINTS]
+    mean = own[["CPL1", "CPL2"]].mean(axis=1).dropna()
+    assert rates.loc["satisfied", "rate"] == pytest.approx((mean <= 6 - 3.8).mean())    # mirrored: low is good
+    assert rates.loc["dissatisfied", "rate"] == pytest.approx((mean >= 6 - 1 - 4 / 9 * 4).mean())
 
 
 def test_lower_is_better_changes_read_in_the_constructs_direction(second):

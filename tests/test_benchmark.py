@@ -103,6 +103,9 @@ def test_league_table_by_hand():
 def test_holm_matches_statsmodels():
     p = np.array([0.01, 0.04, 0.03, 0.005, 0.2])
     assert holm(p) == pytest.approx(multipletests(p, method="holm")[1])
+    # by hand (R p.adjust(p, "holm")): sorted .005 .01 .03 .04 .2 × 5 4 3 2 1 = .025 .04 .09 .08 .2, running max
+    assert holm(p) == pytest.approx([0.04, 0.09, 0.09, 0.025, 0.2])
+    assert holm([]).shape == (0,)
 
 
 def test_industry_indices_by_hand():
@@ -142,6 +145,51 @@ def test_importance_performance(water):
     assert t["quadrant"].map(order).is_monotonic_increasing
 
 
+def _driver_fit(lower_is_better=()) -> csi.PLSResult:
+    """A hand-made fit: Y ~ A + B + C with total effects .5, .2, −.4 and single-item indices (scale 1–10)
+    A 77.8, B 33.3, C 80 (means 8, 4, 8.2). C is a complaint-frequency block: more is worse."""
+    model = csi.Model.from_syntax("A =~ a1\nB =~ b1\nC =~ c1\nY =~ y1\nY ~ A + B + C\n",
+                                  lower_is_better=lower_is_better)
+    items = list(model.items)
+    return csi.PLSResult(
+        model=model, scheme="path", n=10, iterations=1,
+        paths=pd.DataFrame({"source": ["A", "B", "C"], "target": "Y", "estimate": [0.5, 0.2, -0.4]}),
+        outer=pd.DataFrame({"construct": ["A", "B", "C", "Y"], "item": items, "weight": 1.0, "loading": 1.0}),
+        r_squared=pd.DataFrame(), scores=pd.DataFrame(), missing=pd.DataFrame({"item": items, "n_missing": 0}),
+        item_stats=pd.DataFrame({"item": items, "mean": [8.0, 4.0, 8.2, 5.0], "sd": 1.0}),
+        scales=dict.fromkeys(items, (1.0, 10.0)))
+
+
+def test_importance_performance_reads_a_lower_is_better_construct_the_favourable_way():
+    fit = _driver_fit(lower_is_better=("C",))   # declared on the model: the default
+    t = csi.importance_performance(fit, target="Y").set_index("construct")
+    # C: index 80 (frequent complaints) → performance 100 − 80 = 20; effect −.4 → importance +.4 (by magnitude)
+    assert t.loc["C", ["index", "performance", "total_effect", "importance", "direction"]].tolist() == \
+        pytest.approx([80.0, 20.0, -0.4, 0.4, -1])
+    assert t.loc["A", "performance"] == pytest.approx(700 / 9) and t.loc["A", "importance"] == 0.5
+    # split at mean importance (.5 + .2 + .4)/3 = .367 and mean performance (77.8 + 33.3 + 20)/3 = 43.7
+    assert t["quadrant"].to_dict() == {"C": "concentrate", "B": "low_priority", "A": "keep_up"}
+    assert t.loc["C", "priority"] == 1 and t.loc["C", "gap_weight"] == pytest.approx(0.4 * 80)
+    # read without the direction, C would look like a strength with a negative importance: "possible overkill"
+    naive = csi.importance_performance(fit, target="Y", lower_is_better=()).set_index("construct")
+    assert naive.loc["C", "quadrant"] == "possible_overkill" and naive.loc["C", "importance"] == -0.4
+    assert naive.loc["C", "performance"] == pytest.approx(80.0)
+    # the keyword overrides the model; a lower-is-better target flips every effect into it
+    assert csi.importance_performance(_driver_fit(), target="Y", lower_is_better=["C"]).equals(
+        csi.importance_performance(fit, target="Y"))
+    flipped = csi.importance_performance(fit, target="Y", lower_is_better=["C", "Y"]).set_index("construct")
+    assert flipped["importance"].to_dict() == pytest.approx({"A": -0.5, "B": -0.2, "C": -0.4})
+    with pytest.raises(csi.DataError, match="lower_is_better names 'Z', not a construct"):
+        csi.importance_performance(fit, target="Y", lower_is_better=["Z"])
+    with pytest.raises(csi.DataError, match="takes a list of constructs"):
+        csi.importance_performance(fit, target="Y", lower_is_better="C")
+
+
+def test_league_table_stays_about_the_index_value():
+    t = league_table(INDICES).set_index("enterprise_id")
+    assert t.loc["A", "rank"] == 1 and t.loc["A", "versus_peers"] == "above"   # the highest index, whatever it measures
+
+
 def test_demo_overview_ranks_and_awards(demo_analysis):
     overview = demo_analysis
     league = overview.league
@@ -149,7 +197,7 @@ def test_demo_overview_ranks_and_awards(demo_analysis):
     assert league.iloc[0]["enterprise_id"] == "B03"            # true index 83.1, the highest
     moved = league.set_index("enterprise_id")["change_direction"]
     assert moved["W03"] == "up" and moved["T05"] == "down"      # the generator's clear improver and decliner
-    assert set(overview.industries["industry"]) == {"water", "telecom", "bank", "all"}
+    assert set(overview.benchmarks["industry"]) == {"water", "telecom", "bank", "all"}
     s = overview.awards.summary.set_index("id")
     assert overview.awards.eligible() == ["B03"]
     # B03 by hand: complaints 1522 / 287400 served = 0.53 % < 1 %; callbacks 394 / 400 = 98.5 % > 98 %

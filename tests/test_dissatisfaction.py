@@ -69,6 +69,57 @@ def test_thresholds_configurable_and_checked():
         satisfaction_rates(data, {"A": ["A1"]}, satisfied_min=5, dissatisfied_max=5)
 
 
+def test_wilson_arrays_and_empty_samples():
+    lo, hi = wilson_interval(np.array([3, 0, 12, 5]), np.array([7, 12, 12, 0]))
+    ref_lo, ref_hi = proportion_confint(np.array([3, 0, 12]), np.array([7, 12, 12]), method="wilson")
+    np.testing.assert_allclose(lo[:3], ref_lo, atol=1e-15)
+    np.testing.assert_allclose(hi[:3], ref_hi, atol=1e-15)
+    assert np.isnan(lo[3]) and np.isnan(hi[3])      # n = 0: no interval, no warning
+
+
+def test_lower_is_better_classes_are_mirrored_on_the_item_scale():
+    # C is a complaint-frequency block on 1–10: 10 = complains all the time. Mirrored, x → 11 − x.
+    c = pd.DataFrame({"C1": [1, 2, 3, 4, 6, 7, 10, np.nan], "C2": [3, 3, 8, 7, 6, 5, 2, 4]})
+    mirrored = (11 - c).rename(columns={"C1": "M1", "C2": "M2"})
+    data = pd.concat([c, mirrored], axis=1)
+    rates = satisfaction_rates(data, {"C": ["C1", "C2"], "M": ["M1", "M2"]}, lower_is_better=["C"], scale=(1, 10))
+    cols = ["category", "rate", "ci_low", "ci_high", "n", "n_missing"]
+    for level, (mine, twin) in (("item", ("C1", "M1")), ("item", ("C2", "M2")), ("construct", ("", ""))):
+        part = rates[rates["level"] == level]
+        got = part[(part["construct"] == "C") & (part["item"] == mine)][cols].reset_index(drop=True)
+        ref = part[(part["construct"] == "M") & (part["item"] == twin)][cols].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, ref)
+    c1 = rates[rates["item"] == "C1"].set_index("category")["rate"]
+    # satisfied: x ≤ 11 − 8 = 3 → 1, 2, 3 (3 of 7); dissatisfied: x ≥ 11 − 5 = 6 → 6, 7, 10 (3 of 7)
+    assert c1[["satisfied", "acceptable", "dissatisfied"]].tolist() == pytest.approx([3 / 7, 1 / 7, 3 / 7])
+    assert list(rates.columns) == ["level", "construct", "item", "category", "rate", "ci_low", "ci_high", "n",
+                                   "n_missing", "method"]
+    declared = c.copy()
+    declared.attrs["scales"] = {"C1": (1, 10), "C2": (1, 10)}   # as read_responses declares them
+    pd.testing.assert_frame_equal(satisfaction_rates(declared, {"C": ["C1", "C2"]}, lower_is_better=["C"]),
+                                  rates[rates["construct"] == "C"].reset_index(drop=True))
+    with pytest.raises(csi.SchemaError, match=r"no declared scale for item\(s\) C1, C2; pass scale="):
+        satisfaction_rates(c, {"C": ["C1", "C2"]}, lower_is_better=["C"])
+    with pytest.raises(csi.DataError, match="lower_is_better names 'D', not a construct"):
+        satisfaction_rates(c, {"C": ["C1", "C2"]}, lower_is_better=["D"])
+
+
+def test_item_importance_of_a_lower_is_better_block_counts_by_its_magnitude():
+    model = csi.Model.from_syntax("A =~ a1 + a2\nC =~ c1\nY =~ y1\nY ~ A + C\n", lower_is_better=["C"])
+    items = list(model.items)
+    fit = csi.PLSResult(
+        model=model, scheme="path", n=10, iterations=1,
+        paths=pd.DataFrame({"source": ["A", "C"], "target": "Y", "estimate": [0.5, -0.4]}),
+        outer=pd.DataFrame({"construct": ["A", "A", "C", "Y"], "item": items, "weight": [0.6, 0.4, 1.0, 1.0],
+                            "loading": 1.0}),
+        r_squared=pd.DataFrame(), scores=pd.DataFrame(), missing=pd.DataFrame({"item": items, "n_missing": 0}),
+        item_stats=pd.DataFrame({"item": items, "mean": 5.0, "sd": [2.0, 1.0, 1.0, 1.0]}))
+    imp = item_importance(fit, "Y").set_index("item")["importance"]
+    # A: weights 0.6/2, 0.4/1 → 3/7, 4/7 of .5; C: −.4 read the favourable way → +.4; Y's own item: 1
+    assert imp.to_dict() == pytest.approx({"a1": 0.5 * 3 / 7, "a2": 0.5 * 4 / 7, "c1": 0.4, "y1": 1.0})
+    assert item_importance(fit, "Y", lower_is_better=())["importance"].tolist()[2] == pytest.approx(-0.4)
+
+
 def test_drivers_by_hand():
     rates = pd.DataFrame({"level": "item", "construct": "Q", "item": ["Q1", "Q2", "Q3", "Q4"],
                           "category": "dissatisfied", "rate": [0.30, 0.10, 0.25, 0.05], "ci_low": 0.0, "ci_high": 1.0})

@@ -174,24 +174,45 @@ def _quiet_index(*args, **kwargs):
         return csi_index(*args, **kwargs)
 
 
-def test_ipma_table(fit):
-    from csi.indices import ipma
+def test_importance_performance_table(fit):
+    from csi.indices import importance_performance
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NegativeWeightWarning)
-        table = ipma(fit, target="Loyalty", scale=(1, 10))
-    assert list(table.columns) == ["construct", "importance", "performance"]
+        table = importance_performance(fit, target="Loyalty", scale=(1, 10))
+    assert list(table.columns) == ["priority", "construct", "importance", "performance", "quadrant", "action_zh",
+                                   "action_en", "gap_weight", "total_effect", "index", "direction"]
     eff = fit.effects().query("target == 'Loyalty'").set_index("source")["total"]
     assert set(table["construct"]) == set(eff.index) == {"Image", "Expectation", "Quality", "Value",
                                                           "Satisfaction", "Complaints"}
-    np.testing.assert_allclose(table.set_index("construct")["importance"], eff.reindex(table["construct"]))
+    row = table.set_index("construct")
+    np.testing.assert_allclose(row["importance"], eff.reindex(row.index))  # ECSI: every construct higher-is-better
+    np.testing.assert_allclose(row["total_effect"], row["importance"])
     perf = _quiet_index(fit, scale=(1, 10)).set_index("construct")["index"]
-    np.testing.assert_allclose(table["performance"], perf.reindex(table["construct"]))
-    assert table["importance"].is_monotonic_decreasing
+    np.testing.assert_allclose(row["performance"], perf.reindex(row.index))
+    np.testing.assert_allclose(row["index"], row["performance"])
+    assert (row["direction"] == 1).all() and table["priority"].tolist() == list(range(1, 7))
     with pytest.raises(DataError, match="has no predecessors"):
-        ipma(fit, target="Image", scale=(1, 10))
+        importance_performance(fit, target="Image", scale=(1, 10))
     with pytest.raises(DataError, match="unknown target construct 'Sat'"):
-        ipma(fit, target="Sat", scale=(1, 10))
+        importance_performance(fit, target="Sat", scale=(1, 10))
+
+
+def test_item_weights_are_the_index_weights(fit):
+    from csi.indices import item_weights
+
+    table = item_weights(fit)
+    assert list(table.columns) == ["construct", "item", "item_weight"] and list(table["item"]) == list(ECSI.items)
+    assert table.groupby("construct")["item_weight"].sum().to_numpy() == pytest.approx(np.ones(7))
+    outer = fit.outer.merge(fit.item_stats, on="item")
+    raw = outer["weight"] / outer["sd"]
+    np.testing.assert_allclose(table["item_weight"], raw / raw.groupby(outer["construct"]).transform("sum"))
+    fake = _fake_fit({"a1": 0.6, "a2": 0.4, "b1": 1.0}, {"a1": 2.0, "a2": 1.0, "b1": 1.5}, {"a1": 4.0, "a2": 3.0, "b1": 2.0})
+    assert item_weights(fake)["item_weight"].tolist() == pytest.approx([3 / 7, 4 / 7, 1.0])
+    cancelling = _fake_fit({"a1": 0.5, "a2": -0.5, "b1": 1.0}, dict.fromkeys(("a1", "a2", "b1"), 1.0),
+                           dict.fromkeys(("a1", "a2", "b1"), 3.0))
+    with pytest.raises(DataError, match="unstandardized weights of A sum to zero"):
+        item_weights(cancelling)
 
 
 def test_index_difference(fit, mobi):
@@ -250,20 +271,23 @@ def test_enterprise_indices_pooled_and_separate(fit, mobi):
     from csi.indices import enterprise_indices
 
     data = mobi.assign(ent=np.where(np.arange(len(mobi)) < 100, "E1", "E2"))
+    e1 = data[data["ent"] == "E1"]
+    own_fit = estimate(ECSI, e1)  # one model per enterprise: estimate it, then index its rows with it
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NegativeWeightWarning)
         pooled = enterprise_indices(fit, data, by="ent", scale=(1, 10))
-        separate = enterprise_indices(fit, data, by="ent", mode="separate", scale=(1, 10))
-        e1 = data[data["ent"] == "E1"]
-        own = csi_index(estimate(ECSI, e1), scale=(1, 10)).set_index("construct")["index"]
+        separate = enterprise_indices(own_fit, e1, by="ent", scale=(1, 10))
+        own = csi_index(own_fit, scale=(1, 10)).set_index("construct")["index"]
         shared = csi_index(fit, scale=(1, 10), data=e1).set_index("construct")["index"]
-    assert list(pooled.columns) == ["ent", "construct", "index", "negative_weights", "n"]
-    p1 = pooled[pooled["ent"] == "E1"].set_index("construct")
-    s1 = separate[separate["ent"] == "E1"].set_index("construct")
+    assert list(pooled.columns) == ["enterprise_id", "construct", "index", "std_error", "ci_low", "ci_high", "n"]
+    p1 = pooled[pooled["enterprise_id"] == "E1"].set_index("construct")
+    s1 = separate.set_index("construct")
     np.testing.assert_allclose(p1["index"], shared.reindex(p1.index))
     np.testing.assert_allclose(s1["index"], own.reindex(s1.index))
     assert (p1["n"] == 100).all() and not np.allclose(p1["index"], s1["index"])
-    with pytest.raises(DataError, match="unknown mode 'joint'"):
-        enterprise_indices(fit, data, by="ent", mode="joint")
     with pytest.raises(DataError, match="grouping column 'firm' not in data"):
         enterprise_indices(fit, data, by="firm")
+    with pytest.raises(DataError, match="unknown construct\\(s\\) 'Sat'"):
+        enterprise_indices(fit, data, by="ent", constructs=["Sat"], scale=(1, 10))
+    with pytest.raises(SchemaError, match=r"no declared scale for item\(s\) IMAG1"):  # not a bare KeyError
+        enterprise_indices(fit, data, by="ent")

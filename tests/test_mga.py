@@ -58,3 +58,13 @@ def test_errors(mobi):
         mga(ECSI, mobi, group=three, groups=(0, 7), n=5)
     with pytest.raises(DataError, match="group column 'g' not in data"):
         mga(ECSI, mobi, group="g", n=5)
+
+
+def test_weights_are_checked_before_the_groups_are_cut(mobi):
+    group = np.where(np.arange(len(mobi)) % 2 == 0, "a", "b")
+    with pytest.raises(DataError, match=r"one value per row of data \(250\)"):   # was a bare IndexError
+        mga(ECSI, mobi, group=group, n=5, weights=np.ones(3))
+    w = np.ones(len(mobi))
+    w[7] = -1.0
+    with pytest.raises(DataError, match=r"finite and non-negative; bad weight\(s\) in row\(s\) 7"):
+        mga(ECSI, mobi, group=group, n=5, weights=w)

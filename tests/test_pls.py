@@ -15,10 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from csi._stats import weighted_mean_sd
 from csi.exceptions import ConvergenceError, DataError, ModelSpecError, SchemaError
 from csi.io import Model, models
 from csi.pls import PLSResult, estimate
-from csi.pls._engine import estimate_arrays, layout, weighted_mean_sd
+from csi.pls._engine import estimate_arrays, layout
 
 seminr = pytest.importorskip("seminr")
 from seminr_oracle import assert_matches_seminr, seminr_pls

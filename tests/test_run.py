@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 import csi
+from csi.batch import _jobs as jobs
 from csi.batch import _run as runner
 from csi.cli import main
 
@@ -124,7 +125,7 @@ def test_report_renders_in_headless_chromium(batch, tmp_path):
 
 
 def test_notebook_has_no_logic_and_its_parameters_match_the_runner():
-    notebook = nbformat.read(runner.NOTEBOOK, as_version=4)
+    notebook = nbformat.read(jobs.NOTEBOOK, as_version=4)
     for cell in notebook.cells:
         assert not cell.get("outputs"), "notebooks are committed without outputs"
         tree = ast.parse(cell.source)
@@ -132,18 +133,18 @@ def test_notebook_has_no_logic_and_its_parameters_match_the_runner():
     parameters = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(parameters) == 1
     names = {t.id for n in ast.parse(parameters[0].source).body for t in n.targets}
-    assert names == set(runner.notebook_parameters(DEMO / "study.toml", "W01", "zh", "analysis.pkl"))
+    assert names == set(jobs.notebook_parameters(DEMO / "study.toml", "W01", "zh", "analysis.pkl"))
 
 
 def test_overview_notebook_has_no_logic_and_its_parameters_match_the_runner():
-    notebook = nbformat.read(runner.OVERVIEW, as_version=4)
+    notebook = nbformat.read(jobs.OVERVIEW, as_version=4)
     for cell in notebook.cells:
         assert not cell.get("outputs")
         tree = ast.parse(cell.source)
         assert not any(isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda) for n in ast.walk(tree))
     (parameters,) = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
     names = {t.id for n in ast.parse(parameters.source).body for t in n.targets}
-    assert names == set(runner.overview_parameters(DEMO / "study.toml", "zh", "analysis.pkl"))
+    assert names == set(jobs.overview_parameters(DEMO / "study.toml", "zh", "analysis.pkl"))
 
 
 # --------------------------------------------------------------------------- the command line

@@ -353,8 +353,25 @@ def test_bad_method_and_bounds():
 
 
 def test_base_weights_must_be_positive():
-    with pytest.raises(DataError, match=r"base weights must be finite and > 0; bad in 1 row: 2"):
+    with pytest.raises(DataError, match=r"base weights must be finite and > 0; bad weight\(s\) in row\(s\) 2"):
         rake(_small(), {"gender": {"m": 0.5, "f": 0.5}}, base_weights=[1.0, 1.0, 0.0, 1.0])
+
+
+def test_every_weight_input_is_checked_by_one_rule():
+    """kish_deff, trim, rake and svy_mean check weights as csi.estimate does (csi._data.check_weights)."""
+    data = _small()
+    for call in (lambda: kish_deff([1.0, -2.0, 1.0]), lambda: trim(np.array([1.0, np.nan, 3.0]), upper=5),
+                 lambda: svy_mean(data, "y", [1.0, 1.0, np.inf, 1.0])):
+        with pytest.raises(DataError, match=r"weights must be finite and (non-negative|> 0); bad weight\(s\) in row"):
+            call()
+    with pytest.raises(DataError, match=r"one value per row of data \(4\)"):
+        svy_mean(data, "y", np.ones(3))
+    with pytest.raises(DataError, match="Series index does not match"):
+        rake(data, {"gender": {"m": 0.5, "f": 0.5}}, base_weights=pd.Series(1.0, index=data.index + 10))
+    with pytest.raises(CSIError, match="base weights column 'wt' not in data"):
+        rake(data, {"gender": {"m": 0.5, "f": 0.5}}, base_weights="wt")
+    with pytest.raises(DataError, match="all weights are zero"):
+        effective_n(np.zeros(3))
 
 
 def test_lonely_psu_and_fpc_errors():

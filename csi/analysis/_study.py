@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from csi._validation import yes_no
 from csi.analysis._compare import benchmark_table, compare, compare_waves, league_of, survey_weight_totals
 from csi.exceptions import CSIError, StudyError
 from csi.indices import NegativeWeightWarning, csi_index, enterprise_indices
@@ -372,7 +373,7 @@ def _operations(study: Study, problems: list) -> pd.DataFrame | None:
         table["handling_satisfaction"] = table["callbacks_satisfied"] / table["callbacks"].where(table["callbacks"] > 0)
     if "third_party_survey" in table.columns:
         table["third_party_survey"] = table["third_party_survey"].map(
-            lambda v: v if isinstance(v, bool | np.bool_) else str(v).strip().lower() in ("true", "1", "yes"))
+            lambda v: v if isinstance(v, bool | np.bool_) else yes_no(v) is True)
     return table
 
 

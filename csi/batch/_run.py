@@ -34,9 +34,8 @@ from csi.batch._jobs import (
     first_line,
 )
 from csi.exceptions import StudyError
-from csi.io._study import LANGUAGES, PDF_ENGINES, Study, load_study
+from csi.io._study import FORMATS, LANGUAGES, PDF_ENGINES, Study, load_study
 
-FORMATS = ("html", "pdf")
 #: A report whose worker dies is recorded as failed (the next run redoes it), not retried blindly. dask
 #: fails every task a dying worker holds, so :func:`_hand_out` hands out no more reports than there are
 #: worker threads: a dying worker takes no waiting report down with it. A batch needs none of dask's

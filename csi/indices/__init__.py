@@ -2,7 +2,6 @@
 IPMA, index differences, league tables and benchmarks, satisfied/dissatisfied rates and complaints."""
 
 from csi.indices._benchmark import (
-    enterprise_indices,
     holm,
     importance_performance,
     industry_indices,
@@ -17,9 +16,16 @@ from csi.indices._dissatisfaction import (
     satisfaction_rates,
     wilson_interval,
 )
-from csi.indices._index import NegativeWeightWarning, csi_index, index_difference, ipma, item_scores
+from csi.indices._index import (
+    NegativeWeightWarning,
+    csi_index,
+    enterprise_indices,
+    index_difference,
+    item_scores,
+    item_weights,
+)
 
 __all__ = ["NegativeWeightWarning", "anonymise", "categorize_complaints", "complaint_summary", "csi_index",
-           "enterprise_indices", "holm", "importance_performance", "index_difference", "industry_indices", "ipma",
-           "item_scores", "league_table", "load_keywords", "pairwise_differences", "satisfaction_rates",
-           "wilson_interval"]
+           "enterprise_indices", "holm", "importance_performance", "index_difference", "industry_indices",
+           "item_scores", "item_weights", "league_table", "load_keywords", "pairwise_differences",
+           "satisfaction_rates", "wilson_interval"]

@@ -1,23 +1,15 @@
-"""Benchmarking: per-enterprise indices with standard errors, league tables, industry and overall
-indices, change against the previous wave, and importance–performance quadrants.
+"""Benchmarking: league tables, industry and overall indices, change against the previous wave,
+pairwise differences, and importance–performance quadrants (IPMA).
 
-Standard error of an enterprise index (linearization, conditional on the pooled outer weights).
-With fixed normalized weights the index is linear in the item means m_i::
-
-    index = Σ_i c_i (m_i − min_i),   c_i = 100 w~_i / Σ_j w~_j (max_j − min_j)
-    z_r   = Σ_i c_i w_r (x_ri − m_i) / W_i   (over the items r answered; W_i = Σ weights of those answering i)
-    SE²   = n/(n − 1) Σ_r z_r²
-
-(Woodruff 1971 linearization, as R survey ``svymean`` for a with-replacement design; Lumley
-2010 §2.4). With complete data and equal weights this is sd(respondent scores)/√n, checked in
-the tests against :func:`csi.svy_mean` (itself pinned to R survey). Uncertainty of the pooled
-weights is not included: they come from the whole industry pool.
-
+The enterprise indices with their linearization SEs come from :func:`csi.enterprise_indices`.
 Differences: enterprise vs the mean of its industry peers (leave-one-out, so the two are
 independent): d = I_e − mean(I_peers), SE² = se_e² + Σ se_j²/(k−1)², z-test, Holm-adjusted
 within the industry (Holm 1979). Change vs previous wave: independent samples,
-SE² = se_now² + se_prev². Quadrants follow Martilla & James (1977) with importance = total
-effect on the target construct and performance = its index (IPMA: Ringle & Sarstedt 2016).
+SE² = se_now² + se_prev². These compare index *values*: "above"/"below" and "up"/"down" say which
+number is larger, not which is favourable; for a lower-is-better construct (``Model.lower_is_better``)
+read them the other way. Quadrants follow Martilla & James (1977) with importance = total effect on
+the target construct and performance = its index, read in the favourable direction (IPMA: Ringle &
+Sarstedt 2016).
 """
 
 from __future__ import annotations
@@ -27,75 +19,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
-from csi._data import case_weights, item_matrix
+from csi._validation import suggest
 from csi.exceptions import DataError
-from csi.indices._index import csi_index
+from csi.indices._index import _fit_lower_set, csi_index
 from csi.pls import PLSResult
 
-__all__ = ["enterprise_indices", "holm", "importance_performance", "industry_indices", "league_table",
-           "pairwise_differences"]
-
-
-def _coefficients(fit: PLSResult, construct: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Items, c_i and min_i of a construct (the ACSI formula of csi.index, written out)."""
-    items = [i for i in fit.model.items if fit.model.construct_of(i) == construct]
-    outer = fit.outer.set_index("item").loc[items, "weight"].to_numpy(float)
-    sd = fit.item_stats.set_index("item").loc[items, "sd"].to_numpy(float)
-    lo, hi = np.array([fit.scales[i] for i in items], float).T
-    wn = (outer / sd) / (outer / sd).sum()
-    return items, 100.0 * wn / np.dot(wn, hi - lo), lo
-
-
-def enterprise_indices(fit: PLSResult, data: pd.DataFrame, by: str = "enterprise_id",
-                       constructs: Sequence[str] | None = None, weights: str | None = None,
-                       level: float = 0.95) -> pd.DataFrame:
-    """Index, linearization SE and CI of each group (enterprise) with the fit's weights.
-
-    Returns ``enterprise_id, construct, index, std_error, ci_low, ci_high, n`` (groups in order of
-    appearance, each with its constructs); ``index`` equals :func:`csi.csi_index` ``(fit, data=group)``.
-    All groups are computed at once: a sum over each group's rows is one sparse product.
-    """
-    constructs = list(constructs or fit.model.constructs)
-    q = stats.norm.ppf(0.5 + level / 2)
-    codes, keys = data[by].factorize(sort=False)
-    if (codes < 0).any():
-        raise DataError(f"{int((codes < 0).sum())} row(s) have no {by!r}; assign or drop them first")
-    w = case_weights(data, weights, what="index data")
-    w = np.ones(len(data)) if w is None else w
-    member = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(len(keys), len(codes)))
-    frames = []
-    for construct in constructs:
-        items, c, lo = _coefficients(fit, construct)
-        x = item_matrix(data, tuple(items), what="index data")
-        seen = ~np.isnan(x)
-        big_w = member @ (seen * w[:, None])  # groups × items: Σ weights of those answering
-        empty = np.flatnonzero((big_w <= 0).any(axis=1))
-        if len(empty):
-            raise DataError(f"{construct}: an item has no observed answers in {by} "
-                            f"{', '.join(map(str, keys[empty]))}; the index is undefined.")
-        m = (member @ (np.where(seen, x, 0.0) * w[:, None])) / big_w
-        z = (np.where(seen, x - m[codes], 0.0) * w[:, None] / big_w[codes] * c).sum(axis=1)
-        n = member @ seen.any(axis=1).astype(float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            se = np.where(n > 1, np.sqrt(n / (n - 1) * (member @ z ** 2)), np.nan)
-        index = (m - lo) @ c
-        frames.append(pd.DataFrame({"enterprise_id": keys.tolist(), "construct": construct, "index": index, "std_error": se,
-                                    "ci_low": index - q * se, "ci_high": index + q * se, "n": n.astype(int)}))
-    by_group = np.arange(len(keys) * len(constructs)).reshape(len(constructs), len(keys)).T.ravel()
-    return pd.concat(frames, ignore_index=True).iloc[by_group].reset_index(drop=True)
+__all__ = ["holm", "importance_performance", "industry_indices", "league_table", "pairwise_differences"]
 
 
 def holm(p: Sequence[float]) -> np.ndarray:
-    """Holm (1979) step-down adjusted p-values (as R ``p.adjust(method = "holm")``)."""
+    """Holm (1979) step-down adjusted p-values (as R ``p.adjust(method = "holm")``), by statsmodels
+    ``multipletests(method="holm")``; an empty input gives an empty array."""
     p = np.asarray(p, float)
-    order = np.argsort(p, kind="mergesort")
-    m = len(p)
-    adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order])
-    out = np.empty(m)
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
+    return multipletests(p, method="holm")[1] if len(p) else np.empty(0)
 
 
 def league_table(indices: pd.DataFrame, previous: pd.DataFrame | None = None, *, by: str = "industry",
@@ -113,7 +52,9 @@ def league_table(indices: pd.DataFrame, previous: pd.DataFrame | None = None, *,
     rank_in_group, peer_mean, diff_vs_peers, p_value, p_holm, versus_peers`` ("above" / "below" /
     "not significant", Holm at ``alpha``) and, with ``previous``, ``previous_index, change,
     change_ci_low, change_ci_high, change_p_value, change_direction``. Ranks of equal indices
-    share the best rank ("min" method).
+    share the best rank ("min" method). Ranks, "above"/"below" and "up"/"down" are about the index
+    value (rank 1 = the highest index), not about what is favourable: a table of a lower-is-better
+    construct (``Model.lower_is_better``) is read the other way.
     """
     need = ["enterprise_id", "index", "std_error", by]
     absent = [c for c in need if c not in indices.columns]
@@ -214,20 +155,66 @@ QUADRANTS = {  # (high importance, high performance) -> code, zh, en  (Martilla 
 
 
 def importance_performance(fit: PLSResult, data: pd.DataFrame | None = None, target: str = "Satisfaction",
-                           weights: Any = None) -> pd.DataFrame:
-    """Importance–performance quadrant table for the target's antecedents, with priorities.
+                           weights: Any = None, *, scale: tuple[float, float] | None = None,
+                           lower_is_better: Sequence[str] | None = None) -> pd.DataFrame:
+    """Importance–performance map (IPMA) of the target's antecedents: quadrants and improvement priorities.
 
-    importance = total effect on ``target``; performance = the construct index (of ``data``, e.g.
-    one enterprise, with the fit's weights). Quadrants split at the mean importance and mean
-    performance of the antecedents. ``priority`` ranks improvement needs: "concentrate" first,
-    then "low_priority", "keep_up", "possible_overkill", within each by importance × (100 − performance).
+    Ringle & Sarstedt (2016), "Gain more insight from your PLS-SEM results: the importance-performance
+    map analysis", Industrial Management & Data Systems 116(9), 1865-1886; quadrants after Martilla &
+    James (1977), "Importance-performance analysis", Journal of Marketing 41(1), 77-79.
+
+    * ``total_effect``: the standardized total effect of the construct on ``target`` (as the effects
+      table; csi does not use unstandardized effects).
+    * ``index``: the construct's 0–100 index (:func:`csi_index`: the fit's weights, the item means of
+      ``data`` — e.g. one enterprise — or of the fit's own data, declared scales or ``scale``).
+    * Direction. IPMA reads every construct so that a higher score is better (Ringle & Sarstedt 2016
+      ask for indicators coded that way). A construct declared lower-is-better is read as if its items
+      were reverse-coded: ``performance`` = 100 − index (the favourable direction) and its effect
+      changes sign, so ``importance`` = total effect × d(construct) × d(target) with d = −1 for a
+      lower-is-better construct, +1 otherwise. A lower-is-better construct whose effect on the target
+      is negative (more complaints, less satisfaction) therefore counts by its magnitude. For every
+      other construct ``importance`` is the total effect and ``performance`` the index.
+    * Quadrants split at the mean importance and the mean performance of the antecedents:
+      "concentrate" (important, underperforming), "keep_up", "low_priority", "possible_overkill".
+      ``gap_weight`` = importance × (100 − performance); ``priority`` ranks "concentrate" first, then
+      "low_priority", "keep_up", "possible_overkill", by ``gap_weight`` within each.
+
+    Parameters
+    ----------
+    fit : PLSResult
+    data : DataFrame, optional
+        Respondents whose item means give the performance (default: the fit's own).
+    target : str
+        An endogenous construct.
+    weights : None, str or array-like
+        Case weights of ``data``.
+    scale : (min, max), optional
+        Declared scale of every item; default ``fit.scales``.
+    lower_is_better : list of str, optional
+        Constructs where a higher score is worse; default (None) ``fit.model.lower_is_better``, ``()`` for none.
+
+    Returns
+    -------
+    DataFrame
+        ``priority, construct, importance, performance, quadrant, action_zh, action_en, gap_weight,
+        total_effect, index, direction`` sorted by priority.
     """
+    constructs = fit.model.constructs
+    if target not in constructs:
+        raise DataError(f"importance_performance: unknown target construct {target!r}{suggest(target, constructs)}; "
+                        f"constructs: {', '.join(constructs)}")
+    lower = _fit_lower_set(fit, lower_is_better, "importance_performance")
     effects = fit.effects()
     eff = effects[effects["target"] == target].set_index("source")["total"]
     if eff.empty:
-        raise DataError(f"importance_performance: no construct has an effect on {target!r}.")
-    perf = csi_index(fit, data=data, weights=weights).set_index("construct")["index"]
-    t = pd.DataFrame({"construct": eff.index, "importance": eff.to_numpy(), "performance": perf.loc[eff.index].to_numpy()})
+        raise DataError(f"importance_performance: construct {target!r} has no predecessors, so there is nothing to "
+                        "map; pick an endogenous target")
+    index = csi_index(fit, scale=scale, data=data, weights=weights).set_index("construct")["index"].loc[eff.index]
+    direction = np.array([-1 if c in lower else 1 for c in eff.index])
+    sign = direction * (-1 if target in lower else 1)
+    t = pd.DataFrame({"construct": eff.index, "importance": eff.to_numpy() * sign,
+                      "performance": np.where(direction < 0, 100.0 - index.to_numpy(), index.to_numpy()),
+                      "total_effect": eff.to_numpy(), "index": index.to_numpy(), "direction": direction})
     hi_imp, hi_perf = t["importance"] >= t["importance"].mean(), t["performance"] >= t["performance"].mean()
     info = [QUADRANTS[(bool(i), bool(p))] for i, p in zip(hi_imp, hi_perf)]
     t["quadrant"], t["action_zh"], t["action_en"] = zip(*info)
@@ -236,4 +223,5 @@ def importance_performance(fit: PLSResult, data: pd.DataFrame | None = None, tar
     t = t.sort_values(by=["quadrant", "gap_weight"], key=lambda s: s.map(order) if s.name == "quadrant" else -s,
                       kind="mergesort").reset_index(drop=True)
     t.insert(0, "priority", np.arange(1, len(t) + 1))
-    return t
+    return t[["priority", "construct", "importance", "performance", "quadrant", "action_zh", "action_en",
+              "gap_weight", "total_effect", "index", "direction"]]

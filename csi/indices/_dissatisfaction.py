@@ -3,9 +3,12 @@
 * Rates per item: an answer x is *satisfied* when x ≥ ``satisfied_min``, *dissatisfied* when
   x ≤ ``dissatisfied_max``, else *acceptable* (defaults 8 and 5 on a 1–10 scale). Per construct
   the respondent's mean over the construct's answered items is classified the same way.
-  CIs: without weights the Wilson score interval (Wilson 1927; as R ``prop.test(correct=FALSE)``
-  and statsmodels ``proportion_confint(method="wilson")``); with weights the design-based
-  linearization of :func:`csi.svy_proportion` (Wald interval, as R survey ``svymean``).
+  CIs: without weights the Wilson score interval (Wilson 1927; statsmodels
+  ``proportion_confint(method="wilson")``, as R ``prop.test(correct=FALSE)``); with weights the
+  design-based linearization of :func:`csi.svy_proportion` (Wald interval, as R survey ``svymean``).
+  For a construct declared lower-is-better (a higher score is worse) the classes are mirrored on the
+  item scale: *satisfied* is the favourable, low end (x ≤ min + max − ``satisfied_min``),
+  *dissatisfied* the high end (x ≥ min + max − ``dissatisfied_max``).
 * Drivers: items ranked by ``dissatisfied rate × importance`` (importance = the item's share of
   its construct's total effect on the target, as in IPMA: Ringle & Sarstedt 2016).
 * Complaints: incidence (share of respondents with a non-empty complaint text), handling
@@ -25,11 +28,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
-from csi._data import case_weights
-from csi._validation import suggest
+from csi._data import case_weights, declared_scales, scale_bounds
+from csi._validation import LANGUAGES, suggest
 from csi.exceptions import DataError, StudyError
+from csi.indices._index import _fit_lower_set, _lower_set, item_weights
 from csi.survey import svy_proportion
 
 __all__ = ["KeywordDictionary", "anonymise", "categorize_complaints", "complaint_summary", "dissatisfaction_drivers",
@@ -38,19 +42,19 @@ __all__ = ["KeywordDictionary", "anonymise", "categorize_complaints", "complaint
 CATEGORIES = ("satisfied", "acceptable", "dissatisfied")
 
 
-def wilson_interval(successes: np.ndarray, n: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(successes: Any, n: Any, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a binomial proportion (Wilson 1927, JASA 22, 209-212).
 
-    (p + z²/2n ± z √(p(1−p)/n + z²/4n²)) / (1 + z²/n); checked against statsmodels
-    ``proportion_confint(method="wilson")``.
+    Computed by statsmodels ``proportion_confint(method="wilson")`` (as R ``prop.test(correct=FALSE)``),
+    for counts and sample sizes (scalars or arrays) of unweighted data; weighted rates use the design-based
+    linearization of :func:`csi.svy_proportion` instead. NaN where ``n`` is 0.
     """
-    x, n = np.asarray(successes, float), np.asarray(n, float)
-    z = stats.norm.ppf(0.5 + level / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = x / n
-        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return centre - half, centre + half
+    x, n = np.broadcast_arrays(np.asarray(successes, float), np.asarray(n, float))
+    lo, hi = np.full(x.shape, np.nan), np.full(x.shape, np.nan)
+    ok = n > 0
+    if ok.any():
+        lo[ok], hi[ok] = proportion_confint(x[ok], n[ok], alpha=1.0 - level, method="wilson")
+    return lo, hi
 
 
 def _classes(x: np.ndarray, satisfied_min: float, dissatisfied_max: float) -> dict[str, np.ndarray]:
@@ -63,15 +67,24 @@ def _classes(x: np.ndarray, satisfied_min: float, dissatisfied_max: float) -> di
 
 def satisfaction_rates(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]], *,
                        satisfied_min: float = 8, dissatisfied_max: float = 5, weights: Any = None,
-                       level: float = 0.95) -> pd.DataFrame:
+                       level: float = 0.95, lower_is_better: Sequence[str] = (),
+                       scale: tuple[float, float] | None = None) -> pd.DataFrame:
     """Satisfied / acceptable / dissatisfied rates per item and per construct, with CIs.
 
     Parameters
     ----------
     data : responses (missing answers NaN, reverse items already recoded).
-    constructs : construct -> its items, e.g. ``{c: fit.model.items_of(c) ...}``.
-    satisfied_min, dissatisfied_max : class thresholds on the item scale (defaults for 1–10).
+    constructs : construct -> its items, e.g. ``{c: fit.model.blocks[c] ...}``.
+    satisfied_min, dissatisfied_max : class thresholds on the item scale (defaults for 1–10), for
+        constructs where a higher score is better.
     weights : None (Wilson CIs) or case weights for :func:`csi.svy_proportion` (linearization).
+    lower_is_better : constructs where a higher score is worse (e.g. ``fit.model.lower_is_better``).
+        Their answers are mirrored on the item scale, x → min + max − x, before classifying: *satisfied*
+        is then x ≤ min + max − ``satisfied_min`` (the favourable, low end) and *dissatisfied*
+        x ≥ min + max − ``dissatisfied_max``. The construct's mean answer is classified the same way.
+    scale : (min, max), optional
+        The item scale for the mirroring; default the declared scales in ``data.attrs["scales"]``
+        (from the questionnaire). Only needed with ``lower_is_better``.
 
     Returns
     -------
@@ -80,15 +93,20 @@ def satisfaction_rates(data: pd.DataFrame, constructs: Mapping[str, Sequence[str
     """
     if not dissatisfied_max < satisfied_min:
         raise DataError(f"dissatisfied_max ({dissatisfied_max:g}) must be below satisfied_min ({satisfied_min:g}).")
+    lower = _lower_set(lower_is_better, list(constructs), "satisfaction_rates")
     if weights is not None:  # resolve a column name once, before the class indicators lose the column
         weights = case_weights(data, weights, what="satisfaction_rates")
     scores = []  # (level, construct, item, answers): each item, then the construct's mean answer
     for construct, items in constructs.items():
+        items = tuple(items)
         absent = [i for i in items if i not in data.columns]
         if absent:
             raise DataError(f"satisfaction_rates: item(s) {', '.join(absent)} of {construct!r} not in the data"
                             f"{suggest(absent[0], data.columns)}.")
         block = data[list(items)].apply(pd.to_numeric, errors="raise").to_numpy(float)
+        if construct in lower:  # read on the mirrored scale: a low answer is the favourable one
+            lo, hi = scale_bounds(declared_scales(data.attrs.get("scales") or {}, items), items, scale)
+            block = lo + hi - block
         scores += [("item", construct, item, block[:, j]) for j, item in enumerate(items)]
         answered = ~np.isnan(block)
         with np.errstate(invalid="ignore"):
@@ -149,21 +167,27 @@ def dissatisfaction_drivers(rates: pd.DataFrame, importance: pd.DataFrame, top: 
     return table if top is None else table.head(top)
 
 
-def item_importance(fit: Any, target: str) -> pd.DataFrame:
-    """Item importance for ``target``: normalized unstandardized outer weight × construct total effect.
+def item_importance(fit: Any, target: str, *, lower_is_better: Sequence[str] | None = None) -> pd.DataFrame:
+    """Item importance for ``target``: normalised index weight (:func:`csi.indices.item_weights`) × the
+    construct's total effect on ``target``.
 
     The IPMA item-level importance (Ringle & Sarstedt 2016, Industrial Management & Data Systems
-    116(9)); the target's own items get their weight × 1.
+    116(9)); the target's own items get their weight × 1. Direction as in
+    :func:`~csi.indices.importance_performance`: the effect of a lower-is-better construct (or on a
+    lower-is-better target) changes sign, so that importance is the gain in the target's favourable
+    direction per favourable point of the item. ``lower_is_better``: default (None) the model's.
     """
+    lower = _fit_lower_set(fit, lower_is_better, "item_importance")
     effects = fit.effects()
     total = effects[effects["target"] == target].set_index("source")["total"].to_dict()
     total[target] = 1.0
-    outer = fit.outer.merge(fit.item_stats[["item", "sd"]], on="item")
-    outer["raw"] = outer["weight"] / outer["sd"]
-    outer["normalized"] = outer["raw"] / outer.groupby("construct")["raw"].transform("sum")
-    outer = outer[outer["construct"].isin(total)]
-    return pd.DataFrame({"construct": outer["construct"], "item": outer["item"],
-                         "importance": outer["normalized"] * outer["construct"].map(total)}).reset_index(drop=True)
+    flip = -1.0 if target in lower else 1.0
+    weights = item_weights(fit)
+    weights = weights[weights["construct"].isin(total)]
+    sign = np.where(weights["construct"].isin(lower), -flip, flip)
+    return pd.DataFrame({"construct": weights["construct"], "item": weights["item"],
+                         "importance": weights["item_weight"] * weights["construct"].map(total) * sign
+                         }).reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ complaints
@@ -203,10 +227,10 @@ def load_keywords(path: str | Path) -> KeywordDictionary:
         labels[cat] = dict(table["label"])
         words = {k: v for k, v in table.items() if k != "label"}
         for lang, values in words.items():
-            if lang not in ("zh", "en") or not isinstance(values, list) or not all(isinstance(w, str) and w
-                                                                                     for w in values):
-                raise StudyError(f"{path}: [categories.{cat}].{lang}: expected zh = [\"…\"] or en = [\"…\"] "
-                                 f"keyword lists{suggest(lang, ['zh', 'en'])}.")
+            if lang not in LANGUAGES or not isinstance(values, list) or not all(isinstance(w, str) and w
+                                                                                   for w in values):
+                raise StudyError(f"{path}: [categories.{cat}].{lang}: expected a keyword list per language "
+                                 f"({', '.join(LANGUAGES)}), e.g. zh = [\"…\"]{suggest(lang, LANGUAGES)}.")
         keywords[cat] = {lang: tuple(v) for lang, v in words.items()}
     return KeywordDictionary(labels, keywords)
 

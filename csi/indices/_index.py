@@ -1,4 +1,5 @@
-"""0-100 satisfaction indices from a PLS fit (the ACSI index formula).
+"""0-100 satisfaction indices from a PLS fit (the ACSI index formula), per construct, per enterprise
+(with linearization SEs) and as differences between two groups (bootstrap).
 
 Fornell (1992), "A national customer satisfaction barometer: the Swedish experience",
 Journal of Marketing 56(1), 6-21; Fornell, Johnson, Anderson, Cha & Bryant (1996),
@@ -8,27 +9,35 @@ For a construct with items x_i on declared scales [min_i, max_i], with standardi
 outer weights w*_i and item SDs s_i::
 
     w_i   = w*_i / s_i                   (unstandardized weights)
-    w~_i  = w_i / sum_j w_j              (normalized within the construct)
+    w~_i  = w_i / sum_j w_j              (normalized within the construct: item_weights)
     index = 100 * (sum w~_i mean_i - sum w~_i min_i) / sum w~_i (max_i - min_i)
 
-On the mobi data (ECSI model, path scheme, scale 1-10) this gives the Satisfaction
-index 72.45 quoted as the reference figure (see ``tests/reference/mobi_reference.md``).
+The formula is written once, in :mod:`csi._stats` (the bootstrap applies it to every resample);
+this module adds the checks and the tables. On the mobi data (ECSI model, path scheme, scale 1-10)
+it gives the Satisfaction index 72.45 quoted as the reference figure (see
+``tests/reference/mobi_reference.md``).
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse, stats
 
+from csi import _stats
 from csi._data import case_weights, item_matrix, scale_bounds
-from csi.exceptions import CSIWarning, DataError
+from csi._stats import weighted_means
+from csi._validation import suggest
+from csi.exceptions import CSIWarning, DataError, SchemaError
 from csi.pls import PLSResult
 from csi.pls._bootstats import design_codes, draw_counts
 
-__all__ = ["NegativeWeightWarning", "csi_index", "enterprise_indices", "index_difference", "ipma", "item_scores"]
+__all__ = ["NegativeWeightWarning", "csi_index", "enterprise_indices", "index_difference", "item_scores",
+           "item_weights"]
 
 
 class NegativeWeightWarning(CSIWarning):
@@ -41,6 +50,12 @@ def _bounds(fit: PLSResult, scale: tuple[float, float] | None) -> tuple[np.ndarr
     return scale_bounds(fit.scales, fit.model.items, scale)
 
 
+def _owner(fit: PLSResult) -> np.ndarray:
+    """The construct (its position in the model) of every model item."""
+    pos = {c: j for j, c in enumerate(fit.model.constructs)}
+    return np.array([pos[fit.model.construct_of(i)] for i in fit.model.items])
+
+
 def _means(fit: PLSResult, data: pd.DataFrame | None, weights: Any) -> np.ndarray:
     """Item means: the fit's own, or the (weighted, NaN-skipping) means of ``data``."""
     if data is None:
@@ -49,34 +64,65 @@ def _means(fit: PLSResult, data: pd.DataFrame | None, weights: Any) -> np.ndarra
         return fit.item_stats.set_index("item")["mean"].reindex(list(fit.model.items)).to_numpy(dtype=float)
     items = fit.model.items
     x = item_matrix(data, items, what="index data")
-    w = case_weights(data, weights, what="index data")
-    w = np.ones(len(x)) if w is None else w
-    seen = ~np.isnan(x)
-    totals = (seen * w[:, None]).sum(axis=0)
+    means, totals = weighted_means(x, case_weights(data, weights, what="index data"))
     empty = ~(totals > 0)
     if empty.any():
         names = ", ".join(items[j] for j in np.flatnonzero(empty))
         raise DataError(f"index data has no observed (positively weighted) values for item(s) {names}")
-    return (np.where(seen, x, 0.0) * w[:, None]).sum(axis=0) / totals
+    return means
 
 
 def _normalized_weights(fit: PLSResult) -> np.ndarray:
-    """w~_i = (w*_i / s_i) / sum_j (w*_j / s_j) within each construct, in model item order."""
+    """w~_i of every model item (model order), by :func:`csi._stats.index_weights`, with clear errors."""
     items = list(fit.model.items)
-    weight = fit.outer.set_index("item")["weight"].reindex(items).to_numpy(dtype=float)
+    outer = fit.outer.set_index("item")["weight"].reindex(items).to_numpy(dtype=float)
     sd = fit.item_stats.set_index("item")["sd"].reindex(items).to_numpy(dtype=float)
-    raw = weight / sd
-    owner = np.array([fit.model.construct_of(i) for i in items])
-    sums = pd.Series(raw).groupby(owner).transform("sum").to_numpy()
-    if np.any(sums == 0):
-        bad = sorted(set(owner[sums == 0]))
+    absent = [i for i, a, b in zip(items, outer, sd) if np.isnan(a) or np.isnan(b)]
+    if absent:
+        raise SchemaError(f"the fit has no outer weight or item SD for item(s) {', '.join(absent)}; "
+                          "pass the PLSResult that csi.estimate returned for this model")
+    owner = _owner(fit)
+    wn = _stats.index_weights(outer, sd, owner)
+    bad = sorted({fit.model.constructs[j] for j in owner[~np.isfinite(wn)]})
+    if bad:
         raise DataError(f"unstandardized weights of {', '.join(bad)} sum to zero; the index is undefined")
-    return raw / sums
+    return wn
 
 
 def _item_frame(fit: PLSResult) -> pd.DataFrame:
     items = fit.model.items
     return pd.DataFrame({"construct": [fit.model.construct_of(i) for i in items], "item": list(items)})
+
+
+def item_weights(fit: PLSResult) -> pd.DataFrame:
+    """The normalised index weights w~_i = (w*_i / s_i) / Σ_j (w*_j / s_j) of every item (ACSI formula).
+
+    Returns
+    -------
+    DataFrame
+        ``construct, item, item_weight`` in model order; the weights of a construct sum to 1. The one
+        place they are computed: :func:`csi_index`, :func:`enterprise_indices`, :func:`index_difference`,
+        IPMA item importance and the bootstrap index all use the same formula (:mod:`csi._stats`).
+    """
+    return _item_frame(fit).assign(item_weight=_normalized_weights(fit))
+
+
+def _lower_set(lower_is_better: Any, constructs: Sequence[str], where: str) -> frozenset[str]:
+    """The constructs read lower-is-better, checked against ``constructs`` (DataError naming ``where``)."""
+    if isinstance(lower_is_better, str):
+        raise DataError(f"{where}: lower_is_better takes a list of constructs, e.g. [{lower_is_better!r}]")
+    lower = [str(c) for c in lower_is_better]
+    unknown = [c for c in lower if c not in constructs]
+    if unknown:
+        raise DataError(f"{where}: lower_is_better names {', '.join(map(repr, unknown))}, not a construct"
+                        f"{suggest(unknown[0], constructs)}; constructs: {', '.join(constructs)}")
+    return frozenset(lower)
+
+
+def _fit_lower_set(fit: PLSResult, lower_is_better: Sequence[str] | None, where: str) -> frozenset[str]:
+    """``lower_is_better``, or (None) the model's declaration ``fit.model.lower_is_better``."""
+    given = fit.model.lower_is_better if lower_is_better is None else lower_is_better
+    return _lower_set(given, fit.model.constructs, where)
 
 
 def csi_index(
@@ -113,23 +159,22 @@ def csi_index(
     """
     lo, hi = _bounds(fit, scale)
     mean = _means(fit, data, weights)
-    wn = _normalized_weights(fit)
-    frame = _item_frame(fit).assign(num=wn * (mean - lo), den=wn * (hi - lo), negative=wn < 0)
-    rows = []
-    for construct in fit.model.constructs:
-        part = frame[frame["construct"] == construct]
-        negative = bool(part["negative"].any())
-        if negative:
-            items = ", ".join(part.loc[part["negative"], "item"])
+    wn, owner = _normalized_weights(fit), _owner(fit)
+    index = _stats.index_values(wn, mean, lo, hi, owner)
+    items = np.array(fit.model.items)
+    negative = []
+    for j, construct in enumerate(fit.model.constructs):
+        flagged = items[(owner == j) & (wn < 0)]
+        negative.append(len(flagged) > 0)
+        if len(flagged):
             warnings.warn(
-                f"construct {construct!r} has negative normalized weight(s) for item(s) {items}; "
+                f"construct {construct!r} has negative normalized weight(s) for item(s) {', '.join(flagged)}; "
                 "its index is not a weighted average of item scores and may leave 0-100; "
                 "check the item coding or drop the item",
                 NegativeWeightWarning,
                 stacklevel=2,
             )
-        rows.append((construct, 100.0 * part["num"].sum() / part["den"].sum(), negative))
-    return pd.DataFrame(rows, columns=["construct", "index", "negative_weights"])
+    return pd.DataFrame({"construct": list(fit.model.constructs), "index": index, "negative_weights": negative})
 
 
 def item_scores(
@@ -150,43 +195,6 @@ def item_scores(
     lo, hi = _bounds(fit, scale)
     mean = _means(fit, data, weights)
     return _item_frame(fit).assign(mean=mean, score=100.0 * (mean - lo) / (hi - lo))
-
-
-def ipma(fit: PLSResult, target: str, scale: tuple[float, float] | None = None) -> pd.DataFrame:
-    """Importance-performance map (IPMA) table of the constructs driving ``target``.
-
-    importance = total effect on ``target`` (unstandardized paths are not used: csi reports the
-    standardized total effect, as the effects table); performance = 0–100 index of the construct
-    (:func:`csi_index`, declared scales). Ringle & Sarstedt (2016), "Gain more insight from your
-    PLS-SEM results: the importance-performance map analysis", IMDS 116(9), 1865-1886.
-
-    Returns
-    -------
-    DataFrame
-        ``construct, importance, performance`` for every construct with a directed path to
-        ``target``, sorted by importance (largest first).
-    """
-    if target not in fit.model.constructs:
-        raise DataError(f"unknown target construct {target!r}; constructs: {', '.join(fit.model.constructs)}")
-    eff = fit.effects()
-    eff = eff[eff["target"] == target]
-    if eff.empty:
-        raise DataError(f"construct {target!r} has no predecessors, so there is nothing to map; pick an endogenous target")
-    perf = csi_index(fit, scale=scale).set_index("construct")["index"]
-    out = pd.DataFrame(
-        {"construct": eff["source"].to_numpy(), "importance": eff["total"].to_numpy(),
-         "performance": perf.reindex(eff["source"]).to_numpy()}
-    )
-    return out.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def _group_means(x: np.ndarray, w: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Weighted NaN-skipping item means (B × p) for B resample count vectors (B × n)."""
-    seen = ~np.isnan(x)
-    sums = counts @ (np.where(seen, x, 0.0) * w[:, None])
-    totals = counts @ (seen * w[:, None])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return sums / totals
 
 
 def index_difference(
@@ -217,15 +225,14 @@ def index_difference(
     Returns
     -------
     DataFrame
-        ``construct, index_a, index_b, difference, std_error, ci_low, ci_high, p_value``.
+        ``construct, index_a, index_b, difference, std_error, ci_low, ci_high, p_value, n_failed``
+        (``n_failed``: resamples left out because an item had no answer in them).
     """
     if not (isinstance(n, int) and n >= 2) or not 0 < level < 1:
         raise DataError(f"n must be an integer >= 2 and 0 < level < 1 (got {n!r}, {level!r})")
     lo, hi = _bounds(fit, scale)
-    wn = _normalized_weights(fit)
-    owner = np.array([fit.model.construct_of(i) for i in fit.model.items])
+    wn, owner = _normalized_weights(fit), _owner(fit)
     cons = list(fit.model.constructs)
-    onehot = (owner[:, None] == np.array(cons)[None, :]).astype(float)
     rng = np.random.default_rng(seed)
     sides = []
     for data, weights, name, strata, cluster in ((data_a, weights_a, "data_a", strata_a, cluster_a),
@@ -235,8 +242,8 @@ def index_difference(
         w = np.ones(len(x)) if w is None else w
         st, cl = (design_codes(v, len(x), f"{what} of {name}") for v, what in ((strata, "strata"), (cluster, "cluster")))
         counts = draw_counts(rng, len(x), n, st, cl).astype(float)
-        means = np.vstack([_means(fit, data, weights)[None, :], _group_means(x, w, counts)])
-        sides.append(100.0 * ((means - lo) * wn) @ onehot / ((hi - lo) * wn @ onehot))
+        means = np.vstack([_means(fit, data, weights)[None, :], weighted_means(x, w, rows=counts)[0]])
+        sides.append(_stats.index_values(wn, means, lo, hi, owner))
     d = sides[0] - sides[1]
     boot = d[1:]
     ok = np.isfinite(boot).all(axis=1)
@@ -251,42 +258,87 @@ def index_difference(
     ).assign(n_failed=int((~ok).sum()))
 
 
-def enterprise_indices(
-    fit: PLSResult,
-    data: pd.DataFrame,
-    by: str,
-    mode: str = "pooled",
-    weights: str | None = None,
-    scale: tuple[float, float] | None = None,
-) -> pd.DataFrame:
-    """0-100 indices per enterprise (or any grouping column), pooled or per-enterprise estimation.
+def enterprise_indices(fit: PLSResult, data: pd.DataFrame, by: str = "enterprise_id",
+                       constructs: Sequence[str] | None = None, weights: Any = None, level: float = 0.95, *,
+                       scale: tuple[float, float] | None = None) -> pd.DataFrame:
+    """Index, linearization SE and CI of each group (enterprise) with the fit's weights.
 
-    ``mode="pooled"``: one model for the industry (``fit``, estimated on all enterprises); each
-    enterprise's index uses the pooled normalised weights and its own weighted item means — the
-    ACSI practice (Fornell et al. 1996). ``mode="separate"``: the model is re-estimated on each
-    enterprise's rows with the fit's settings (scheme, missing policy, PLSc), then indexed.
+    Each group's index is :func:`csi_index` ``(fit, data=group)``: the fit's normalised weights (e.g. a
+    pooled industry model: the ACSI practice, Fornell et al. 1996) and the group's own weighted item
+    means. For one model per enterprise, estimate each enterprise's model and call this on its rows.
+
+    Standard error (linearization, conditional on the fit's outer weights). With fixed normalised weights
+    the index is linear in the item means m_i::
+
+        index = Σ_i c_i (m_i − min_i),   c_i = 100 w~_i / Σ_j w~_j (max_j − min_j)
+        z_r   = Σ_i c_i w_r (x_ri − m_i) / W_i   (over the items r answered; W_i = Σ weights of those answering i)
+        SE²   = n/(n − 1) Σ_r z_r²
+
+    (Woodruff 1971 linearization, as R survey ``svymean`` for a with-replacement design; Lumley 2010
+    §2.4). With complete data and equal weights this is sd(respondent scores)/√n, checked in the tests
+    against :func:`csi.svy_mean` (itself pinned to R survey). Uncertainty of the weights is not included.
+
+    Parameters
+    ----------
+    fit : PLSResult
+    data : DataFrame
+        The respondents, with the grouping column ``by``.
+    by : str
+        Grouping column (enterprise id, or any segment such as a channel).
+    constructs : list of str, optional
+        Default: every construct of the model.
+    weights : None, str or array-like
+        Case weights (a column of ``data`` or values aligned with its rows).
+    level : float
+        Confidence level of the normal CI.
+    scale : (min, max), optional
+        Declared scale of every item; default ``fit.scales``.
 
     Returns
     -------
     DataFrame
-        ``<by>, construct, index, negative_weights, n`` (n = rows of the enterprise).
+        ``enterprise_id, construct, index, std_error, ci_low, ci_high, n`` (the group's label is in
+        ``enterprise_id`` whatever ``by`` is; groups in order of appearance, each with its constructs;
+        ``n`` = respondents with an answer to the construct). All groups are computed at once: a sum over
+        each group's rows is one sparse product.
     """
-    from csi.pls import estimate
-
-    if mode not in ("pooled", "separate"):
-        raise DataError(f"unknown mode {mode!r}; use 'pooled' (industry model) or 'separate' (one model per {by})")
     if by not in data.columns:
-        raise DataError(f"grouping column {by!r} not in data; columns available: {', '.join(map(str, data.columns))}")
-    if data[by].isna().any():
-        raise DataError(f"{int(data[by].isna().sum())} row(s) have no {by!r}; assign or drop them first")
-    parts = []
-    policy = fit.missing.attrs.get("missing_policy", "raise")
-    for key, rows in data.groupby(by, sort=True):
-        use = fit
-        if mode == "separate":
-            use = estimate(fit.model, rows, weights=weights, scheme=fit.scheme, missing=policy,
-                           max_iter=fit.max_iter, tol=fit.tol, consistent=fit.consistent)
-        idx = csi_index(use, scale=scale, data=rows, weights=weights)
-        parts.append(idx.assign(**{by: key, "n": len(rows)}))
-    out = pd.concat(parts, ignore_index=True)
-    return out[[by, "construct", "index", "negative_weights", "n"]]
+        raise DataError(f"grouping column {by!r} not in data{suggest(by, data.columns)}; "
+                        f"columns available: {', '.join(map(str, data.columns))}")
+    model = fit.model
+    constructs = list(constructs or model.constructs)
+    unknown = [c for c in constructs if c not in model.constructs]
+    if unknown:
+        raise DataError(f"unknown construct(s) {', '.join(map(repr, unknown))}{suggest(unknown[0], model.constructs)}; "
+                        f"constructs: {', '.join(model.constructs)}")
+    q = stats.norm.ppf(0.5 + level / 2)
+    codes, keys = data[by].factorize(sort=False)
+    if (codes < 0).any():
+        raise DataError(f"{int((codes < 0).sum())} row(s) have no {by!r}; assign or drop them first")
+    w = case_weights(data, weights, what="index data")
+    w = np.ones(len(data)) if w is None else w
+    member = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(len(keys), len(codes)))
+    lo, hi = _bounds(fit, scale)
+    owner = _owner(fit)
+    coef = _stats.index_coefficients(_normalized_weights(fit), lo, hi, owner)
+    frames = []
+    for construct in constructs:
+        j = np.flatnonzero(owner == model.constructs.index(construct))
+        c = coef[j]
+        x = item_matrix(data, tuple(model.items[i] for i in j), what="index data")
+        m, big_w = weighted_means(x, w, rows=member)  # groups × items; big_w = Σ weights of those answering
+        empty = np.flatnonzero((big_w <= 0).any(axis=1))
+        if len(empty):
+            raise DataError(f"{construct}: an item has no observed answers in {by} "
+                            f"{', '.join(map(str, keys[empty]))}; the index is undefined.")
+        seen = ~np.isnan(x)
+        z = (np.where(seen, x - m[codes], 0.0) * w[:, None] / big_w[codes] * c).sum(axis=1)
+        n = member @ seen.any(axis=1).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se = np.where(n > 1, np.sqrt(n / (n - 1) * (member @ z ** 2)), np.nan)
+        index = (m - lo[j]) @ c  # Σ c_i (m_i − min_i): the index formula of csi._stats.index_values
+        frames.append(pd.DataFrame({"enterprise_id": keys.tolist(), "construct": construct, "index": index,
+                                    "std_error": se, "ci_low": index - q * se, "ci_high": index + q * se,
+                                    "n": n.astype(int)}))
+    by_group = np.arange(len(keys) * len(constructs)).reshape(len(constructs), len(keys)).T.ravel()
+    return pd.concat(frames, ignore_index=True).iloc[by_group].reset_index(drop=True)

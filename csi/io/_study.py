@@ -11,19 +11,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from csi._validation import KeyReader, check_id, suggest
+from csi._data import MISSING_POLICIES, SCHEMES
+from csi._validation import LANGUAGES, KeyReader, check_id, suggest
 from csi.exceptions import CSIError, StudyError
 from csi.io import models
 from csi.io._model import Model
 from csi.io._questionnaire import Questionnaire, _read_toml, load_questionnaire, read_csv_text
 
-LANGUAGES = ("zh", "en")
-PDF_ENGINES = ("weasyprint", "chromium")  # csi.report.pdf; chromium is the fast one for large batches
+PDF_ENGINES = ("weasyprint", "chromium")  # csi.report._pdf; chromium is the fast one for large batches
 FORMATS = ("html", "pdf")
-SCHEMES = ("path", "centroid", "factorial")
+OUT_OF_RANGE = ("raise", "exclude", "set_missing")  # [screening] out_of_range
 ESTIMATION = ("pooled", "enterprise")
 POOL_BY = ("industry", "study")
-#: How "the industry" an enterprise is compared with is defined ([benchmark] industry; docs/methods/benchmark.md):
+#: How "the industry" an enterprise is compared with is defined ([benchmark] industry; docs/methods/analysis.md):
 #: the unweighted mean of its enterprises' indices, or the index of all its respondents pooled.
 BENCHMARKS = ("mean_of_enterprises", "pooled")
 
@@ -353,7 +353,7 @@ def _model_settings(reader: KeyReader, base: Path, questionnaire: Questionnaire)
     return ModelSettings(model, target, _choice(reader, "scheme", SCHEMES, "path"),
                          _choice(reader, "estimation", ESTIMATION, "pooled"),
                          _choice(reader, "pool_by", POOL_BY, "industry"),
-                         _choice(reader, "missing", ("raise", "listwise", "mean"), "mean"), _min_n(reader))
+                         _choice(reader, "missing", MISSING_POLICIES, "mean"), _min_n(reader))
 
 
 def _benchmark(reader: KeyReader, model: KeyReader) -> str:
@@ -388,7 +388,7 @@ def _screening(reader: KeyReader) -> ScreeningRules:
     if minimum < 2:
         raise reader.fail("straightlining_min_items", f"{minimum} is too small: use at least 2.")
     return ScreeningRules(
-        out_of_range=_choice(reader, "out_of_range", ("raise", "exclude", "set_missing"), "raise"),
+        out_of_range=_choice(reader, "out_of_range", OUT_OF_RANGE, "raise"),
         min_answered=min_answered, straightlining=reader.get("straightlining", bool, True),
         straightlining_min_items=minimum, speeder_column=column,
         speeder_min_seconds=None if seconds is None else float(seconds),

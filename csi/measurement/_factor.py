@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from csi._stats import cov_to_corr, weighted_cov
 from csi.exceptions import ConvergenceError, DataError
-from csi.measurement._reliability import THRESHOLDS, _as_items, _as_weights, _check_cov, _corr, _cov
+from csi.measurement._reliability import THRESHOLDS, _as_items, _as_weights, _check_cov
 
 __all__ = ["EFAResult", "KMOResult", "efa", "kmo_bartlett", "varimax"]
 
@@ -54,12 +55,12 @@ def kmo_bartlett(items: Any, weights: Any = None) -> KMOResult:
     ``psych::KMO`` and ``psych::cortest.bartlett`` to 1e-6.
     """
     x, names = _as_items(items)
-    w = _as_weights(weights, len(x), items.index if isinstance(items, pd.DataFrame) else None)
+    w = _as_weights(weights, items, len(x))
     keep = ~np.isnan(x).any(axis=1)
     x, w = x[keep], None if w is None else w[keep]
-    cov = _cov(x, w)
+    cov = weighted_cov(x, w)
     _check_cov(cov, names)
-    r = _corr(cov.c)
+    r = cov_to_corr(cov.c)
     sign, logdet = np.linalg.slogdet(r)
     if sign <= 0 or not np.isfinite(logdet):
         raise DataError(f"the correlation matrix of {', '.join(names)} is singular (collinear items); drop an item")
@@ -295,7 +296,8 @@ def efa(
     correlation matrices of normal noise with the same number of rows and items (rows used, not
     Σw, when weighted). Checked against R psych 2.2.9 ``fa(r, nfactors, rotate, fm)`` on the mobi
     24 items and the demo 22 items: loadings and communalities to 1e-4 after aligning factor
-    order and signs (``tests/test_factor.py``).
+    order and signs (``tests/test_factor.py``). scikit-learn's ``FactorAnalysis`` is not used: it has
+    no minres, no case weights and no bounds on the uniquenesses, so it does not reproduce psych.
 
     Raises
     ------
@@ -306,15 +308,15 @@ def efa(
     """
     x, names = _as_items(items)
     _check_efa_args(n_factors, rotation, method, len(names), parallel_iter)
-    w = _as_weights(weights, len(x), items.index if isinstance(items, pd.DataFrame) else None)
+    w = _as_weights(weights, items, len(x))
     keep = ~np.isnan(x).any(axis=1)
     x, w = x[keep], None if w is None else w[keep]
     n, p = x.shape
     if n < p + 2:
         raise DataError(f"factor analysis of {p} items needs at least {p + 2} complete rows, got {n}")
-    cov = _cov(x, w)
+    cov = weighted_cov(x, w)
     _check_cov(cov, names)
-    r = _corr(cov.c)
+    r = cov_to_corr(cov.c)
     eig = np.linalg.eigvalsh(r)[::-1]
     mean, q95 = _parallel(n, p, parallel_iter, seed)
     n_kaiser, n_parallel = int((eig > 1.0).sum()), _leading(eig, q95)

@@ -8,7 +8,8 @@ Dijkstra & Henseler (2015); Fornell & Larcker (1981). Numbers were checked again
 are in :mod:`csi.measurement._validity`, KMO/Bartlett and EFA in :mod:`csi.measurement._factor`.
 
 Covariances are frequency-weighted when case weights are given: mean = Σwx/Σw and
-cov = Σw(x − x̄)(y − ȳ)/(Σw − 1), so integer weights give the same numbers as repeated rows.
+cov = Σw(x − x̄)(y − ȳ)/(Σw − 1), so integer weights give the same numbers as repeated rows
+(:func:`csi._stats.weighted_cov`, pairwise-complete, shared with the validity and factor modules).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csi._data import check_weights
+from csi._stats import Cov, cov_to_corr, weighted_cov
 from csi.exceptions import ConvergenceError, DataError, SchemaError
 from csi.pls import PLSResult
 
@@ -43,7 +46,6 @@ THRESHOLDS = {
 
 CI_METHODS = ("feldt", "duhachek", "bootstrap")
 MISSING = ("listwise", "pairwise")
-_CHUNK = 1 << 16  # rows per block in the chunked cross-products (bounds memory)
 
 
 # ---------------------------------------------------------------- input handling
@@ -76,57 +78,13 @@ def _as_items(items: Any) -> tuple[np.ndarray, list[str]]:
     return x, names
 
 
-def _as_weights(weights: Any, n: int, index: pd.Index | None) -> np.ndarray | None:
-    """Case weights as a float array (finite, ≥ 0), aligned with the rows."""
-    if weights is None:
-        return None
-    if isinstance(weights, pd.Series) and index is not None and not weights.index.equals(index):
-        raise DataError(
-            "weights Series index does not match the items' index; align it, e.g. weights.reindex(items.index)"
-        )
-    w = np.asarray(weights, dtype=float)
-    if w.shape != (n,):
-        raise DataError(f"weights must have one value per row ({n}), got shape {w.shape}")
-    if not np.isfinite(w).all() or (w < 0).any():
-        raise DataError("case weights must be finite and non-negative")
-    return w
+def _as_weights(weights: Any, items: Any, n: int) -> np.ndarray | None:
+    """Case weights aligned with the rows of ``items``, checked by :func:`csi._data.check_weights`."""
+    index = items.index if isinstance(items, pd.DataFrame) else None
+    return None if weights is None else check_weights(weights, n, of="the items", index=index)
 
 
-# ---------------------------------------------------------------- covariances
-@dataclass(frozen=True, eq=False)
-class _Cov:
-    c: np.ndarray  # k × k covariance (pairwise-complete when missing values are present)
-    total: np.ndarray  # k × k Σw of the rows behind each entry (row count when unweighted)
-    rows: np.ndarray  # k × k number of rows behind each entry
-
-
-def _cov(x: np.ndarray, w: np.ndarray | None = None) -> _Cov:
-    """Pairwise-complete, frequency-weighted covariance of the columns of ``x`` (NaN = missing).
-
-    For each pair (i, j) the rows where both are observed are used with their own means,
-    as R's ``cov(use = "pairwise")``; with complete data this is the ordinary covariance.
-    Computed from chunked cross-products so that 10⁶ × 40 needs no n × k² memory.
-    """
-    k = x.shape[1]
-    shift = np.nanmean(x, axis=0)  # any shift gives the same covariance; centring aids precision
-    tot, rows, sx, sxy = (np.zeros((k, k)) for _ in range(4))
-    for start in range(0, len(x), _CHUNK):
-        block = x[start : start + _CHUNK] - shift
-        seen = ~np.isnan(block)
-        z = np.where(seen, block, 0.0)
-        m = seen.astype(float)
-        wz, wm = (z, m) if w is None else (z * w[start : start + _CHUNK, None], m * w[start : start + _CHUNK, None])
-        tot += wm.T @ m
-        rows += m.T @ m if w is not None else 0.0
-        sx += wz.T @ m
-        sxy += wz.T @ z
-    rows = tot if w is None else rows
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = (sxy - sx * sx.T / tot) / (tot - 1.0)
-    return _Cov(c, tot, rows)
-
-
-def _check_cov(cov: _Cov, names: list[str]) -> None:
+def _check_cov(cov: Cov, names: list[str]) -> None:
     """DataError for constant items or pairs observed together in fewer than two rows."""
     d = np.diag(cov.c)
     flat = ~(d > 1e-12 * (1.0 + np.abs(np.diag(cov.c)).max()))
@@ -142,11 +100,6 @@ def _check_cov(cov: _Cov, names: list[str]) -> None:
             f"items {names[i]} and {names[j]} are observed together in too few rows (total weight "
             f"{cov.total[i, j]:g}); need more than one"
         )
-
-
-def _corr(c: np.ndarray) -> np.ndarray:
-    d = np.sqrt(np.diag(c))
-    return c / np.outer(d, d)
 
 
 # ---------------------------------------------------------------- alpha
@@ -195,9 +148,9 @@ def _bootstrap(x, w, standardized, n_boot, seed, level) -> tuple[float, float, f
     reps = np.empty(n_boot)
     for b in range(n_boot):
         counts = rng.multinomial(n, np.full(n, 1.0 / n)).astype(float)
-        c = _cov(x, counts if w is None else counts * w).c
+        c = weighted_cov(x, counts if w is None else counts * w).c
         with np.errstate(divide="ignore", invalid="ignore"):
-            reps[b] = _alpha(_corr(c) if standardized else c)
+            reps[b] = _alpha(cov_to_corr(c) if standardized else c)
     failed = int((~np.isfinite(reps)).sum())
     if failed:
         raise DataError(
@@ -264,7 +217,7 @@ def _check_alpha_args(ci, level, missing, n_boot) -> None:
     if ci is not None and ci not in CI_METHODS:
         raise DataError(f"unknown ci {ci!r}; use one of {', '.join(CI_METHODS)} or None")
     if missing not in MISSING:
-        raise DataError(f"unknown missing policy {missing!r}; use 'listwise' or 'pairwise'")
+        raise DataError(f"unknown missing policy {missing!r}; use one of {', '.join(MISSING)}")
     if not 0.0 < level < 1.0:
         raise DataError(f"level must be strictly between 0 and 1, got {level!r}")
     if ci == "bootstrap" and not (isinstance(n_boot, int) and n_boot >= 2):
@@ -312,7 +265,10 @@ def cronbach_alpha(
     Feldt bounds 1 − (1−α)F_{1−γ/2} and 1 − (1−α)F_{γ/2} on (n−1, (n−1)(k−1)) df with n the
     rows (total weight) actually used; under pairwise deletion n is the smallest pairwise count.
     Checked against R psych ``alpha()`` (raw_alpha, std.alpha, Feldt, Duhachek, alpha.drop,
-    r.drop) on the mobi blocks and the demo Quality scale, to 1e-6.
+    r.drop) on the mobi blocks and the demo Quality scale, to 1e-6. csi keeps its own alpha rather than
+    calling pingouin ``cronbach_alpha``: pingouin has no case weights, no item table and no Duhachek CI,
+    its Feldt CI uses the row count before listwise deletion, and on 10⁶ rows it is several times slower
+    (``benchmarks/RESULTS.md``); its pairwise alpha is a test oracle (``tests/test_reliability.py``).
 
     Raises
     ------
@@ -322,14 +278,14 @@ def cronbach_alpha(
     """
     _check_alpha_args(ci, level, missing, n_boot)
     x, names = _as_items(items)
-    w = _as_weights(weights, len(x), items.index if isinstance(items, pd.DataFrame) else None)
+    w = _as_weights(weights, items, len(x))
     if missing == "listwise":
         keep = ~np.isnan(x).any(axis=1)
         x, w = x[keep], None if w is None else w[keep]
-    cov = _cov(x, w)
+    cov = weighted_cov(x, w)
     _check_cov(cov, names)
     c = cov.c
-    r = _corr(c)
+    r = cov_to_corr(c)
     if not c.sum() > 0:
         raise DataError(
             f"the total score of {', '.join(names)} has no positive variance (items negatively related?); "
@@ -430,11 +386,11 @@ def _fit_items(fit: PLSResult, data: Any) -> tuple[np.ndarray, np.ndarray | None
 def _item_corr(fit: PLSResult, data: Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Weighted item correlation matrix of the fit's data and item positions per construct."""
     x, w = _fit_items(fit, data)
-    cov = _cov(x, w)
+    cov = weighted_cov(x, w)
     _check_cov(cov, list(fit.model.items))
     pos = {item: j for j, item in enumerate(fit.model.items)}
     blocks = {c: np.array([pos[i] for i in fit.model.blocks[c]]) for c in fit.model.constructs}
-    return _corr(cov.c), blocks
+    return cov_to_corr(cov.c), blocks
 
 
 def _loadings(fit: PLSResult) -> dict[str, np.ndarray]:
@@ -488,7 +444,7 @@ def reliability(fit: PLSResult, data: Any = None) -> pd.DataFrame:
             {
                 "construct": c,
                 "k": len(idx),
-                "alpha": _alpha(_cov(x[:, idx], w).c),
+                "alpha": _alpha(weighted_cov(x[:, idx], w).c),
                 "alpha_std": _alpha(sub),
                 "omega": omega_total(sub),
                 "rho_a": _rho_a(sub, outer.loc[list(fit.model.blocks[c])].to_numpy()),

@@ -14,13 +14,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi._stats import cov_to_corr, weighted_cov
 from csi.exceptions import DataError
-from csi.measurement._reliability import THRESHOLDS, _corr, _cov, _fit_items, _item_corr, _loadings
+from csi.measurement._reliability import THRESHOLDS, _fit_items, _item_corr, _loadings
 from csi.pls import PLSResult
 
 __all__ = ["cross_loadings", "fornell_larcker", "htmt", "outer_vif"]
 
 HTMT_KINDS = ("htmt", "htmt2")
+HTMT_CI = ("percentile",)
 _BOOT_CELLS = 1 << 22  # resamples × rows per block of multinomial counts (bounds memory)
 _ROW_CELLS = 1 << 20  # rows × items² per block of the cross-product table
 
@@ -57,7 +59,9 @@ def _htmt_values(r: np.ndarray, blocks: list[np.ndarray], geometric: bool) -> np
 def _boot_corrs(xc: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted correlation matrices (B, p, p) of complete data ``xc`` for each row of weights ``w`` (B, n).
 
-    One matrix product per block of rows: Σw, Σwx and Σw·xxᵀ for all resamples at once.
+    One matrix product per block of rows: Σw, Σwx and Σw·xxᵀ for all resamples at once. The batched
+    kernel of :func:`csi._stats.weighted_cov` for the HTMT bootstrap: thousands of weight vectors in one
+    pass over the data, rows taken in blocks so that memory stays bounded (``_ROW_CELLS``).
     """
     n, p = xc.shape
     s0, s1 = w.sum(axis=1), w @ xc
@@ -88,9 +92,9 @@ def _htmt_bootstrap(x, w, blocks, geometric, n_boot, seed) -> np.ndarray:
 
 def _check_htmt_args(kind, ci, n_boot, level) -> None:
     if kind not in HTMT_KINDS:
-        raise DataError(f"unknown kind {kind!r}; use 'htmt' or 'htmt2'")
-    if ci not in (None, "percentile"):
-        raise DataError(f"unknown ci {ci!r}; use 'percentile' or None")
+        raise DataError(f"unknown kind {kind!r}; use one of {', '.join(HTMT_KINDS)}")
+    if ci is not None and ci not in HTMT_CI:
+        raise DataError(f"unknown ci {ci!r}; use one of {', '.join(HTMT_CI)} or None")
     if ci is not None and not (isinstance(n_boot, int | np.integer) and n_boot >= 2):
         raise DataError(f"n_boot must be an integer >= 2, got {n_boot!r}")
     if not 0.0 < level < 1.0:
@@ -185,7 +189,7 @@ def htmt(
 def _score_corr(fit: PLSResult) -> np.ndarray:
     s = fit.scores.to_numpy(dtype=float)
     w = None if fit.case_weights is None else fit.case_weights.to_numpy(dtype=float)
-    return _corr(_cov(s, w).c)
+    return cov_to_corr(weighted_cov(s, w).c)
 
 
 def fornell_larcker(fit: PLSResult) -> pd.DataFrame:
@@ -226,9 +230,9 @@ def cross_loadings(fit: PLSResult, data: Any = None) -> pd.DataFrame:
     """
     x, w = _fit_items(fit, data)
     s = fit.scores.to_numpy(dtype=float)
-    c = _cov(np.column_stack([x, s]), w).c
+    c = weighted_cov(np.column_stack([x, s]), w).c
     p = x.shape[1]
-    r = _corr(c)[:p, p:]
+    r = cov_to_corr(c)[:p, p:]
     items, cons = list(fit.model.items), list(fit.model.constructs)
     owner = np.array([cons.index(fit.model.construct_of(i)) for i in items])
     own = np.abs(r[np.arange(p), owner])
@@ -248,7 +252,9 @@ def cross_loadings(fit: PLSResult, data: Any = None) -> pd.DataFrame:
 def outer_vif(fit: PLSResult, data: Any = None) -> pd.DataFrame:
     """Variance inflation factor of each item on the other items of its block: diag(R⁻¹).
 
-    Single-item blocks get 1. Checked against seminr 0.2.1 ``item_vifs``.
+    Single-item blocks get 1. Checked against seminr 0.2.1 ``item_vifs``. csi inverts the (case-weighted)
+    item correlation matrix rather than calling statsmodels ``variance_inflation_factor``, which fits an
+    unweighted OLS per item and so cannot use the fit's case weights or missing-value policy.
 
     Returns
     -------

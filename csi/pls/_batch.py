@@ -41,7 +41,10 @@ class Batch:
 def moments(x: np.ndarray, wts: np.ndarray, dense_limit: float = 3e7) -> tuple[np.ndarray, np.ndarray]:
     """Weighted means (B × p) and covariances (B × p × p, denominator Σw − 1) for B weight rows.
 
-    Small data use one matrix product C·[xᵢxⱼ] over all resamples; large data loop per row.
+    The moments of :func:`csi._stats.weighted_mean_sd` (same frequency-weight convention), kept as a
+    batched kernel: a bootstrap or permutation needs them for thousands of weight vectors, and one
+    matrix product C·[xᵢxⱼ] over all resamples (small data; large data loop per row) is what makes
+    the batched PLS fast. Complete data only, as the PLS core.
     """
     n, p = x.shape
     base = x.mean(axis=0)

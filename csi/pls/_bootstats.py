@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from csi._data import scale_bounds
+from csi._stats import index_values, index_weights
 from csi.exceptions import DataError
 from csi.pls import _batch
 from csi.pls._engine import layout
@@ -141,14 +142,10 @@ def _keyed(chunk: pd.DataFrame, **keys) -> pd.DataFrame:
 
 
 def _index(w, mean, sd, lo, hi, lay) -> np.ndarray:
-    """0–100 index per construct and resample (Fornell 1992): normalised unstandardized weights."""
-    raw = w / sd
-    starts = np.array([b[0] for b in lay.blocks])
+    """0–100 index per construct and resample (Fornell 1992), by the one index formula of :mod:`csi._stats`
+    applied to the B resamples' weights, means and SDs at once."""
     owner = lay.mask.argmax(axis=1)
-    wn = raw / np.add.reduceat(raw, starts, axis=1)[:, owner]
-    num = np.add.reduceat(wn * (mean - lo), starts, axis=1)
-    den = np.add.reduceat(wn * (hi - lo), starts, axis=1)
-    return 100.0 * num / den
+    return index_values(index_weights(w, sd, owner), mean, lo, hi, owner)
 
 
 def stat_spec(fit: PLSResult, scale) -> Stats:

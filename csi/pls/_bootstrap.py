@@ -248,7 +248,10 @@ def _failures(codes: np.ndarray, stage: str) -> pd.DataFrame:
 
 
 def quantile7(sorted_reps: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Type-7 (linear) quantile of each column of a sorted array at its own probability q."""
+    """Type-7 (linear) quantile of each column of a sorted array at its own probability q.
+
+    numpy's ``quantile`` (type 7 too) takes one set of probabilities for every column; BCa needs a
+    different probability per statistic, so the interpolation is written out."""
     b = len(sorted_reps)
     h = (b - 1) * np.clip(q, 0.0, 1.0)
     lo = np.floor(h).astype(int)

@@ -11,31 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from csi._stats import weighted_crossprod, weighted_mean_sd
 from csi.exceptions import ConvergenceError, DataError
 from csi.io import Model
 from csi.pls import _batch
-
-SCHEMES = ("path", "centroid", "factorial")
-
-
-# ---------------------------------------------------------------- weighted statistics
-def weighted_mean_sd(x: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Column means and SDs of ``x`` (n × p) with frequency-style case weights.
-
-    mean = Σ wᵢxᵢ / Σ w and var = Σ wᵢ(xᵢ − mean)² / (Σ w − 1), so integer weights
-    give the same result as repeating rows; ``w=None`` is the usual n − 1 SD.
-    """
-    if w is None:
-        return x.mean(axis=0), x.std(axis=0, ddof=1)
-    total = w.sum()
-    mean = (w @ x) / total
-    var = (w @ (x - mean) ** 2) / (total - 1.0)
-    return mean, np.sqrt(var)
-
-
-def _wcross(a: np.ndarray, b: np.ndarray, w: np.ndarray | None, denom: float) -> np.ndarray:
-    """Weighted cross-product aᵀ·diag(w)·b / denom (covariances of centred columns)."""
-    return (a.T @ b if w is None else (a * w[:, None]).T @ b) / denom
 
 
 # ---------------------------------------------------------------- model layout
@@ -157,7 +136,7 @@ def estimate_arrays(
         bad = ", ".join(lay.items[i] for i in np.flatnonzero(flat))
         raise DataError(f"item(s) {bad} are constant (zero variance) in the data used; drop them from the model")
     z = (x - mean) / sd
-    s = _wcross(z, z, w, d)
+    s = weighted_crossprod(z, z, w, d)
     batch = _batch.iterate(s[None], lay, scheme, max_iter, tol)
     if consistent and batch.code[0] == _batch.OK:
         batch = _batch.consistent(batch, lay)

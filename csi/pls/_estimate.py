@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._data import Prepared, prepare
+from csi._data import SCHEMES, Prepared, prepare
 from csi.exceptions import ModelSpecError
 from csi.io import Model
 from csi.pls import _quality
-from csi.pls._engine import SCHEMES, ArrayFit, estimate_arrays, layout
+from csi.pls._engine import ArrayFit, estimate_arrays, layout
 
 __all__ = ["PLSResult", "PLSSummary", "estimate"]
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi._data import case_weights
 from csi.exceptions import DataError
 from csi.io import Model
 from csi.pls import _batch
@@ -95,7 +96,7 @@ def mga(
         raise DataError(f"groups must be two labels present in group; got {groups!r}, labels: {present}")
     keep = np.isin(labels, list(groups))
     sub = data.loc[keep] if data.index.is_unique else data[keep]
-    w = weights if weights is None or isinstance(weights, str) else np.asarray(weights, dtype=float)[keep]
+    w = weights if weights is None or isinstance(weights, str) else case_weights(data, weights)[keep]
     pooled = estimate(model, sub, weights=w, scheme=scheme, missing=missing, consistent=consistent)
     lab = design_vector(labels[keep], pooled, "group")  # codes 0/1 in sorted order of the two labels
     is_a = lab == (0 if groups[0] == min(groups) else 1)

@@ -35,8 +35,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from csi._stats import weighted_crossprod, weighted_mean_sd
 from csi.io import Model
-from csi.pls._engine import _wcross, estimate_arrays, layout, weighted_mean_sd
+from csi.pls._engine import estimate_arrays, layout
 
 if TYPE_CHECKING:
     from csi.pls._estimate import PLSResult
@@ -71,7 +72,11 @@ def f_squared(fit: PLSResult) -> pd.DataFrame:
 
 
 def inner_vif(fit: PLSResult) -> pd.DataFrame:
-    """VIF of each predecessor in each structural regression: ``source, target, vif``."""
+    """VIF of each predecessor in each structural regression: ``source, target, vif``.
+
+    VIF = [R_pp⁻¹]_ii from the construct correlations, not statsmodels ``variance_inflation_factor``
+    (an OLS per column on the score matrix): the correlations are the fit's (PLSc: disattenuated),
+    which the scores do not reproduce, and a p × p inverse needs no pass over the data."""
     corr = fit.construct_corr
     rows = []
     for t in fit.model.endogenous:
@@ -88,7 +93,7 @@ def item_corr(fit: PLSResult) -> np.ndarray:
     w = None if fit.case_weights is None else fit.case_weights.to_numpy(dtype=float)
     mean, sd = weighted_mean_sd(fit.x, w)
     z = (fit.x - mean) / sd
-    return _wcross(z, z, w, (len(z) if w is None else w.sum()) - 1.0)
+    return weighted_crossprod(z, z, w, (len(z) if w is None else w.sum()) - 1.0)
 
 
 def _structural_corr(fit: PLSResult) -> np.ndarray:

@@ -10,6 +10,7 @@ from html import escape
 import pandas as pd
 
 from csi.report import _charts as charts
+from csi.report import _facts as facts
 from csi.report._content import BOOTSTRAP, EnterpriseContent
 from csi.report._facts import MIN_SEGMENT_N
 from csi.report._front import change_sentence, h2
@@ -56,12 +57,16 @@ def _rates(c: EnterpriseContent) -> str:
     lang = c.lang
     d = c.rates[c.rates["level"] == "construct"]
     wide = d.pivot(index="construct", columns="category", values="rate").reindex(c.fit.model.constructs)
-    wide = wide.reset_index().assign(label=lambda x: x["construct"].map(c.label))
+    wide = wide.reset_index().assign(label=lambda x: x["construct"].map(c.directed_label))
     method = t("rates_linearization" if c.weighted else "rates_wilson", lang)
     html = table(wide, {"label": t("dimension", lang), **{k: t(k, lang) for k in CATEGORIES}}, lang,
                  formats={k: _pct for k in CATEGORIES})
-    return (f'<h3>{escape(t("rates_title", lang))}</h3>{html}'
-            f'<p class="csi-note">{escape(t("rates_note", lang, method=method))}</p>')
+    classes = facts.class_ranges(c.fit)
+    lower = [c.label(x) for x in c.fit.model.lower_is_better]
+    reversed_ = t("rates_reversed", lang, labels=join(lower, lang), **facts.class_ranges(c.fit, mirrored=True)) \
+        if lower else ""
+    note = t("rates_note", lang, method=method, reversed=reversed_, **classes)
+    return f'<h3>{escape(t("rates_title", lang))}</h3>{html}<p class="csi-note">{escape(note)}</p>'
 
 
 def _segments(c: EnterpriseContent) -> str:
@@ -101,7 +106,9 @@ def drivers(c: EnterpriseContent) -> Html:
     d = c.drivers.assign(text=[c.study.questionnaire.item(i).text.get(lang, i) for i in c.drivers["item"]])
     drv = table(d, {"item": t("item", lang), "text": t("question", lang), "dissatisfied": t("dissatisfied", lang),
                     "importance": t("importance", lang)}, lang, {"importance": 3}, formats={"dissatisfied": _pct})
-    return Html(f'{h2("h_drivers", lang)}<p>{escape(t("ipma_intro", lang))}</p>{chart}{ipma}'
+    lower = [c.label(x) for x in c.ipma["construct"] if c.fit.model.direction(x) < 0]
+    note = f'<p class="csi-note">{escape(t("ipma_reversed", lang, labels=join(lower, lang)))}</p>' if lower else ""
+    return Html(f'{h2("h_drivers", lang)}<p>{escape(t("ipma_intro", lang))}</p>{chart}{ipma}{note}'
                 f'<h3>{escape(t("drivers_title", lang))}</h3>{drv}'
                 f'<p class="csi-note">{escape(t("drivers_note", lang))}</p>')
 

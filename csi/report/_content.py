@@ -18,7 +18,7 @@ import pandas as pd
 from csi._version import __version__
 from csi.analysis._study import BOOTSTRAP_RESAMPLES, StudyAnalysis, analyse_study, load_responses, pool_of
 from csi.exceptions import DataError
-from csi.indices import item_scores
+from csi.indices import item_scores, item_weights
 from csi.io._study import Enterprise, Grade, Study, load_study
 from csi.pls import BootstrapResult, PLSResult
 from csi.report import _facts as facts
@@ -125,7 +125,8 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     dims = _dimensions(analysis, pool_key, enterprise, directed)
     items = item_scores(fit, data=own, weights=weights)
     items.insert(2, "text", [q.item(i).text.get(lang, i) for i in items["item"]])
-    items = items.merge(facts.item_weights(fit), on=["construct", "item"], how="left")
+    items = items.merge(item_weights(fit), on=["construct", "item"], how="left") \
+        .merge(fit.outer[["item", "loading"]], on="item", how="left")
     trend = facts.trend(analysis, enterprise)
     target_row = dims.set_index("construct").loc[settings.target]
     previous = trend[(trend["wave"] == "previous") & (trend["construct"] == settings.target)]["index"]

@@ -31,14 +31,6 @@ def weights_of(analysis: StudyAnalysis) -> str | None:
     return WEIGHT if analysis.weighted else None
 
 
-def item_weights(fit: PLSResult) -> pd.DataFrame:
-    """Normalised unstandardised outer weights per construct (they sum to 1 within a construct)."""
-    outer = fit.outer.merge(fit.item_stats[["item", "sd"]], on="item")
-    raw = outer["weight"] / outer["sd"]
-    outer["item_weight"] = raw / raw.groupby(outer["construct"]).transform("sum")
-    return outer[["construct", "item", "item_weight", "loading"]]
-
-
 def change(analysis: StudyAnalysis, enterprise: Enterprise) -> pd.DataFrame | None:
     """The enterprise's change against the previous wave per construct (``StudyAnalysis.changes``)."""
     rows = analysis.changes[analysis.changes["enterprise_id"] == enterprise.id]
@@ -87,14 +79,36 @@ def sample_margins(study: Study, own: pd.DataFrame, lang: str, analysis: StudyAn
     return table
 
 
-def rates(fit: PLSResult, own: pd.DataFrame, analysis: StudyAnalysis) -> pd.DataFrame:
-    """Satisfied / acceptable / dissatisfied rates per construct and item (:func:`csi.satisfaction_rates`)."""
-    constructs = {c: list(fit.model.blocks[c]) for c in fit.model.constructs}
+def rate_classes(fit: PLSResult) -> tuple[float, float, float, float]:
+    """The item scale (lo, hi) and the class bounds: satisfied ≥ lo + 0.7·span, dissatisfied ≤ lo + 4/9·span
+    (8–10 and 1–5 on a 1–10 scale, scaled for other scales)."""
     lo, hi = next(iter(fit.scales.values()))
     span = hi - lo
-    # top-box classes on the item scale: 8–10 satisfied, 1–5 dissatisfied on 1–10 (scaled for other scales)
-    return satisfaction_rates(own, constructs, satisfied_min=lo + 0.7 * span, dissatisfied_max=lo + 4 / 9 * span,
-                              weights=weights_of(analysis))
+    return lo, hi, lo + 0.7 * span, lo + 4 / 9 * span
+
+
+def class_ranges(fit: PLSResult, mirrored: bool = False) -> dict[str, str]:
+    """The whole scale points of each class as the report states them ("8–10", "6–7", "1–5" on 1–10);
+    ``mirrored`` for a lower-is-better construct, whose answers x are classified as lo + hi − x."""
+    lo, hi, satisfied_min, dissatisfied_max = rate_classes(fit)
+    top, bottom = int(np.ceil(satisfied_min - 1e-9)), int(np.floor(dissatisfied_max + 1e-9))
+    sat, dis = (top, hi), (lo, bottom)
+    if mirrored:
+        sat, dis = (lo, lo + hi - top), (lo + hi - bottom, hi)
+    acc = (min(sat[1], dis[1]) + 1, max(sat[0], dis[0]) - 1)
+
+    def span(a: float, b: float) -> str:
+        return "—" if a > b else f"{a:g}" if a == b else f"{a:g}–{b:g}"
+    return {"satisfied": span(*sat), "acceptable": span(*acc), "dissatisfied": span(*dis)}
+
+
+def rates(fit: PLSResult, own: pd.DataFrame, analysis: StudyAnalysis) -> pd.DataFrame:
+    """Satisfied / acceptable / dissatisfied rates per construct and item (:func:`csi.satisfaction_rates`);
+    a lower-is-better construct's classes are mirrored (its low scores are the satisfied ones)."""
+    constructs = {c: list(fit.model.blocks[c]) for c in fit.model.constructs}
+    lo, hi, satisfied_min, dissatisfied_max = rate_classes(fit)
+    return satisfaction_rates(own, constructs, satisfied_min=satisfied_min, dissatisfied_max=dissatisfied_max,
+                              weights=weights_of(analysis), lower_is_better=fit.model.lower_is_better, scale=(lo, hi))
 
 
 def segments(fit: PLSResult, own: pd.DataFrame, study: Study, analysis: StudyAnalysis, lang: str) -> pd.DataFrame:

@@ -70,8 +70,8 @@ def summary(c: EnterpriseContent) -> Html:
                    f'<div class="csi-label">{escape(k)}</div><div class="csi-sub">{escape(sub)}</div></div>'
                    for k, v, sub, cls in tiles)
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in summary_sentences(c))
-    sw = (f'<div class="csi-pair"><div><h3>{escape(t("strengths", lang))}</h3><ul>{_gaps(c, c.strengths)}</ul></div>'
-          f'<div><h3>{escape(t("weaknesses", lang))}</h3><ul>{_gaps(c, c.weaknesses)}</ul></div></div>')
+    sw = (f'<div class="csi-pair"><div><h3>{escape(t("strengths", lang))}</h3><ul>{_gaps(c, c.strengths, "no_strengths")}</ul></div>'
+          f'<div><h3>{escape(t("weaknesses", lang))}</h3><ul>{_gaps(c, c.weaknesses, "no_weaknesses")}</ul></div></div>')
     verdict = "".join(f"<li>{escape(v)}</li>" for v in verdict_sentences(c))
     problems = "".join(f'<p class="csi-warning">{escape(t("rule_problem", lang, rule=k, message=m))}</p>'
                        for k, m in c.problems)
@@ -92,7 +92,9 @@ def _points(c: EnterpriseContent) -> str:
     return f"{number(c.rubric.total, c.lang)} / {c.rubric.rubric.points:g}"
 
 
-def _gaps(c: EnterpriseContent, frame: pd.DataFrame) -> str:
+def _gaps(c: EnterpriseContent, frame: pd.DataFrame, empty: str) -> str:
+    if frame.empty:  # say so, rather than an empty list under the heading
+        return f"<li>{escape(t(empty, c.lang))}</li>"
     return "".join(f"<li>{escape(t('gap_vs_industry', c.lang, label=r.label, index=number(r.index, c.lang), gap=number(r.gap, c.lang, signed=True)))}</li>"
                    for r in frame.itertuples())
 

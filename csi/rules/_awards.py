@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from csi._validation import KeyReader, suggest
+from csi._validation import NO, YES, KeyReader, suggest, yes_no
 from csi.exceptions import SchemaError, StudyError
 from csi.io._questionnaire import _read_toml
 
@@ -32,6 +32,7 @@ __all__ = ["AwardResult", "AwardRules", "Category", "Criterion", "check_eligibil
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
        "!=": operator.ne}
 FORMATS = ("number", "percent", "bool", "count")
+TIES = ("include", "exclude")  # [award] ties: candidates tied at the quota's edge are all in, or all out
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,9 @@ def load_award_rules(path: str | Path) -> AwardRules:
     top.reject_unknown(["award", "categories"])
     head = top.sub("award")
     head.reject_unknown(["id", "title", "source", "ties"])
-    ties = head.get("ties", str, "include")
-    if ties not in ("include", "exclude"):
-        raise head.fail("ties", f"{ties!r} is not 'include' or 'exclude'{suggest(ties, ['include', 'exclude'])}.")
+    ties = head.get("ties", str, TIES[0])
+    if ties not in TIES:
+        raise head.fail("ties", f"{ties!r} is not one of {', '.join(TIES)}{suggest(ties, TIES)}.")
     tables = top.get("categories", list, required=True)
     categories = tuple(_category(top, k, t) for k, t in enumerate(tables))
     ids = [c.id for c in categories]
@@ -117,7 +118,7 @@ def _category(top: KeyReader, k: int, table: Any) -> Category:
     criteria = tuple(_criterion(reader, j, t) for j, t in enumerate(crit))
     if not criteria:
         raise reader.fail("criteria", "a category needs at least one criterion.")
-    return Category(cid, reader.text("name", {"zh": cid, "en": cid}), quota, tuple(rank_by),
+    return Category(cid, reader.text("name", cid), quota, tuple(rank_by),
                     reader.get("id_column", str, "id"), criteria)
 
 
@@ -285,12 +286,11 @@ def _evaluate(c: Criterion, row: dict) -> dict:
 
 
 def _as_bool(value: Any, c: Criterion) -> bool:
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "是", "1.0"):
-        return True
-    if text in ("false", "0", "no", "否", "0.0"):
-        return False
-    raise SchemaError(f"criterion {c.id!r}: column {c.column!r} value {value!r} is not yes/no.")
+    flag = yes_no(value)
+    if flag is None:
+        raise SchemaError(f"criterion {c.id!r}: column {c.column!r} value {value!r} is not yes/no "
+                          f"(use one of {', '.join(YES)} or {', '.join(NO)}).")
+    return flag
 
 
 def _coverage(c: Criterion, row: dict) -> dict:

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from csi._validation import KeyReader, suggest
+from csi._validation import KeyReader, suggest, yes_no
 from csi.exceptions import DataError, SchemaError, StudyError
 from csi.io._questionnaire import _read_toml, read_csv_text
 
@@ -33,7 +33,8 @@ __all__ = ["Adjustment", "Level", "Rubric", "RubricItem", "RubricResult", "Secti
            "score_rubric"]
 
 AUDIT_COLUMNS = ("item", "earned", "not_applicable", "sampled", "deficient", "count", "note")
-_TRUE, _FALSE = {"1", "true", "yes", "y", "x", "是", "na", "n/a"}, {"", "0", "false", "no", "n", "否"}
+ITEM_KINDS = ("audit", "survey_index")
+_NOT_APPLICABLE = ("x", "na", "n/a")  # marks of the not_applicable column besides the yes words; blank is no
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def _section(top: KeyReader, k: int, table: dict) -> Section:
     if not math.isclose(total, points, abs_tol=1e-9):
         raise reader.fail("points", f"section has {points:g} points but its items add up to {total:g} "
                           f"({' + '.join(f'{i.id} {i.points:g}' for i in items)}); make them equal.")
-    return Section(sid, reader.text("name", {"zh": sid, "en": sid}), points, items)
+    return Section(sid, reader.text("name", sid), points, items)
 
 
 def _item(section: KeyReader, sid: str, j: int, table: dict) -> RubricItem:
@@ -178,14 +179,14 @@ def _item(section: KeyReader, sid: str, j: int, table: dict) -> RubricItem:
     iid = reader.get("id", str, required=True)
     reader.path = f"{section.path}.items.{iid}"
     points = _number(reader, "points")
-    kind = reader.get("kind", str, "audit")
-    if kind not in ("audit", "survey_index"):
-        raise reader.fail("kind", f"{kind!r} is not 'audit' or 'survey_index'{suggest(kind, ['audit', 'survey_index'])}.")
+    kind = reader.get("kind", str, ITEM_KINDS[0])
+    if kind not in ITEM_KINDS:
+        raise reader.fail("kind", f"{kind!r} is not one of {', '.join(ITEM_KINDS)}{suggest(kind, ITEM_KINDS)}.")
     construct = reader.get("construct", str, None)
     if kind == "survey_index" and construct is None:
         raise reader.fail("construct", "a survey_index item names the index it takes, e.g. construct = \"Satisfaction\".")
     bands = _bands(reader, points) if "bands" in reader.table else ()
-    return RubricItem(iid, sid, reader.text("text", {"zh": iid, "en": iid}), points, kind,
+    return RubricItem(iid, sid, reader.text("text", iid), points, kind,
                       reader.get("allow_na", bool, False), construct, bands)
 
 
@@ -224,7 +225,7 @@ def _adjustment(top: KeyReader, key: str, k: int, table: dict) -> Adjustment:
     veto = reader.get("veto", bool, False)
     if veto and key == "bonuses":
         raise reader.fail("veto", "a bonus cannot be a veto.")
-    return Adjustment(aid, reader.text("text", {"zh": aid, "en": aid}), _number(reader, "points"),
+    return Adjustment(aid, reader.text("text", aid), _number(reader, "points"),
                       _number(reader, "max", None), veto)
 
 
@@ -316,10 +317,9 @@ def _cell(text: str, where: str, column: str) -> float:
 
 def _flag(text: str, where: str) -> bool:
     value = str(text).strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
+    flag = True if value in _NOT_APPLICABLE else False if value == "" else yes_no(value)
+    if flag is not None:
+        return flag
     raise SchemaError(f"{where}, column 'not_applicable': {text!r} is not yes/no (use 1, yes, true or leave blank).")
 
 

@@ -38,6 +38,7 @@ __all__ = ["DEFAULT_CHANNEL_WEIGHTS", "CompositeResult", "composite_score"]
 
 DEFAULT_CHANNEL_WEIGHTS = {"online": 0.4, "questionnaire": 0.3, "onsite": 0.3}
 _ROUNDING = ("per_channel", "total", "none")
+KINDS = ("mean", "rate")  # a channel's score: a mean on a declared scale, or a rate
 _WHERE = "composite_score"
 
 
@@ -269,8 +270,8 @@ def _transform(part: pd.DataFrame, channel: str, measure: str, opts: Mapping[str
         raise DataError(f"{_WHERE}: non-numeric values in channel {channel!r}, {rows_text(list(bad))}.")
     x = x.to_numpy(float)
     kind = _option(opts["kind"], channel, "kind")
-    if kind not in ("mean", "rate"):
-        raise DataError(f"{_WHERE}: kind {kind!r} for channel {channel!r}; use 'mean' or 'rate'.")
+    if kind not in KINDS:
+        raise DataError(f"{_WHERE}: kind {kind!r} for channel {channel!r}; use one of {', '.join(KINDS)}.")
     scale = _option(opts["scale"], channel, "scale")
     if scale is not None:
         _check_scale(part, x, scale, channel)

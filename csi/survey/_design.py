@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csi._stats import weighted_means
 from csi._validation import rows_text, suggest
 from csi.exceptions import DataError
 from csi.survey._weighting import WeightingResult, _base_weights, _build_cells, _calibration_matrix, _Factor
@@ -132,7 +133,7 @@ def _estimate(data, values, weights, strata, cluster, fpc, calibration, level, d
         se = float(np.sqrt(_variance(z, psu)))
         row = {"variable": name, "estimate": mean, "std_error": se, "ci_low": mean - q * se,
                "ci_high": mean + q * se, "n": int(ok.sum()), "n_missing": int((~ok).sum())}
-        if deff:
+        if deff:  # s² as R svyvar: Σw(y − ȳ)²/Σw · n/(n − 1), a design-based variance, not a frequency-weight one
             n, wy, y0 = ok.sum(), np.where(ok, w, 0.0), np.where(ok, y, 0.0)
             s2 = np.dot(wy, (y0 - mean) ** 2) / wy.sum() * n / (n - 1)
             row["deff"] = se**2 / (s2 / n) if s2 > 0 else np.nan
@@ -155,10 +156,9 @@ def _mean_influence(y: np.ndarray, w: np.ndarray, resid, name: str, where: str):
     ok = ~np.isnan(y)
     if not ok.any():
         raise DataError(f"{where}: {name!r} is missing for every respondent.")
-    wy, y0 = np.where(ok, w, 0.0), np.where(ok, y, 0.0)
-    total = wy.sum()
-    mean = float(np.dot(wy, y0) / total)
-    z = np.where(ok, w * (y0 - mean) / total, 0.0)
+    means, totals = weighted_means(y[:, None], w)
+    mean, total = float(means[0]), totals[0]
+    z = np.where(ok, w * (np.where(ok, y, 0.0) - mean) / total, 0.0)
     return mean, (resid(z) if resid is not None else z), ok
 
 

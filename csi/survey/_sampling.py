@@ -30,6 +30,8 @@ from csi.exceptions import DataError
 
 __all__ = ["SamplePlan", "allocate", "plan_sample", "plan_samples"]
 
+ALLOCATIONS = ("proportional", "neyman")  # allocate(method=): n_h ∝ N_h, or ∝ N_h·S_h (Neyman 1934)
+
 
 @dataclass(frozen=True)
 class SamplePlan:
@@ -224,8 +226,8 @@ def allocate(strata: pd.DataFrame, n: int, method: str = "proportional", *, stra
 
 
 def _strata_table(strata, n, method, stratum, population, sd) -> pd.DataFrame:
-    if method not in ("proportional", "neyman"):
-        raise DataError(f"allocate: method {method!r}; use 'proportional' or 'neyman'.")
+    if method not in ALLOCATIONS:
+        raise DataError(f"allocate: method {method!r}; use {' or '.join(map(repr, ALLOCATIONS))}.")
     need = [stratum, population] + ([sd] if method == "neyman" else [])
     missing = [c for c in need if c not in strata.columns]
     if missing:

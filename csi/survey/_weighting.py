@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from csi._data import case_weights, check_weights
 from csi._validation import rows_text, suggest
 from csi.exceptions import ConvergenceError, DataError
 from csi.io import read_csv_text
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 _SHARE_TOL = 1e-6  # shares of one variable must sum to 1 within this
+CALIBRATION_METHODS = ("linear", "raking", "logit")  # calibrate(method=): R survey calfun linear, raking, logit
 
 
 @dataclass(frozen=True)
@@ -120,13 +122,9 @@ def effective_n(weights: Any) -> float:
 
 
 def _weight_array(weights: Any, where: str) -> np.ndarray:
-    w = np.asarray(weights.weights if isinstance(weights, WeightingResult) else weights, dtype=float)
-    bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
-    if w.ndim != 1 or w.size == 0:
-        raise DataError(f"{where}: weights must be a non-empty 1-d array, got shape {w.shape}.")
-    if bad.size:
-        raise DataError(f"{where}: weights must be finite and non-negative; bad values at positions "
-                        f"{rows_text(bad)}.")
+    """Weights (a WeightingResult or values) checked by :func:`csi._data.check_weights`, not all zero."""
+    w = check_weights(weights.weights if isinstance(weights, WeightingResult) else weights, name=f"{where}: weights",
+                      of="the weights")
     if w.sum() <= 0:
         raise DataError(f"{where}: all weights are zero.")
     return w
@@ -159,29 +157,13 @@ def _where(name: str, data: Any, margins: Any) -> str:
 
 
 def _base_weights(data: pd.DataFrame, base_weights: Any, where: str) -> np.ndarray:
-    """Base weights as a float array aligned to ``data`` (ones when None); all must be > 0."""
+    """Base weights as a float array aligned to ``data`` (ones when None); all must be > 0 (checked by
+    :func:`csi._data.case_weights`: a column name, a Series aligned to ``data`` or values)."""
     if base_weights is None:
         return np.ones(len(data))
     if isinstance(base_weights, WeightingResult):
         base_weights = base_weights.weights
-    if isinstance(base_weights, str):
-        if base_weights not in data.columns:
-            raise DataError(f"{where}: base_weights column {base_weights!r} not in data"
-                            f"{suggest(base_weights, data.columns)}.")
-        base_weights = data[base_weights]
-    if isinstance(base_weights, pd.Series):
-        if not base_weights.index.equals(data.index):
-            raise DataError(f"{where}: base_weights index does not match data.index; "
-                            "align it first (e.g. base_weights.reindex(data.index)).")
-        base_weights = base_weights.to_numpy()
-    d = np.asarray(base_weights, dtype=float)
-    if d.shape != (len(data),):
-        raise DataError(f"{where}: base_weights has shape {d.shape}, expected ({len(data)},).")
-    bad = np.flatnonzero(~np.isfinite(d) | (d <= 0))
-    if bad.size:
-        raise DataError(f"{where}: base weights must be finite and > 0; bad in "
-                        f"{rows_text(list(data.index[bad]))}. Drop those respondents first.")
-    return d
+    return case_weights(data, base_weights, name=f"{where}: base weights", positive=True)
 
 
 def _margin_table(margins: Any, where: str) -> pd.DataFrame:
@@ -550,6 +532,8 @@ def calibrate(data: pd.DataFrame, totals: Any, *, base_weights: Any = None, meth
 
 def _calfun(method: str, bounds: tuple[float, float] | None, where: str):
     """``F(u) -> (g, dg/du)`` for the method, truncated to bounds for linear/raking."""
+    if method not in CALIBRATION_METHODS:
+        raise DataError(f"{where}: unknown method; use one of {', '.join(CALIBRATION_METHODS)}.")
     if bounds is not None:
         lo, hi = (float(b) for b in bounds)
         if not (0 <= lo < 1 < hi):
@@ -565,9 +549,7 @@ def _calfun(method: str, bounds: tuple[float, float] | None, where: str):
             return (lo * (hi - 1) + hi * (1 - lo) * e) / den, (hi - lo) * (1 - lo) * (hi - 1) * a * e / den**2
         return logit
     base = {"linear": lambda u: (1 + u, np.ones_like(u)),
-            "raking": lambda u: (np.exp(u), np.exp(u))}.get(method)
-    if base is None:
-        raise DataError(f"{where}: unknown method; use 'linear', 'raking' or 'logit'.")
+            "raking": lambda u: (np.exp(u), np.exp(u))}[method]
     if bounds is None:
         return base
 
@@ -656,13 +638,13 @@ def trim(weights: WeightingResult | Any, *, upper: float, lower: float | None = 
 
 
 def _trim_input(weights: Any, data: pd.DataFrame | None) -> pd.Series:
+    """The weights to trim as a Series: aligned to ``data`` when given (one per row, a Series by its index)."""
     w = weights.weights if isinstance(weights, WeightingResult) else weights
-    if not isinstance(w, pd.Series):
-        w = pd.Series(np.asarray(w, dtype=float), index=None if data is None else data.index)
-    _weight_array(w, "trim")
-    if data is not None and not w.index.equals(data.index):
-        raise DataError("trim: the weights' index does not match data.index.")
-    return w
+    index = data.index if data is not None else w.index if isinstance(w, pd.Series) else None
+    values = check_weights(w, None if data is None else len(data), name="trim: weights", index=index)
+    if values.sum() <= 0:
+        raise DataError("trim: all weights are zero.")
+    return pd.Series(values, index=index)
 
 
 def _trim_design(weights, w0: pd.Series, data, margins) -> tuple[pd.DataFrame, list[_Factor]]:
