@@ -56,6 +56,15 @@ def test_tables_are_tidy_with_the_documented_columns(demo_analysis):
     assert repr(a).startswith("<StudyAnalysis demo-2026")
 
 
+def test_ipma_table_equals_the_ipma_of_the_enterprises_own_respondents(demo_analysis):
+    a = demo_analysis
+    own = a.data[a.data["enterprise_id"] == "W01"]
+    direct = csi.importance_performance(a.fits["industry:water"], own, "Satisfaction", weights="csi_weight")
+    table = a.ipma[a.ipma["enterprise_id"] == "W01"].drop(columns="enterprise_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(table, direct, check_exact=False, rtol=1e-10)
+    assert set(a.ipma["enterprise_id"]) == {e.id for e in a.study.enterprises}
+
+
 def test_the_benchmark_is_the_mean_of_the_industrys_enterprises(demo_analysis):
     a = demo_analysis
     industry = {e.id: e.industry for e in a.study.enterprises}

@@ -1,5 +1,5 @@
-"""The package's layout: stages import only downwards, no import cycles (imports inside functions
-included), private names only from private modules, no function shadows its module, and ``csi
+"""The package's layout: stages import only downwards, no import cycles (imports inside functions and
+type-checking blocks included), private names only from private modules, no function shadows its module, and ``csi
 validate`` loads no plotting, notebook or dask code."""
 
 from __future__ import annotations
@@ -36,21 +36,15 @@ def stage(module: str) -> str:
     return ".".join(module.split(".")[:2])
 
 
-def _type_checking(node: ast.AST) -> bool:
-    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
-
-
 def imports(module: str) -> list[tuple[str, list[str], int]]:
-    """Every import of a module (at any depth, except under ``if TYPE_CHECKING``): (target module, names
-    taken, line)."""
+    """Every import of a module, at any depth (inside functions and ``if TYPE_CHECKING`` too): (target
+    module, names taken, line)."""
     path = MODULES[module]
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     out: list[tuple[str, list[str], int]] = []
 
     def visit(node: ast.AST) -> None:
-        if _type_checking(node):
-            return
         if isinstance(node, ast.Import):
             out.extend((alias.name, [], node.lineno) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

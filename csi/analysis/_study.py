@@ -19,7 +19,7 @@ import pandas as pd
 from csi._validation import yes_no
 from csi.analysis._compare import benchmark_table, compare, compare_waves, league_of, survey_weight_totals
 from csi.exceptions import CSIError, StudyError
-from csi.indices import NegativeWeightWarning, csi_index, enterprise_indices
+from csi.indices import NegativeWeightWarning, csi_index, enterprise_indices, importance_performance
 from csi.io import Enterprise, Study, load_study, read_responses
 from csi.measurement import htmt, reliability
 from csi.pls import BootstrapResult, PLSResult, bootstrap, estimate
@@ -50,6 +50,8 @@ class StudyAnalysis:
     - ``league``: the target construct's league table (ranks, CIs, the comparison, the change);
     - ``changes``: each enterprise and construct against the previous wave (linearization, independent
       samples), ``verdict`` read in the construct's direction;
+    - ``ipma``: each enterprise's importance–performance map of the target's antecedents (its pool's total
+      effects, its own indices; :func:`csi.importance_performance`, direction-aware), by priority;
     - ``ledger`` (screening: read = analysed + excluded, by reason), ``exclusions`` (one row per excluded
       respondent) and ``weights`` (each analysed respondent's survey weight);
     - ``rubric`` and ``awards`` verdicts; ``problems`` lists rule files that could not be used, as
@@ -76,6 +78,7 @@ class StudyAnalysis:
     comparisons: pd.DataFrame
     league: pd.DataFrame
     changes: pd.DataFrame
+    ipma: pd.DataFrame
     rubric: Mapping[str, RubricResult] = field(default_factory=dict)
     awards: AwardResult | None = None
     operations: pd.DataFrame | None = None
@@ -148,7 +151,7 @@ class StudyAnalysis:
     def to_frames(self) -> dict[str, pd.DataFrame]:
         """Every study-level table by name (e.g. for Excel or a statistician's own checks)."""
         frames = {"indices": self.indices, "previous_indices": self.previous_indices, "benchmarks": self.benchmarks,
-                  "comparisons": self.comparisons, "league": self.league, "changes": self.changes,
+                  "comparisons": self.comparisons, "league": self.league, "changes": self.changes, "ipma": self.ipma,
                   "ledger": self.ledger, "exclusions": self.exclusions, "weights": self.weights}
         if self.rubric:
             frames["rubric"] = pd.DataFrame([{"enterprise_id": k, "points": r.total, "applicable": r.applicable,
@@ -209,13 +212,14 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     comparisons = compare(indices, shares, benchmarks, study)
     changes = compare_waves(indices, previous_indices, study.model.model)
     league = league_of(study, indices, previous_indices, comparisons)
+    ipma = _ipma(study, indices, fits, members)
     problems: list[tuple[str, str]] = []
     rubric = _rubric(study, indices, problems)
     operations = _operations(study, problems)
     awards = _awards(study, indices, operations, problems)
     return StudyAnalysis(study, current, previous, data, previous_data, weighting, errors, fits, boots,
                          {k: reliability(f) for k, f in fits.items()}, {k: htmt(f) for k, f in fits.items()},
-                         indices, previous_indices, benchmarks, comparisons, league, changes, rubric, awards,
+                         indices, previous_indices, benchmarks, comparisons, league, changes, ipma, rubric, awards,
                          operations, tuple(problems), _hashes(study),
                          {key: _pool_index(fit, data, weights) for key, fit in fits.items()},
                          {key: tuple(ids) for key, ids in members.items()})
@@ -305,6 +309,18 @@ def _weigh(study: Study, kept: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, We
         results[str(enterprise_id)] = result
         data.loc[rows.index, WEIGHT] = result.weights.to_numpy()
     return data, results, errors
+
+
+def _ipma(study: Study, indices: pd.DataFrame, fits: Mapping[str, PLSResult], members: Mapping[str, list[str]]
+          ) -> pd.DataFrame:
+    """Every enterprise's IPMA: its pool's total effects on the target, its own indices as performance."""
+    own = indices.set_index(["enterprise_id", "construct"])["index"]
+    parts = [importance_performance(fit, target=study.model.target, index=own.loc[e]).assign(enterprise_id=e)
+             for key, fit in fits.items() for e in members[key] if e in own.index.get_level_values(0)]
+    if not parts:
+        return pd.DataFrame(columns=["enterprise_id", "priority", "construct"])
+    out = pd.concat(parts, ignore_index=True)
+    return out[["enterprise_id", *[c for c in out.columns if c != "enterprise_id"]]]
 
 
 def _pool_index(fit: PLSResult, data: pd.DataFrame, weights: str | None) -> pd.DataFrame:

@@ -156,7 +156,8 @@ QUADRANTS = {  # (high importance, high performance) -> code, zh, en  (Martilla 
 
 def importance_performance(fit: PLSResult, data: pd.DataFrame | None = None, target: str = "Satisfaction",
                            weights: Any = None, *, scale: tuple[float, float] | None = None,
-                           lower_is_better: Sequence[str] | None = None) -> pd.DataFrame:
+                           lower_is_better: Sequence[str] | None = None,
+                           index: pd.Series | None = None) -> pd.DataFrame:
     """Importance–performance map (IPMA) of the target's antecedents: quadrants and improvement priorities.
 
     Ringle & Sarstedt (2016), "Gain more insight from your PLS-SEM results: the importance-performance
@@ -192,6 +193,9 @@ def importance_performance(fit: PLSResult, data: pd.DataFrame | None = None, tar
         Declared scale of every item; default ``fit.scales``.
     lower_is_better : list of str, optional
         Constructs where a higher score is worse; default (None) ``fit.model.lower_is_better``, ``()`` for none.
+    index : Series construct → index, optional
+        The constructs' indices when already computed (e.g. one enterprise's rows of
+        ``StudyAnalysis.indices``); default :func:`csi_index` of ``data``.
 
     Returns
     -------
@@ -209,7 +213,9 @@ def importance_performance(fit: PLSResult, data: pd.DataFrame | None = None, tar
     if eff.empty:
         raise DataError(f"importance_performance: construct {target!r} has no predecessors, so there is nothing to "
                         "map; pick an endogenous target")
-    index = csi_index(fit, scale=scale, data=data, weights=weights).set_index("construct")["index"].loc[eff.index]
+    if index is None:
+        index = csi_index(fit, scale=scale, data=data, weights=weights).set_index("construct")["index"]
+    index = index.reindex(eff.index)
     direction = np.array([-1 if c in lower else 1 for c in eff.index])
     sign = direction * (-1 if target in lower else 1)
     t = pd.DataFrame({"construct": eff.index, "importance": eff.to_numpy() * sign,

@@ -30,7 +30,7 @@ on the ECSI ``satisfaction`` data; see ``tests/reference/srmr_reference.md``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -39,11 +39,24 @@ from csi._stats import weighted_crossprod, weighted_mean_sd
 from csi.io import Model
 from csi.pls._engine import estimate_arrays, layout
 
-if TYPE_CHECKING:
-    from csi.pls._estimate import PLSResult
+
+class Fit(Protocol):
+    """What the quality tables read of a fit; :class:`csi.PLSResult` has it (and calls these functions)."""
+
+    model: Model
+    scheme: str
+    paths: pd.DataFrame
+    outer: pd.DataFrame
+    r_squared: pd.DataFrame
+    case_weights: pd.Series | None
+    consistent: bool
+    max_iter: int
+    tol: float
+    x: np.ndarray | None
+    construct_corr: pd.DataFrame | None
 
 
-def f_squared(fit: PLSResult) -> pd.DataFrame:
+def f_squared(fit: Fit) -> pd.DataFrame:
     """Cohen's f² of every structural path: ``source, target, f_squared``.
 
     The model without the path is re-estimated; a construct left without any path is dropped
@@ -71,7 +84,7 @@ def f_squared(fit: PLSResult) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["source", "target", "f_squared"])
 
 
-def inner_vif(fit: PLSResult) -> pd.DataFrame:
+def inner_vif(fit: Fit) -> pd.DataFrame:
     """VIF of each predecessor in each structural regression: ``source, target, vif``.
 
     VIF = [R_pp⁻¹]_ii from the construct correlations, not statsmodels ``variance_inflation_factor``
@@ -86,7 +99,7 @@ def inner_vif(fit: PLSResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source", "target", "vif"])
 
 
-def item_corr(fit: PLSResult) -> np.ndarray:
+def item_corr(fit: Fit) -> np.ndarray:
     """Item correlation matrix S of the rows used, with the fit's case weights (as in the engine)."""
 
 
@@ -96,7 +109,7 @@ def item_corr(fit: PLSResult) -> np.ndarray:
     return weighted_crossprod(z, z, w, (len(z) if w is None else w.sum()) - 1.0)
 
 
-def _structural_corr(fit: PLSResult) -> np.ndarray:
+def _structural_corr(fit: Fit) -> np.ndarray:
     """Construct correlations implied by the structural model (see the module docstring)."""
     cons = list(fit.model.constructs)
     pos = {c: j for j, c in enumerate(cons)}
@@ -120,7 +133,7 @@ def _structural_corr(fit: PLSResult) -> np.ndarray:
     return out
 
 
-def implied_corr(fit: PLSResult, saturated: bool = False, s: np.ndarray | None = None) -> pd.DataFrame:
+def implied_corr(fit: Fit, saturated: bool = False, s: np.ndarray | None = None) -> pd.DataFrame:
     """Model-implied item correlation matrix Σ̂ (items × items; see the module docstring).
 
     ``s`` is :func:`item_corr` of the fit when the caller has it already (one pass over the data less).
@@ -145,13 +158,13 @@ def _srmr(resid: np.ndarray) -> float:
     return float(np.sqrt(np.mean(resid[np.tril_indices(len(resid))] ** 2)))
 
 
-def srmr(fit: PLSResult, saturated: bool = False) -> float:
+def srmr(fit: Fit, saturated: bool = False) -> float:
     """SRMR = √(mean of (S − Σ̂)² over the p(p + 1)/2 entries of the lower triangle with diagonal)."""
     s = item_corr(fit)
     return _srmr(s - implied_corr(fit, saturated, s).to_numpy())
 
 
-def model_fit(fit: PLSResult) -> pd.DataFrame:
+def model_fit(fit: Fit) -> pd.DataFrame:
     """SRMR and d_ULS = ½ Σ (S − Σ̂)² of the saturated and the estimated model:
     ``measure, saturated, estimated``."""
     s = item_corr(fit)

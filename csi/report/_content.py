@@ -162,7 +162,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         plan=facts.sample_plan(study, enterprise), weighting=analysis.weighting.get(enterprise.id),
         margins=facts.sample_margins(study, own, lang, analysis, enterprise),
         rates=item_rates, segments=facts.segments(fit, own, study, analysis, lang),
-        ipma=facts.ipma(fit, own, study, analysis).assign(label=lambda frame: frame["construct"].map(directed)),
+        ipma=facts.ipma(analysis, enterprise).assign(label=lambda frame: frame["construct"].map(directed)),
         drivers=facts.drivers(fit, item_rates, study), complaints=complaints, verbatims=verbatims,
         strengths=strengths, weaknesses=weaknesses, problems=problems, boot=boot, hashes=dict(analysis.hashes),
         csi_version=__version__, weighted=analysis.weighted,

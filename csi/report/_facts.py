@@ -11,7 +11,7 @@ import pandas as pd
 
 from csi.analysis._study import WEIGHT, StudyAnalysis
 from csi.exceptions import CSIError
-from csi.indices import enterprise_indices, importance_performance
+from csi.indices import enterprise_indices
 from csi.indices._dissatisfaction import (
     complaint_summary,
     dissatisfaction_drivers,
@@ -135,9 +135,10 @@ def segments(fit: PLSResult, own: pd.DataFrame, study: Study, analysis: StudyAna
     return out
 
 
-def ipma(fit: PLSResult, own: pd.DataFrame, study: Study, analysis: StudyAnalysis) -> pd.DataFrame:
-    """Importance–performance quadrant table with priorities (:func:`csi.importance_performance`)."""
-    return importance_performance(fit, own, study.model.target, weights=weights_of(analysis))
+def ipma(analysis: StudyAnalysis, enterprise: Enterprise) -> pd.DataFrame:
+    """The enterprise's importance–performance map (``StudyAnalysis.ipma``), by priority."""
+    rows = analysis.ipma[analysis.ipma["enterprise_id"] == enterprise.id]
+    return rows.drop(columns="enterprise_id").reset_index(drop=True)
 
 
 def drivers(fit: PLSResult, item_rates: pd.DataFrame, study: Study) -> pd.DataFrame:
