@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from csi.analysis import analyse_study
+from csi.batch import _jobs as jobs
 from csi.batch import _notebook, _render
 from csi.batch import _run as run
 from csi.io import load_study
@@ -60,15 +61,15 @@ def breakdown(study_path: Path, folder: Path, engine: str) -> dict[str, float]:
     study = load_study(study_path)
     analysis = analyse_study(study).save(folder / "a.pkl")
     start = time.perf_counter()
-    kernel = _notebook.WarmKernel(run.NOTEBOOK.parent)
+    kernel = _notebook.WarmKernel(jobs.NOTEBOOK.parent)
     kernel._start()
     kernel.shutdown()
     kernel_start = time.perf_counter() - start
-    params = run.notebook_parameters(study.path, study.enterprises[0].id, "zh", str(analysis))
-    _render.export_html(_notebook.run_notebook(run.NOTEBOOK, params), "zh", "warm-up")  # imports, templates
-    params = run.notebook_parameters(study.path, study.enterprises[1].id, "zh", str(analysis))
+    params = jobs.notebook_parameters(study.path, study.enterprises[0].id, "zh", str(analysis))
+    _render.export_html(_notebook.run_notebook(jobs.NOTEBOOK, params), "zh", "warm-up")  # imports, templates
+    params = jobs.notebook_parameters(study.path, study.enterprises[1].id, "zh", str(analysis))
     t0 = time.perf_counter()
-    notebook = _notebook.run_notebook(run.NOTEBOOK, params)
+    notebook = _notebook.run_notebook(jobs.NOTEBOOK, params)
     t1 = time.perf_counter()
     html = _render.export_html(notebook, "zh", "benchmark")
     t2 = time.perf_counter()
@@ -88,7 +89,7 @@ def peer(study_path: Path, folder: Path, count: int) -> float:
     start = time.perf_counter()
     for enterprise in study.enterprises[:count]:
         out = folder / f"{enterprise.id}.ipynb"
-        subprocess.run([str(BIN / "papermill"), str(run.NOTEBOOK), str(out), "--cwd", str(run.NOTEBOOK.parent),
+        subprocess.run([str(BIN / "papermill"), str(jobs.NOTEBOOK), str(out), "--cwd", str(jobs.NOTEBOOK.parent),
                         "-p", "study_path", str(study.path), "-p", "enterprise_id", enterprise.id,
                         "-p", "language", "zh", "-p", "analysis_path", str(analysis)],
                        check=True, capture_output=True)

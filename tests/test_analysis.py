@@ -165,7 +165,12 @@ def test_an_industry_of_one_has_no_peers_and_the_study_benchmark_is_all(single):
     assert set(a.benchmarks["industry"]) == {"hospital", "all"}
     small = a.comparisons[a.comparisons["enterprise_id"] == "H04"]
     assert small.empty or small["verdict"].isin(["no peers", "not significant", "better", "worse"]).all()
-    assert "H04" in a.weighting_errors  # n = 2 cannot be raked: named, not dropped silently
+    assert "H04" in a.weighting_errors  # n = 2 cannot be raked: named, and left out of every table
+    assert "H04" not in set(a.indices["enterprise_id"]) | set(a.league["enterprise_id"])
+    assert a.benchmarks.set_index(["industry", "construct"]).loc[("hospital", "Satisfaction"), "n_enterprises"] == 3
+    assert "could not be weighted: H04" in a.summary()
+    with pytest.raises(csi.DataError, match="H04 could not be weighted"):
+        report.enterprise_content(None, "H04", "en", analysis=a)
 
 
 def test_pooled_benchmark_is_the_index_of_the_pooled_respondents(tmp_path):

@@ -57,7 +57,8 @@ class StudyAnalysis:
     - ``rubric`` and ``awards`` verdicts; ``problems`` lists rule files that could not be used, as
       ``(key, message)``.
 
-    ``fits`` maps a pool key ("industry:water", "study" or "enterprise:W01") to its PLS fit, ``boots`` to
+    ``weighting_errors`` (and ``previous_weighting_errors``) name the enterprises that could not be raked, with
+    the reason: they are left out of every table (their reports fail with the reason). ``fits`` maps a pool key ("industry:water", "study" or "enterprise:W01") to its PLS fit, ``boots`` to
     its bootstrap; ``pool_indices`` to the index of all its respondents per construct.
     """
 
@@ -68,6 +69,7 @@ class StudyAnalysis:
     previous_data: pd.DataFrame | None
     weighting: Mapping[str, WeightingResult]
     weighting_errors: Mapping[str, str]
+    previous_weighting_errors: Mapping[str, str]
     fits: Mapping[str, PLSResult]
     boots: Mapping[str, BootstrapResult]
     reliability: Mapping[str, pd.DataFrame]
@@ -171,6 +173,9 @@ class StudyAnalysis:
                  (f"model: {s.model.target} on {len(self.fits)} pool(s) ({', '.join(self.fits)}); weighting: "
                   f"{s.weighting.method}; industry benchmark: {s.benchmark}"
                   f"{'; lower is better: ' + ', '.join(lower) if lower else ''}")]
+        for label, errors in (("", self.weighting_errors), (" in the previous wave", self.previous_weighting_errors)):
+            if errors:
+                lines.append(f"left out{label}, could not be weighted: {', '.join(sorted(errors))}")
         if len(league):
             top, bottom = league.iloc[0], league.iloc[-1]
             lines.append(f"{s.model.target} index: highest {top['enterprise_id']} {top['index']:.1f}, lowest "
@@ -197,7 +202,7 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     current = load_responses(study)
     previous = load_responses(study, previous=True) if study.previous_wave else None
     data, weighting, errors = _weigh(study, current.kept)
-    previous_data = _weigh(study, previous.kept)[0] if previous is not None else None
+    previous_data, _, previous_errors = _weigh(study, previous.kept) if previous is not None else (None, {}, {})
     settings, weights = study.model, WEIGHT if study.weighting.method != "none" else None
     fits, boots = {}, {}
     pools, members = _pools(study, data)
@@ -217,7 +222,7 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     rubric = _rubric(study, indices, problems)
     operations = _operations(study, problems)
     awards = _awards(study, indices, operations, problems)
-    return StudyAnalysis(study, current, previous, data, previous_data, weighting, errors, fits, boots,
+    return StudyAnalysis(study, current, previous, data, previous_data, weighting, errors, previous_errors, fits, boots,
                          {k: reliability(f) for k, f in fits.items()}, {k: htmt(f) for k, f in fits.items()},
                          indices, previous_indices, benchmarks, comparisons, league, changes, ipma, rubric, awards,
                          operations, tuple(problems), _hashes(study),
@@ -294,13 +299,16 @@ def _pools(study: Study, data: pd.DataFrame) -> tuple[list[tuple[str, pd.DataFra
 
 
 def _weigh(study: Study, kept: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, WeightingResult], dict[str, str]]:
-    """Rake each enterprise to the margins; an enterprise that cannot be raked keeps weight 1 and is named."""
+    """Rake each enterprise to the margins. An enterprise that cannot be raked is left out of the analysis —
+    its index would not be the study's (weighted) index, and an unweighted one must not move its peers'
+    benchmark — and named with the reason (its report fails with it)."""
     data = kept.assign(**{WEIGHT: 1.0})
     settings = study.weighting
     if settings.method == "none":
         return data, {}, {}
+    column = study.questionnaire.enterprise_column
     results, errors = {}, {}
-    for enterprise_id, rows in kept.groupby(study.questionnaire.enterprise_column, sort=False):
+    for enterprise_id, rows in kept.groupby(column, sort=False):
         try:
             result = rake(rows, settings.margins)
         except CSIError as exc:
@@ -308,7 +316,7 @@ def _weigh(study: Study, kept: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, We
             continue
         results[str(enterprise_id)] = result
         data.loc[rows.index, WEIGHT] = result.weights.to_numpy()
-    return data, results, errors
+    return data[~data[column].astype(str).isin(errors)], results, errors
 
 
 def _ipma(study: Study, indices: pd.DataFrame, fits: Mapping[str, PLSResult], members: Mapping[str, list[str]]

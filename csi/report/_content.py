@@ -112,12 +112,12 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     q, settings = study.questionnaire, study.model
     column = q.enterprise_column
     own = analysis.data[analysis.data[column] == enterprise.id]
-    if own.empty:
-        raise DataError(f"{study.path}: enterprise {enterprise.id} has no analysed respondents "
-                        f"({_ledger_row(analysis.current, enterprise.id)['read']} read); nothing to report.")
     if enterprise.id in analysis.weighting_errors:
         raise DataError(f"{study.path}: enterprise {enterprise.id} could not be weighted "
                         f"([weighting]): {analysis.weighting_errors[enterprise.id]}")
+    if own.empty:
+        raise DataError(f"{study.path}: enterprise {enterprise.id} has no analysed respondents "
+                        f"({_ledger_row(analysis.current, enterprise.id)['read']} read); nothing to report.")
     pool_key, _rows = pool_of(study, enterprise, analysis.data)
     fit, weights = analysis.fits[pool_key], facts.weights_of(analysis)
     labels = {c: q.construct_label(c, lang) for c in settings.model.constructs}
