@@ -173,6 +173,24 @@ def test_an_industry_of_one_has_no_peers_and_the_study_benchmark_is_all(single):
         report.enterprise_content(None, "H04", "en", analysis=a)
 
 
+def test_one_respondent_leaves_the_industry_untested_not_without_peers(tmp_path):
+    path = make_study(tmp_path, weighting=False)
+    responses = tmp_path / "responses_2027.csv"
+    frame = pd.read_csv(responses, dtype=str, keep_default_na=False)
+    column = "unit_id"
+    first = frame.index[frame[column] == "H04"][0]
+    frame.drop(index=first).to_csv(responses, index=False)
+    a = csi.analyse_study(path)
+    hospital = a.comparisons[a.comparisons["industry"] == "hospital"]
+    assert a.indices.set_index(["enterprise_id", "construct"]).loc[("H04", "Satisfaction"), "n"] == 1
+    assert (hospital["verdict"] == "not tested").all() and hospital["gap"].notna().all()
+    transit = a.comparisons[a.comparisons["industry"] == "transit"]
+    assert transit["p_holm"].notna().all()
+    c = report.enterprise_content(None, "H01", "en", analysis=a)
+    assert "not tested" in report.benchmark(c).html.lower()
+    assert "not tested: an enterprise has too few respondents" in report.summary(c).html
+
+
 def test_pooled_benchmark_is_the_index_of_the_pooled_respondents(tmp_path):
     path = make_study(tmp_path, weighting=False)
     text = path.read_text(encoding="utf-8") + '\n[benchmark]\nindustry = "pooled"\n'

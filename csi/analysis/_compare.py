@@ -81,19 +81,22 @@ def compare(indices: pd.DataFrame, shares: pd.Series, benchmarks: pd.DataFrame, 
     Σ_(j≠e) π_j² se_j² (enterprises independent; the benchmark contains the enterprise). For the mean of
     enterprises the z-test equals the leave-one-out test of I_e against the mean of its peers. p-values are
     Holm-adjusted over the enterprises of an industry, per construct (Holm 1979). An industry of one
-    enterprise has no peers: no gap. ``favourable_gap`` = gap × direction (+1, or −1 for lower-is-better).
+    enterprise has no peers: no gap (verdict ``no peers``). Where an SE is undefined (an enterprise of the
+    industry has one respondent), the gap is shown but not tested (``not tested``). ``favourable_gap`` =
+    gap × direction (+1, or −1 for lower-is-better).
     """
     model = study.model.model
     industry = {e.id: e.industry for e in study.enterprises}
     t = indices.assign(industry=indices["enterprise_id"].map(industry),
                        share=indices["enterprise_id"].map(shares).astype(float), std_error_gap=np.nan)
+    peers = t.groupby(["industry", "construct"], sort=False)["enterprise_id"].transform("size") > 1
     for _, g in t.groupby(["industry", "construct"], sort=False):
         if len(g) > 1:
             pi, se2 = _benchmark_weights(study.benchmark, g["share"]), np.square(g["std_error"].to_numpy())
             t.loc[g.index, "std_error_gap"] = np.sqrt((1 - pi) ** 2 * se2 + (np.dot(pi**2, se2) - pi**2 * se2))
     bench = benchmarks.set_index(["industry", "construct"])["index"]
     t["benchmark"] = [bench.get((i, c), np.nan) for i, c in zip(t["industry"], t["construct"])]
-    t["gap"] = (t["index"] - t["benchmark"]).where(t["std_error_gap"].notna())
+    t["gap"] = (t["index"] - t["benchmark"]).where(peers)
     t["direction"] = [model.direction(c) for c in t["construct"]]
     t["favourable_gap"] = t["gap"] * t["direction"]
     t["p_value"] = 2 * stats.norm.sf(np.abs(t["gap"] / t["std_error_gap"]))
@@ -101,8 +104,8 @@ def compare(indices: pd.DataFrame, shares: pd.Series, benchmarks: pd.DataFrame, 
     for _, g in t[t["p_value"].notna()].groupby(["industry", "construct"], sort=False):
         t.loc[g.index, "p_holm"] = holm(g["p_value"].to_numpy())
     t["significant"] = t["p_holm"] < alpha
-    t["verdict"] = np.select([t["p_holm"].isna(), t["significant"] & (t["favourable_gap"] > 0), t["significant"]],
-                             ["no peers", "better", "worse"], "not significant")
+    t["verdict"] = np.select([~peers, t["p_holm"].isna(), t["significant"] & (t["favourable_gap"] > 0),
+                              t["significant"]], ["no peers", "not tested", "better", "worse"], "not significant")
     return t[["enterprise_id", "industry", "construct", "direction", "index", "benchmark", "gap", "favourable_gap",
               "std_error_gap", "p_value", "p_holm", "significant", "verdict"]].reset_index(drop=True)
 

@@ -108,8 +108,8 @@ def summary_sentences(c: EnterpriseContent) -> list[str]:
              lo=number(lo, lang), hi=number(hi, lang), n=f"{int(c.ledger['analysed']):,}", grade=grade)]
     if c.league is not None:
         r = c.league
-        key = {"better": "versus_better", "worse": "versus_worse", "no peers": "versus_none"}.get(
-            r["versus_industry"], "versus_ns")
+        key = {"better": "versus_better", "worse": "versus_worse", "no peers": "versus_none",
+               "not tested": "versus_untested"}.get(r["versus_industry"], "versus_ns")
         versus = t(key, lang, benchmark=number(r["benchmark"], lang), diff=number(r["gap"], lang, signed=True),
                    p=p_phrase(r["p_holm"], lang))
         out.append(t("summary_rank", lang, rank=int(r["rank_in_group"]), of=len(c.peers), versus=versus,

@@ -137,6 +137,8 @@ STRINGS: dict[str, dict[str, Any]] = {
                      "en": "significantly worse than the industry benchmark of {benchmark} (difference {diff}, Holm-adjusted p {p})"},
     "versus_ns": {"zh": "与行业基准 {benchmark} 无显著差异（差 {diff}，Holm 校正 p {p}）",
                   "en": "not significantly different from the industry benchmark of {benchmark} (difference {diff}, Holm-adjusted p {p})"},
+    "versus_untested": {"zh": "与行业基准 {benchmark} 相差 {diff}（有企业样本不足，未作检验）",
+                        "en": "{diff} from the industry benchmark of {benchmark} (not tested: an enterprise has too few respondents)"},
     "versus_none": {"zh": "行业内无其他企业，不作同业比较", "en": "no other enterprise in its industry to compare with"},
     "summary_change_up": {"zh": "较上期上升 {change}（95% 置信区间 {lo} 至 {hi}，p {p}），变化显著。",
                           "en": "It rose by {change} since the previous wave (95% CI {lo} to {hi}, p {p}), a significant change."},
@@ -238,6 +240,7 @@ STRINGS: dict[str, dict[str, Any]] = {
     "vs_better": {"zh": "显著优于", "en": "Better"},
     "vs_worse": {"zh": "显著劣于", "en": "Worse"},
     "vs_no peers": {"zh": "无同业可比", "en": "No peers"},
+    "vs_not tested": {"zh": "未检验（样本不足）", "en": "Not tested (too few respondents)"},
     "vs_not significant": {"zh": "无显著差异", "en": "Not significant"},
     "overall_all": {"zh": "全部企业", "en": "All enterprises"},
     # complaints
