@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "validate":
             return _validate(args.study)
         if args.command == "demo":
-            from csi.batch._run import DEMO_STUDY
+            from csi.batch._jobs import DEMO_STUDY
             args.study, args.only, args.lang, args.format, args.scheduler = DEMO_STUDY, None, None, None, None
         return _run(args)
     except CSIError as exc:

@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 import csi
+import csi.batch
 from csi.batch import _jobs as jobs
 from csi.batch import _run as runner
 from csi.cli import main
@@ -179,3 +180,17 @@ def test_cli_run_with_the_chromium_pdf_engine_then_weasyprint_redoes_the_pdf(tmp
     assert "1 unchanged" in capsys.readouterr().out  # same engine: skipped
     assert main([*args, "--pdf-engine", "weasyprint"]) == 0
     assert "0 unchanged" in capsys.readouterr().out  # another engine: redone
+
+
+def test_cli_demo_runs_the_bundled_demo_study(monkeypatch, tmp_path, capsys):
+    # `csi demo` is `csi run data/demo/study.toml`: the command resolves the demo study and runs it
+    seen = {}
+
+    def fake_run_study(study, out, **options):
+        seen.update(study=Path(study), out=out, **options)
+        return runner.RunResult(tmp_path, (), tmp_path / "manifest.json", tmp_path / "index.html")
+
+    monkeypatch.setattr(csi.batch, "run_study", fake_run_study)
+    assert main(["demo", "--out", str(tmp_path), "--workers", "1"]) == 0
+    assert seen["study"] == DEMO / "study.toml" and seen["study"].is_file() and seen["workers"] == 1
+    assert "0 report(s) ready" in capsys.readouterr().out

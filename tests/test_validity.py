@@ -16,7 +16,7 @@ from csi.exceptions import DataError
 from csi.io import models
 from csi.measurement import (
     _validity,
-    htmt,  # the re-export keeps working
+    htmt,
 )
 from csi.pls import estimate
 
