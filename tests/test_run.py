@@ -194,3 +194,13 @@ def test_cli_demo_runs_the_bundled_demo_study(monkeypatch, tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--workers", "1"]) == 0
     assert seen["study"] == DEMO / "study.toml" and seen["study"].is_file() and seen["workers"] == 1
     assert "0 report(s) ready" in capsys.readouterr().out
+
+
+def test_shutdown_renderers_stops_this_process_renderers(monkeypatch):
+    # the check names the rendering module by its real path: a batch's end stops the warm kernel and browser
+    from csi.batch import _render
+
+    stopped = []
+    monkeypatch.setattr(_render, "shutdown", lambda: stopped.append(True))
+    runner.shutdown_renderers()
+    assert stopped == [True]

@@ -240,10 +240,13 @@ def render_job(job: Job) -> ReportOutcome:
 
 def shutdown_renderers() -> None:
     """Stop this process's warm kernel and PDF browser (when a batch ends; also at exit)."""
-    if "csi._render" in sys.modules:  # nothing was started in a process that never rendered
+    if _RENDER in sys.modules:  # nothing was started in a process that never rendered
         from csi.batch._render import shutdown
 
         shutdown()
+
+
+_RENDER = "csi.batch._render"  # the module name, checked without importing it
 
 
 def _without_iri_grammar() -> None:
