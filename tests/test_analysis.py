@@ -9,6 +9,7 @@ their construct's direction. The comparison's z-test is checked against the leav
 
 from __future__ import annotations
 
+import html
 import json
 
 import numpy as np
@@ -204,6 +205,21 @@ def test_pooled_benchmark_is_the_index_of_the_pooled_respondents(tmp_path):
         got = a.benchmarks[a.benchmarks["industry"] == industry].set_index("construct")["index"]
         assert got.to_numpy() == pytest.approx(expected.loc[got.index].to_numpy(), abs=1e-10)
     assert (a.benchmarks["definition"] == "pooled").all()
+
+
+def test_mean_of_peers_compares_each_enterprise_with_the_others(tmp_path):
+    path = make_study(tmp_path, weighting=False)
+    path.write_text(path.read_text(encoding="utf-8") + '\n[benchmark]\nindustry = "mean_of_peers"\n', encoding="utf-8")
+    a = csi.analyse_study(path)
+    target = a.indices[a.indices["construct"] == "Satisfaction"]
+    industry = {e.id: e.industry for e in a.study.enterprises}
+    loo = csi.league_table(target.assign(industry=target["enterprise_id"].map(industry))).set_index("enterprise_id")
+    mine = a.comparisons[a.comparisons["construct"] == "Satisfaction"].set_index("enterprise_id")
+    assert mine["benchmark"].to_numpy() == pytest.approx(loo.loc[mine.index, "peer_mean"].to_numpy(), abs=1e-12)
+    assert mine["p_holm"].to_numpy() == pytest.approx(loo.loc[mine.index, "p_holm"].to_numpy(), rel=1e-10)
+    c = report.enterprise_content(None, "H01", "en", analysis=a)
+    assert c.industry_index == pytest.approx(mine.loc["H01", "benchmark"])
+    assert "mean of the industry's other enterprises" in html.unescape(report.results(c).html)
 
 
 def test_benchmark_and_direction_errors_name_the_key(tmp_path):

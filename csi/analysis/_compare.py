@@ -22,9 +22,9 @@ def survey_weight_totals(study: Study, data: pd.DataFrame, weights: str | None) 
 
 
 def _benchmark_weights(rule: str, shares: pd.Series) -> np.ndarray:
-    """π_j, each enterprise's weight in its benchmark: 1/k, or its survey-weight share when pooled."""
+    """π_j, each enterprise's weight in its industry's benchmark: its survey-weight share when pooled, else 1/k."""
     shares = shares.to_numpy(dtype=float)
-    return np.full(len(shares), 1 / len(shares)) if rule == "mean_of_enterprises" else shares / shares.sum()
+    return shares / shares.sum() if rule == "pooled" else np.full(len(shares), 1 / len(shares))
 
 
 def benchmark_table(indices: pd.DataFrame, shares: pd.Series, study: Study, data: pd.DataFrame,
@@ -33,6 +33,8 @@ def benchmark_table(indices: pd.DataFrame, shares: pd.Series, study: Study, data
     """The industry benchmark of every construct, by the study's rule (``[benchmark] industry``).
 
     ``mean_of_enterprises``: B = Σ I_e / k over the industry's k enterprises, SE = √(Σ se_e²) / k.
+    ``mean_of_peers``: each enterprise is compared with the mean of the *other* enterprises of its industry
+    (:func:`compare`); the table holds the industry's mean of enterprises, for the overview.
     ``pooled``: the index of all the industry's respondents together, scored with their pool's weights
     (:func:`csi.enterprise_indices` with the industry as one group). Industry ``all`` is the whole study: the
     mean of all enterprises or, pooled, their mean weighted by survey weight (pools may differ in weights).
@@ -90,12 +92,18 @@ def compare(indices: pd.DataFrame, shares: pd.Series, benchmarks: pd.DataFrame, 
     t = indices.assign(industry=indices["enterprise_id"].map(industry),
                        share=indices["enterprise_id"].map(shares).astype(float), std_error_gap=np.nan)
     peers = t.groupby(["industry", "construct"], sort=False)["enterprise_id"].transform("size") > 1
-    for _, g in t.groupby(["industry", "construct"], sort=False):
-        if len(g) > 1:
-            pi, se2 = _benchmark_weights(study.benchmark, g["share"]), np.square(g["std_error"].to_numpy())
-            t.loc[g.index, "std_error_gap"] = np.sqrt((1 - pi) ** 2 * se2 + (np.dot(pi**2, se2) - pi**2 * se2))
     bench = benchmarks.set_index(["industry", "construct"])["index"]
     t["benchmark"] = [bench.get((i, c), np.nan) for i, c in zip(t["industry"], t["construct"])]
+    for _, g in t.groupby(["industry", "construct"], sort=False):
+        k, index, se2 = len(g), g["index"].to_numpy(), np.square(g["std_error"].to_numpy())
+        if k < 2:
+            continue
+        if study.benchmark == "mean_of_peers":
+            t.loc[g.index, "benchmark"] = (index.sum() - index) / (k - 1)
+            t.loc[g.index, "std_error_gap"] = np.sqrt(se2 + (se2.sum() - se2) / (k - 1) ** 2)
+        else:
+            pi = _benchmark_weights(study.benchmark, g["share"])
+            t.loc[g.index, "std_error_gap"] = np.sqrt((1 - pi) ** 2 * se2 + (np.dot(pi**2, se2) - pi**2 * se2))
     t["gap"] = (t["index"] - t["benchmark"]).where(peers)
     t["direction"] = [model.direction(c) for c in t["construct"]]
     t["favourable_gap"] = t["gap"] * t["direction"]

@@ -24,8 +24,9 @@ OUT_OF_RANGE = ("raise", "exclude", "set_missing")  # [screening] out_of_range
 ESTIMATION = ("pooled", "enterprise")
 POOL_BY = ("industry", "study")
 #: How "the industry" an enterprise is compared with is defined ([benchmark] industry; docs/methods/analysis.md):
-#: the unweighted mean of its enterprises' indices, or the index of all its respondents pooled.
-BENCHMARKS = ("mean_of_enterprises", "pooled")
+#: the unweighted mean of its enterprises' indices, the mean of the other enterprises (leave-one-out), or the
+#: index of all its respondents pooled.
+BENCHMARKS = ("mean_of_enterprises", "mean_of_peers", "pooled")
 
 
 @dataclass(frozen=True)

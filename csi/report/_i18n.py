@@ -29,6 +29,8 @@ STRINGS: dict[str, dict[str, Any]] = {
     "lower_is_better_mark": {"zh": "（越低越好）", "en": " (lower is better)"},
     "benchmark_mean_of_enterprises": {"zh": "行业基准（同业各企业指数的平均）",
                                       "en": "Industry benchmark (mean of the industry's enterprises)"},
+    "benchmark_mean_of_peers": {"zh": "行业基准（同业其他企业指数的平均）",
+                                "en": "Industry benchmark (mean of the industry's other enterprises)"},
     "benchmark_pooled": {"zh": "行业基准（同业全部受访者合并计算）",
                          "en": "Industry benchmark (all the industry's respondents pooled)"},
     "previous_wave": {"zh": "上期指数", "en": "Previous wave"},
