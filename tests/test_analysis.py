@@ -66,6 +66,17 @@ def test_ipma_table_equals_the_ipma_of_the_enterprises_own_respondents(demo_anal
     assert set(a.ipma["enterprise_id"]) == {e.id for e in a.study.enterprises}
 
 
+def test_rates_are_the_analysis_rates_and_the_report_reads_them(second):
+    a = second
+    c = report.enterprise_content(None, "T01", "en", analysis=a)
+    pd.testing.assert_frame_equal(c.rates, a.rates_of("T01"))
+    mine = a.rates[a.rates["enterprise_id"] == "T01"].drop(columns="enterprise_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, a.rates_of("T01"))
+    sums = a.rates[a.rates["level"] == "construct"].groupby(["enterprise_id", "construct"])["rate"].sum()
+    assert sums.to_numpy() == pytest.approx(1.0)
+    assert "rates" in a.to_frames()
+
+
 def test_the_benchmark_is_the_mean_of_the_industrys_enterprises(demo_analysis):
     a = demo_analysis
     industry = {e.id: e.industry for e in a.study.enterprises}

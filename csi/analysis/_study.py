@@ -6,6 +6,7 @@ so the league table, industry indices, stars and award verdicts are the same in 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
 import warnings
@@ -19,7 +20,13 @@ import pandas as pd
 from csi._validation import yes_no
 from csi.analysis._compare import benchmark_table, compare, compare_waves, league_of, survey_weight_totals
 from csi.exceptions import CSIError, StudyError
-from csi.indices import NegativeWeightWarning, csi_index, enterprise_indices, importance_performance
+from csi.indices import (
+    NegativeWeightWarning,
+    csi_index,
+    enterprise_indices,
+    importance_performance,
+    satisfaction_rates,
+)
 from csi.io import Enterprise, Study, load_study, read_responses
 from csi.measurement import htmt, reliability
 from csi.pls import BootstrapResult, PLSResult, bootstrap, estimate
@@ -29,6 +36,8 @@ from csi.survey import ScreeningResult, WeightingResult, rake, screen
 _LOADED: dict = {}           # the last analysis StudyAnalysis.load read, with its file's identity
 WEIGHT = "csi_weight"        # the column holding each respondent's survey weight (1 without weighting)
 BOOTSTRAP_RESAMPLES = 1000   # pool-level path and index CIs; seeded with the study's seed
+#: Satisfied from lo + 0.7·span, dissatisfied up to lo + 4/9·span of the item scale: 8–10 and 1–5 on 1–10.
+RATE_BOUNDS = (0.7, 4 / 9)
 
 
 @dataclass(frozen=True, repr=False)
@@ -50,6 +59,8 @@ class StudyAnalysis:
     - ``league``: the target construct's league table (ranks, CIs, the comparison, the change);
     - ``changes``: each enterprise and construct against the previous wave (linearization, independent
       samples), ``verdict`` read in the construct's direction;
+    - ``rates`` (computed when first asked for; :meth:`rates_of` for one enterprise): satisfied / acceptable /
+      dissatisfied rates per enterprise, construct and item;
     - ``ipma``: each enterprise's importance–performance map of the target's antecedents (its pool's total
       effects, its own indices; :func:`csi.importance_performance`, direction-aware), by priority;
     - ``ledger`` (screening: read = analysed + excluded, by reason), ``exclusions`` (one row per excluded
@@ -150,10 +161,35 @@ class StudyAnalysis:
                                                            kind="mergesort")
         return good[cols].head(k).reset_index(drop=True), bad[cols].head(k).reset_index(drop=True)
 
+    def pool_key(self, enterprise_id: str) -> str:
+        """The pool whose model scores the enterprise ("industry:water", "study" or "enterprise:W01")."""
+        return next(key for key, ids in self.pools.items() if enterprise_id in ids)
+
+    def rates_of(self, enterprise_id: str) -> pd.DataFrame:
+        """One enterprise's satisfied / acceptable / dissatisfied rates per construct and item
+        (:func:`csi.satisfaction_rates` with its pool's model, the study's weights and :func:`rate_bounds`;
+        a lower-is-better construct's classes mirrored)."""
+        fit = self.fits[self.pool_key(enterprise_id)]
+        own = self.data[self.data[self.study.questionnaire.enterprise_column] == enterprise_id]
+        lo, hi, satisfied_min, dissatisfied_max = rate_bounds(fit)
+        return satisfaction_rates(own, {c: list(fit.model.blocks[c]) for c in fit.model.constructs},
+                                  satisfied_min=satisfied_min, dissatisfied_max=dissatisfied_max,
+                                  weights=WEIGHT if self.weighted else None, lower_is_better=fit.model.lower_is_better,
+                                  scale=(lo, hi))
+
+    @functools.cached_property
+    def rates(self) -> pd.DataFrame:
+        """Every analysed enterprise's rates (:meth:`rates_of`), computed when first asked for: a report needs
+        only its own enterprise's, so a batch does not compute them all."""
+        ids = self.indices["enterprise_id"].unique()
+        return pd.concat([self.rates_of(e).assign(enterprise_id=e) for e in ids], ignore_index=True) \
+            .pipe(lambda t: t[["enterprise_id", *[c for c in t.columns if c != "enterprise_id"]]])
+
     def to_frames(self) -> dict[str, pd.DataFrame]:
         """Every study-level table by name (e.g. for Excel or a statistician's own checks)."""
         frames = {"indices": self.indices, "previous_indices": self.previous_indices, "benchmarks": self.benchmarks,
                   "comparisons": self.comparisons, "league": self.league, "changes": self.changes, "ipma": self.ipma,
+                  "rates": self.rates,
                   "ledger": self.ledger, "exclusions": self.exclusions, "weights": self.weights}
         if self.rubric:
             frames["rubric"] = pd.DataFrame([{"enterprise_id": k, "points": r.total, "applicable": r.applicable,
@@ -180,7 +216,9 @@ class StudyAnalysis:
             top, bottom = league.iloc[0], league.iloc[-1]
             lines.append(f"{s.model.target} index: highest {top['enterprise_id']} {top['index']:.1f}, lowest "
                          f"{bottom['enterprise_id']} {bottom['index']:.1f}")
-        lines.append("tables: " + ", ".join(self.to_frames()))
+        lines.append("tables (to_frames): indices, previous_indices, benchmarks, comparisons, league, changes, ipma, "
+                     "rates, ledger, exclusions, weights" + (", rubric" if self.rubric else "")
+                     + (", awards" if self.awards is not None else ""))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -317,6 +355,13 @@ def _weigh(study: Study, kept: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, We
         results[str(enterprise_id)] = result
         data.loc[rows.index, WEIGHT] = result.weights.to_numpy()
     return data[~data[column].astype(str).isin(errors)], results, errors
+
+
+def rate_bounds(fit: PLSResult) -> tuple[float, float, float, float]:
+    """The item scale (lo, hi) and the class bounds of the rates: satisfied ≥ lo + 0.7·span, dissatisfied ≤
+    lo + 4/9·span (:data:`RATE_BOUNDS`)."""
+    lo, hi = next(iter(fit.scales.values()))
+    return lo, hi, lo + RATE_BOUNDS[0] * (hi - lo), lo + RATE_BOUNDS[1] * (hi - lo)
 
 
 def _ipma(study: Study, indices: pd.DataFrame, fits: Mapping[str, PLSResult], members: Mapping[str, list[str]]

@@ -131,7 +131,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     target_row = dims.set_index("construct").loc[settings.target]
     previous = trend[(trend["wave"] == "previous") & (trend["construct"] == settings.target)]["index"]
     league = analysis.league.set_index("enterprise_id")
-    item_rates = facts.rates(fit, own, analysis)
+    item_rates = analysis.rates_of(enterprise.id)
     complaints, verbatims, complaint_problem = facts.complaints(study, own, lang)
     strengths, weaknesses = (frame.assign(label=frame["construct"].map(directed))
                              for frame in analysis.strengths_weaknesses(enterprise.id))

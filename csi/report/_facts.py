@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi.analysis._study import WEIGHT, StudyAnalysis
+from csi.analysis._study import WEIGHT, StudyAnalysis, rate_bounds
 from csi.exceptions import CSIError
 from csi.indices import enterprise_indices
 from csi.indices._dissatisfaction import (
@@ -18,7 +18,6 @@ from csi.indices._dissatisfaction import (
     example_verbatims,
     item_importance,
     load_keywords,
-    satisfaction_rates,
 )
 from csi.io import Enterprise, Study
 from csi.pls import PLSResult
@@ -79,18 +78,10 @@ def sample_margins(study: Study, own: pd.DataFrame, lang: str, analysis: StudyAn
     return table
 
 
-def rate_classes(fit: PLSResult) -> tuple[float, float, float, float]:
-    """The item scale (lo, hi) and the class bounds: satisfied ≥ lo + 0.7·span, dissatisfied ≤ lo + 4/9·span
-    (8–10 and 1–5 on a 1–10 scale, scaled for other scales)."""
-    lo, hi = next(iter(fit.scales.values()))
-    span = hi - lo
-    return lo, hi, lo + 0.7 * span, lo + 4 / 9 * span
-
-
 def class_ranges(fit: PLSResult, mirrored: bool = False) -> dict[str, str]:
     """The whole scale points of each class as the report states them ("8–10", "6–7", "1–5" on 1–10);
     ``mirrored`` for a lower-is-better construct, whose answers x are classified as lo + hi − x."""
-    lo, hi, satisfied_min, dissatisfied_max = rate_classes(fit)
+    lo, hi, satisfied_min, dissatisfied_max = rate_bounds(fit)
     top, bottom = int(np.ceil(satisfied_min - 1e-9)), int(np.floor(dissatisfied_max + 1e-9))
     sat, dis = (top, hi), (lo, bottom)
     if mirrored:
@@ -100,15 +91,6 @@ def class_ranges(fit: PLSResult, mirrored: bool = False) -> dict[str, str]:
     def span(a: float, b: float) -> str:
         return "—" if a > b else f"{a:g}" if a == b else f"{a:g}–{b:g}"
     return {"satisfied": span(*sat), "acceptable": span(*acc), "dissatisfied": span(*dis)}
-
-
-def rates(fit: PLSResult, own: pd.DataFrame, analysis: StudyAnalysis) -> pd.DataFrame:
-    """Satisfied / acceptable / dissatisfied rates per construct and item (:func:`csi.satisfaction_rates`);
-    a lower-is-better construct's classes are mirrored (its low scores are the satisfied ones)."""
-    constructs = {c: list(fit.model.blocks[c]) for c in fit.model.constructs}
-    lo, hi, satisfied_min, dissatisfied_max = rate_classes(fit)
-    return satisfaction_rates(own, constructs, satisfied_min=satisfied_min, dissatisfied_max=dissatisfied_max,
-                              weights=weights_of(analysis), lower_is_better=fit.model.lower_is_better, scale=(lo, hi))
 
 
 def segments(fit: PLSResult, own: pd.DataFrame, study: Study, analysis: StudyAnalysis, lang: str) -> pd.DataFrame:
