@@ -39,6 +39,14 @@ def _industry(analysis, enterprise_id):
     return analysis.study.enterprise(enterprise_id).industry
 
 
+def _peer_test(analysis):
+    """The leave-one-out peer test of csi.league_table on the target index, and the analysis' comparisons."""
+    target = analysis.indices[analysis.indices["construct"] == "Satisfaction"]
+    industry = {e.id: e.industry for e in analysis.study.enterprises}
+    loo = csi.league_table(target.assign(industry=target["enterprise_id"].map(industry))).set_index("enterprise_id")
+    return loo, analysis.comparisons[analysis.comparisons["construct"] == "Satisfaction"].set_index("enterprise_id")
+
+
 def test_tables_are_tidy_with_the_documented_columns(demo_analysis):
     a = demo_analysis
     assert list(a.indices.columns) == ["enterprise_id", "construct", "index", "std_error", "ci_low", "ci_high", "n"]
@@ -91,10 +99,7 @@ def test_the_benchmark_is_the_mean_of_the_industrys_enterprises(demo_analysis):
 def test_the_comparison_equals_the_leave_one_out_peer_test(demo_analysis):
     # I_e − mean(all) = (k−1)/k (I_e − mean(others)) and its SE scales alike: the same z, the same p
     a = demo_analysis
-    target = a.indices[a.indices["construct"] == "Satisfaction"]
-    industry = {e.id: e.industry for e in a.study.enterprises}
-    loo = csi.league_table(target.assign(industry=target["enterprise_id"].map(industry))).set_index("enterprise_id")
-    mine = a.comparisons[a.comparisons["construct"] == "Satisfaction"].set_index("enterprise_id")
+    loo, mine = _peer_test(a)
     assert mine["p_value"].to_numpy() == pytest.approx(loo.loc[mine.index, "p_value"].to_numpy(), rel=1e-10)
     assert mine["p_holm"].to_numpy() == pytest.approx(loo.loc[mine.index, "p_holm"].to_numpy(), rel=1e-10)
     k = mine.groupby("industry")["index"].transform("size")
@@ -222,10 +227,7 @@ def test_mean_of_peers_compares_each_enterprise_with_the_others(tmp_path):
     path = make_study(tmp_path, weighting=False)
     path.write_text(path.read_text(encoding="utf-8") + '\n[benchmark]\nindustry = "mean_of_peers"\n', encoding="utf-8")
     a = csi.analyse_study(path)
-    target = a.indices[a.indices["construct"] == "Satisfaction"]
-    industry = {e.id: e.industry for e in a.study.enterprises}
-    loo = csi.league_table(target.assign(industry=target["enterprise_id"].map(industry))).set_index("enterprise_id")
-    mine = a.comparisons[a.comparisons["construct"] == "Satisfaction"].set_index("enterprise_id")
+    loo, mine = _peer_test(a)
     assert mine["benchmark"].to_numpy() == pytest.approx(loo.loc[mine.index, "peer_mean"].to_numpy(), abs=1e-12)
     assert mine["p_holm"].to_numpy() == pytest.approx(loo.loc[mine.index, "p_holm"].to_numpy(), rel=1e-10)
     c = report.enterprise_content(None, "H01", "en", analysis=a)

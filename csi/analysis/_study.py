@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import pickle
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +20,6 @@ from csi._validation import yes_no
 from csi.analysis._compare import benchmark_table, compare, compare_waves, league_of, survey_weight_totals
 from csi.exceptions import CSIError, StudyError
 from csi.indices import (
-    NegativeWeightWarning,
-    csi_index,
     enterprise_indices,
     importance_performance,
     satisfaction_rates,
@@ -70,7 +67,7 @@ class StudyAnalysis:
 
     ``weighting_errors`` (and ``previous_weighting_errors``) name the enterprises that could not be raked, with
     the reason: they are left out of every table (their reports fail with the reason). ``fits`` maps a pool key ("industry:water", "study" or "enterprise:W01") to its PLS fit, ``boots`` to
-    its bootstrap; ``pool_indices`` to the index of all its respondents per construct.
+    its bootstrap; ``pools`` a pool key to the enterprises its model scores.
     """
 
     study: Study
@@ -97,7 +94,6 @@ class StudyAnalysis:
     operations: pd.DataFrame | None = None
     problems: tuple[tuple[str, str], ...] = ()
     hashes: Mapping[str, str] = field(default_factory=dict)
-    pool_indices: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     pools: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def save(self, path: str | Path) -> Path:
@@ -119,6 +115,11 @@ class StudyAnalysis:
     @property
     def weighted(self) -> bool:
         return self.study.weighting.method != "none"
+
+    @property
+    def weight_column(self) -> str | None:
+        """The column of ``data`` holding the survey weights, or None without weighting."""
+        return _weight_column(self.study)
 
     @property
     def ledger(self) -> pd.DataFrame:
@@ -174,7 +175,7 @@ class StudyAnalysis:
         lo, hi, satisfied_min, dissatisfied_max = rate_bounds(fit)
         return satisfaction_rates(own, {c: list(fit.model.blocks[c]) for c in fit.model.constructs},
                                   satisfied_min=satisfied_min, dissatisfied_max=dissatisfied_max,
-                                  weights=WEIGHT if self.weighted else None, lower_is_better=fit.model.lower_is_better,
+                                  weights=self.weight_column, lower_is_better=fit.model.lower_is_better,
                                   scale=(lo, hi))
 
     @functools.cached_property
@@ -241,7 +242,7 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     previous = load_responses(study, previous=True) if study.previous_wave else None
     data, weighting, errors = _weigh(study, current.kept)
     previous_data, _, previous_errors = _weigh(study, previous.kept) if previous is not None else (None, {}, {})
-    settings, weights = study.model, WEIGHT if study.weighting.method != "none" else None
+    settings, weights = study.model, _weight_column(study)
     fits, boots = {}, {}
     pools, members = _pools(study, data)
     for key, rows in pools:
@@ -263,9 +264,7 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     return StudyAnalysis(study, current, previous, data, previous_data, weighting, errors, previous_errors, fits, boots,
                          {k: reliability(f) for k, f in fits.items()}, {k: htmt(f) for k, f in fits.items()},
                          indices, previous_indices, benchmarks, comparisons, league, changes, ipma, rubric, awards,
-                         operations, tuple(problems), _hashes(study),
-                         {key: _pool_index(fit, data, weights) for key, fit in fits.items()},
-                         {key: tuple(ids) for key, ids in members.items()})
+                         operations, tuple(problems), _hashes(study), {key: tuple(ids) for key, ids in members.items()})
 
 
 def load_responses(study: Study, previous: bool = False) -> ScreeningResult:
@@ -357,6 +356,10 @@ def _weigh(study: Study, kept: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, We
     return data[~data[column].astype(str).isin(errors)], results, errors
 
 
+def _weight_column(study: Study) -> str | None:
+    return WEIGHT if study.weighting.method != "none" else None
+
+
 def rate_bounds(fit: PLSResult) -> tuple[float, float, float, float]:
     """The item scale (lo, hi) and the class bounds of the rates: satisfied ≥ lo + 0.7·span, dissatisfied ≤
     lo + 4/9·span (:data:`RATE_BOUNDS`)."""
@@ -368,19 +371,13 @@ def _ipma(study: Study, indices: pd.DataFrame, fits: Mapping[str, PLSResult], me
           ) -> pd.DataFrame:
     """Every enterprise's IPMA: its pool's total effects on the target, its own indices as performance."""
     own = indices.set_index(["enterprise_id", "construct"])["index"]
+    indexed = set(indices["enterprise_id"])
     parts = [importance_performance(fit, target=study.model.target, index=own.loc[e]).assign(enterprise_id=e)
-             for key, fit in fits.items() for e in members[key] if e in own.index.get_level_values(0)]
+             for key, fit in fits.items() for e in members[key] if e in indexed]
     if not parts:
         return pd.DataFrame(columns=["enterprise_id", "priority", "construct"])
     out = pd.concat(parts, ignore_index=True)
     return out[["enterprise_id", *[c for c in out.columns if c != "enterprise_id"]]]
-
-
-def _pool_index(fit: PLSResult, data: pd.DataFrame, weights: str | None) -> pd.DataFrame:
-    """The index of all the pool's respondents per construct (with their weights, when weighted)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NegativeWeightWarning)  # flagged in the table, and each report says so
-        return csi_index(fit, data=data.loc[fit.data.index] if weights else None, weights=weights)
 
 
 INDEX_COLUMNS = ["enterprise_id", "construct", "index", "std_error", "ci_low", "ci_high", "n"]

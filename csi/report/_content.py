@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from csi._version import __version__
-from csi.analysis._study import BOOTSTRAP_RESAMPLES, StudyAnalysis, analyse_study, load_responses, pool_of
+from csi.analysis._study import BOOTSTRAP_RESAMPLES, StudyAnalysis, analyse_study, load_responses
 from csi.exceptions import DataError
 from csi.indices import item_scores, item_weights
 from csi.io._study import Enterprise, Grade, Study, load_study
@@ -118,11 +118,11 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     if own.empty:
         raise DataError(f"{study.path}: enterprise {enterprise.id} has no analysed respondents "
                         f"({_ledger_row(analysis.current, enterprise.id)['read']} read); nothing to report.")
-    pool_key, _rows = pool_of(study, enterprise, analysis.data)
-    fit, weights = analysis.fits[pool_key], facts.weights_of(analysis)
+    pool_key = analysis.pool_key(enterprise.id)
+    fit, weights = analysis.fits[pool_key], analysis.weight_column
     labels = {c: q.construct_label(c, lang) for c in settings.model.constructs}
     directed = {c: directed_label(study, c, lang) for c in settings.model.constructs}
-    dims = _dimensions(analysis, pool_key, enterprise, directed)
+    dims = _dimensions(analysis, fit, enterprise, directed)
     items = item_scores(fit, data=own, weights=weights)
     items.insert(2, "text", [q.item(i).text.get(lang, i) for i in items["item"]])
     items = items.merge(item_weights(fit), on=["construct", "item"], how="left") \
@@ -169,12 +169,14 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     )
 
 
-def _dimensions(analysis: StudyAnalysis, pool_key: str, enterprise: Enterprise, labels: dict[str, str]) -> pd.DataFrame:
+def _dimensions(analysis: StudyAnalysis, fit: PLSResult, enterprise: Enterprise, labels: dict[str, str]
+                ) -> pd.DataFrame:
     """The enterprise's index per construct with its linearization CI beside its industry benchmark and the
-    comparison (all from :func:`analyse_study`)."""
+    comparison (all from :func:`analyse_study`); a construct with a negative index weight is flagged."""
     mine = analysis.comparisons[analysis.comparisons["enterprise_id"] == enterprise.id]
     own = analysis.indices[analysis.indices["enterprise_id"] == enterprise.id]
-    flags = analysis.pool_indices[pool_key][["construct", "negative_weights"]]
+    flags = item_weights(fit).groupby("construct", sort=False)["item_weight"].min().lt(0) \
+        .rename("negative_weights").reset_index()
     dims = flags.merge(own[["construct", "index", "std_error", "ci_low", "ci_high", "n"]], on="construct", how="left") \
         .merge(mine[["construct", "benchmark", "gap", "direction", "p_holm", "verdict"]], on="construct", how="left") \
         .rename(columns={"benchmark": "industry_index"})

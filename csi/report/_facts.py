@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi.analysis._study import WEIGHT, StudyAnalysis, rate_bounds
+from csi.analysis._study import StudyAnalysis, rate_bounds
 from csi.exceptions import CSIError
 from csi.indices import enterprise_indices
 from csi.indices._dissatisfaction import (
@@ -26,10 +26,6 @@ from csi.survey import SamplePlan, plan_sample
 MIN_SEGMENT_N = 30        # segments with fewer respondents are shown but flagged
 
 
-def weights_of(analysis: StudyAnalysis) -> str | None:
-    return WEIGHT if analysis.weighted else None
-
-
 def change(analysis: StudyAnalysis, enterprise: Enterprise) -> pd.DataFrame | None:
     """The enterprise's change against the previous wave per construct (``StudyAnalysis.changes``)."""
     rows = analysis.changes[analysis.changes["enterprise_id"] == enterprise.id]
@@ -38,10 +34,10 @@ def change(analysis: StudyAnalysis, enterprise: Enterprise) -> pd.DataFrame | No
 
 def trend(analysis: StudyAnalysis, enterprise: Enterprise) -> pd.DataFrame:
     """Both waves' indices with linearization CIs: construct, wave, index, std_error, ci_low, ci_high, n."""
-    waves = [analysis.indices.assign(wave="current"), analysis.previous_indices.assign(wave="previous")]
+    waves = [table[table["enterprise_id"] == enterprise.id].assign(wave=wave)
+             for wave, table in (("current", analysis.indices), ("previous", analysis.previous_indices))]
     rows = pd.concat(waves, ignore_index=True)
-    rows = rows[rows["enterprise_id"] == enterprise.id]
-    return rows[["construct", "wave", "index", "std_error", "ci_low", "ci_high", "n"]].reset_index(drop=True)
+    return rows[["construct", "wave", "index", "std_error", "ci_low", "ci_high", "n"]]
 
 
 def peers(analysis: StudyAnalysis, enterprise: Enterprise, lang: str) -> pd.DataFrame:
@@ -101,7 +97,7 @@ def segments(fit: PLSResult, own: pd.DataFrame, study: Study, analysis: StudyAna
             continue
         rows = own[own[variable.id].notna()]
         try:
-            table = enterprise_indices(fit, rows, variable.id, [study.model.target], weights=weights_of(analysis))
+            table = enterprise_indices(fit, rows, variable.id, [study.model.target], weights=analysis.weight_column)
         except CSIError:
             continue  # a level with no answers to an item has no index; the level is left out of the table
         table = table.rename(columns={"enterprise_id": "level"})
