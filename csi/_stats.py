@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 _CHUNK = 1 << 16  # rows per block in the chunked cross-products of weighted_cov (bounds memory)
 
@@ -140,3 +141,33 @@ def index_coefficients(wn: np.ndarray, lo: np.ndarray, hi: np.ndarray, owner: np
 def index_values(wn: np.ndarray, mean: np.ndarray, lo: np.ndarray, hi: np.ndarray, owner: np.ndarray) -> np.ndarray:
     """0–100 index of every block, (..., p) → (..., k): 100 Σ w~(mean − min) / Σ w~(max − min)."""
     return _block_sum(index_coefficients(wn, lo, hi, owner) * (mean - lo), owner)
+
+
+# ---------------------------------------------------------------- small-sample inference
+def satterthwaite_df(parts: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Welch–Satterthwaite degrees of freedom of a sum of independent variance parts.
+
+    ``parts[..., j]`` = c_j² se_j², the j-th independent estimate's share of Var(Σ c_j I_j), estimated from
+    ``n[..., j]`` respondents: df = (Σ_j parts_j)² / Σ_j parts_j² / (n_j − 1) (Satterthwaite 1946; Welch 1947).
+    For one estimate it is n − 1; a part with n ≤ 1 (no variance estimate) makes the df NaN.
+    """
+    parts, n = np.asarray(parts, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(parts > 0, parts**2 / (n - 1), 0.0)
+        df = parts.sum(axis=-1) ** 2 / terms.sum(axis=-1)
+    return np.where((n <= 1).any(axis=-1), np.nan, df)
+
+
+def t_quantile(level: float, df: Any) -> np.ndarray:
+    """The two-sided ``level`` quantile of Student's t with ``df`` degrees of freedom (normal where df is
+    infinite); NaN where df is undefined."""
+    df = np.asarray(df, dtype=float)
+    return np.where(np.isinf(df), stats.norm.ppf(0.5 + level / 2), stats.t.ppf(0.5 + level / 2, df))
+
+
+def t_test_p(estimate: Any, std_error: Any, df: Any) -> np.ndarray:
+    """Two-sided p of estimate / std_error against Student's t with ``df`` (normal where df is infinite)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.abs(np.asarray(estimate, dtype=float) / np.asarray(std_error, dtype=float))
+        df = np.asarray(df, dtype=float)
+        return np.where(np.isinf(df), 2 * stats.norm.sf(z), 2 * stats.t.sf(z, df))

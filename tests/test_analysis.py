@@ -39,9 +39,11 @@ def _industry(analysis, enterprise_id):
     return analysis.study.enterprise(enterprise_id).industry
 
 
-def _peer_test(analysis):
-    """The leave-one-out peer test of csi.league_table on the target index, and the analysis' comparisons."""
-    target = analysis.indices[analysis.indices["construct"] == "Satisfaction"]
+def _peer_test(analysis, without=()):
+    """The leave-one-out peer test of csi.league_table on the target index (``without`` some enterprises),
+    and the analysis' comparisons."""
+    target = analysis.indices[(analysis.indices["construct"] == "Satisfaction")
+                              & ~analysis.indices["enterprise_id"].isin(without)]
     industry = {e.id: e.industry for e in analysis.study.enterprises}
     loo = csi.league_table(target.assign(industry=target["enterprise_id"].map(industry))).set_index("enterprise_id")
     return loo, analysis.comparisons[analysis.comparisons["construct"] == "Satisfaction"].set_index("enterprise_id")
@@ -227,9 +229,15 @@ def test_mean_of_peers_compares_each_enterprise_with_the_others(tmp_path):
     path = make_study(tmp_path, weighting=False)
     path.write_text(path.read_text(encoding="utf-8") + '\n[benchmark]\nindustry = "mean_of_peers"\n', encoding="utf-8")
     a = csi.analyse_study(path)
-    loo, mine = _peer_test(a)
-    assert mine["benchmark"].to_numpy() == pytest.approx(loo.loc[mine.index, "peer_mean"].to_numpy(), abs=1e-12)
-    assert mine["p_holm"].to_numpy() == pytest.approx(loo.loc[mine.index, "p_holm"].to_numpy(), rel=1e-10)
+    # H04 (n = 2 < [report] min_n = 10) is compared with the others but counts in nobody's benchmark:
+    # for every other enterprise the benchmark is league_table's peer mean over the enterprises without H04
+    loo, mine = _peer_test(a, without=["H04"])
+    counted = mine.drop(index="H04")
+    assert counted["benchmark"].to_numpy() == pytest.approx(loo.loc[counted.index, "peer_mean"].to_numpy(), abs=1e-12)
+    assert counted["p_value"].to_numpy() == pytest.approx(loo.loc[counted.index, "p_value"].to_numpy(), rel=1e-10)
+    hospitals = a.indices[(a.indices["construct"] == "Satisfaction") & a.indices["enterprise_id"].isin(["H01", "H02", "H03"])]
+    assert mine.loc["H04", "benchmark"] == pytest.approx(hospitals["index"].mean(), abs=1e-12)
+    assert mine.loc["H04", "verdict"] == "not tested" and np.isnan(mine.loc["H04", "p_value"])
     c = report.enterprise_content(None, "H01", "en", analysis=a)
     assert c.industry_index == pytest.approx(mine.loc["H01", "benchmark"])
     assert "mean of the industry's other enterprises" in html.unescape(report.results(c).html)

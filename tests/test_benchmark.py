@@ -195,8 +195,8 @@ def test_demo_overview_ranks_and_awards(demo_analysis):
     league = overview.league
     assert len(league) == 24 and league["index"].is_monotonic_decreasing
     assert league.iloc[0]["enterprise_id"] == "B03"            # true index 83.1, the highest
-    moved = league.set_index("enterprise_id")["change_direction"]
-    assert moved["W03"] == "up" and moved["T05"] == "down"      # the generator's clear improver and decliner
+    moved = league.set_index("enterprise_id")["change_verdict"]
+    assert moved["W03"] == "better" and moved["T05"] == "worse"  # the generator's clear improver and decliner
     assert set(overview.benchmarks["industry"]) == {"water", "telecom", "bank", "all"}
     s = overview.awards.summary.set_index("id")
     assert overview.awards.eligible() == ["B03"]
@@ -208,4 +208,4 @@ def test_demo_overview_ranks_and_awards(demo_analysis):
     assert s.loc["B08", "failed"] == 2
     assert "Complaint-handling satisfaction: no data" in s.loc["B08", "reason_en"]
     t05 = league.set_index("enterprise_id").loc["T05", "index"]  # the award reads the league's (weighted) index
-    assert s.loc["T05", "reason_zh"].startswith(f"综合满意度指数 {t05:.1f}，要求 >= 80.0（未达到）")
+    assert s.loc["T05", "reason_zh"].startswith(f"综合满意度指数 {t05:.1f}，须不低于 80.0（未达到）")

@@ -33,7 +33,7 @@ def test_overview_lists_every_enterprise_and_award_reasons(analysis, lang):
     # award eligibility: one row per enterprise with the reasons, per failed criterion
     assert len(o.awards) == 24
     failed = o.awards[~o.awards["eligible"].astype(bool)].iloc[0]
-    assert ("要求" if lang == "zh" else "required") in failed["reasons"] and escape(failed["reasons"]) in html
+    assert ("须不低于" if lang == "zh" else "must be at least") in failed["reasons"] and escape(failed["reasons"]) in html
     passed = o.awards[o.awards["eligible"].astype(bool)]
     assert (passed["reasons"] == ("全部条件均满足" if lang == "zh" else "all criteria met")).all()
     # stars from the rubric, one per enterprise with an audit

@@ -22,11 +22,11 @@ from csi.report._pdf import html_to_pdf, page_css, prepare_html, running_header_
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
 SCRIPT = "<script>alert(1)</script>"
-HEADINGS = {"zh": ("一、测评结果摘要", "二、测评背景与依据", "三、测评模型与指标体系", "四、抽样与调查实施",
-                   "六、测评结果", "七、驱动因素与改进优先级", "八、行业对标", "九、不满意与投诉分析", "十、结论与建议",
-                   "附录"),
-            "en": ("1. Summary", "2. Background and basis", "6. Results", "10. Conclusions and recommendations",
-                   "Appendix")}
+HEADINGS = {"zh": ("一、测评结果摘要", "二、改进行动要点", "三、测评背景与依据", "四、测评模型与指标体系",
+                   "五、抽样与调查实施", "七、测评结果", "八、驱动因素与改进优先级", "九、行业对标", "十、不满意与投诉分析",
+                   "十一、结论与建议", "附录"),
+            "en": ("1. Summary", "2. Action points", "3. Background and basis", "7. Results",
+                   "11. Conclusions and recommendations", "Appendix")}
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) missing")
 ENGINES = ["weasyprint", pytest.param("chromium", marks=pytest.mark.skipif(
     not any(shutil.which(b) for b in chromium.BROWSERS), reason="no Chromium on PATH (`make` installs it)"))]

@@ -14,17 +14,20 @@ import csi
 from csi import report
 from csi.analysis import analyse_study
 from csi.report import _body
+from csi.report import _wording as wording
 from csi.report import _charts as charts
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
-SECTIONS = ("cover", "summary", "background", "indicators", "sampling", "reliability", "results",
-            "drivers", "benchmark", "complaints", "conclusions", "appendix")
-HEADINGS = {"zh": ("一、测评结果摘要", "二、测评背景与依据", "三、测评模型与指标体系", "四、抽样与调查实施", "五、信度与效度",
-                   "六、测评结果", "七、驱动因素与改进优先级", "八、行业对标", "九、不满意与投诉分析", "十、结论与建议", "附录"),
-            "en": ("1. Summary", "2. Background and basis", "3. Model and indicator system", "4. Sampling and fieldwork",
-                   "5. Reliability and validity", "6. Results", "7. Drivers and improvement priorities",
-                   "8. Benchmark", "9. Dissatisfaction and complaints", "10. Conclusions and recommendations",
+SECTIONS = ("cover", "summary", "action", "background", "indicators", "sampling", "reliability", "results",
+            "drivers", "benchmark", "complaints", "conclusions", "limitations", "signature", "appendix", "glossary")
+HEADINGS = {"zh": ("一、测评结果摘要", "二、改进行动要点", "三、测评背景与依据", "四、测评模型与指标体系", "五、抽样与调查实施",
+                   "六、信度与效度", "七、测评结果", "八、驱动因素与改进优先级", "九、行业对标", "十、不满意与投诉分析",
+                   "十一、结论与建议", "十二、测评局限与使用说明", "签署", "附录"),
+            "en": ("1. Summary", "2. Action points", "3. Background and basis", "4. Model and indicator system",
+                   "5. Sampling and fieldwork", "6. Reliability and validity", "7. Results",
+                   "8. Drivers and improvement priorities", "9. Benchmark", "10. Dissatisfaction and complaints",
+                   "11. Conclusions and recommendations", "12. Limitations and use of this report", "Signatures",
                    "Appendix")}
 
 
@@ -109,10 +112,9 @@ def test_conclusions_follow_the_numbers(analysis):
     advice = _body.recommendation_sentences(c)
     assert found[0].startswith(f"{c.enterprise.label('en')} has a customer satisfaction index of {c.index:.1f}")
     assert any("not significant" in s for s in found) == (c.change.set_index("construct").loc[c.target, "p_value"] >= .05)
-    concentrate = c.ipma[c.ipma["quadrant"] == "concentrate"]
-    for label in concentrate["label"]:
+    for label in wording.priorities(c)["label"]:  # the action page's priorities, in its order
         assert any(s.startswith(f"Improve “{label}” first") for s in advice)
-    assert any(s.startswith("To meet") for s in advice) == (not c.award[0]["eligible"])
+    assert any(s.startswith("Criteria of") for s in advice) == (not c.award[0]["eligible"])
     top = c.complaints["categories"].iloc[0]
     assert any(f"“{top['label_en']}”" in s for s in advice)
 
@@ -150,7 +152,7 @@ def test_a_missing_rule_file_is_named_in_the_report_not_fatal(tmp_path, no_chart
     c = report.enterprise_content(tmp_path / "study.toml", "W02", "en")
     keys = {k for k, _ in c.problems}
     assert {"rubric", "awards", "operations", "complaint_keywords"} <= keys
-    assert "Evaluation rule not used (rubric)" in report.summary(c).html
+    assert "Evaluation rule not used (certification rubric)" in report.summary(c).html
     assert c.rubric is None and c.award is None
 
 

@@ -76,8 +76,11 @@ def test_after_sales_example_by_hand():
     assert (result.bonus, result.deduction) == (2.0, 2.0)
     assert result.total == pytest.approx(87.22891566)
     assert result.stars == 3 and result.verdict("zh") == "三星级" and result.verdict("en") == "Three stars"
-    assert "72.40 ÷ 适用 83.00 × 100 = 87.23" in result.explanation("zh")
-    assert result.explanation("en").endswith("≥ 80 → Three stars")
+    assert result.explanation("zh") == ("适用项目满分 83.00 分，实得 72.40 分，折合 100 分制 87.23 分；加分 2.00 分；"
+                                        "特别扣分 2.00 分；总分 87.23 分，达到 80 分及以上，评定为“三星级”")
+    assert result.explanation("en").endswith("total 87.23, at least 80: Three stars")
+    for text in (result.explanation("zh"), result.explanation("en")):  # words, not programmer notation
+        assert not any(mark in text for mark in ("÷", "→", ">=", "≥", "×"))
 
 
 def test_after_sales_caps_and_veto():
@@ -270,13 +273,13 @@ def test_award_enterprises_by_hand():
     assert s.loc["E1", "eligible"] and s.loc["E2", "eligible"]
     # E3: overall 79.9 < 80 → not eligible, one failed criterion
     assert not s.loc["E3", "eligible"] and s.loc["E3", "failed"] == 1
-    assert s.loc["E3", "reason_zh"] == "综合满意度指数 79.9，要求 >= 80.0（未达到）"
-    assert s.loc["E3", "reason_en"] == "Overall satisfaction index 79.9, required >= 80.0 (not met)"
+    assert s.loc["E3", "reason_zh"] == "综合满意度指数 79.9，须不低于 80.0（未达到）"
+    assert s.loc["E3", "reason_en"] == "Overall satisfaction index 79.9, must be at least 80.0 (not met)"
     # E4: no third-party survey report
-    assert s.loc["E4", "reason_en"].startswith("Third-party satisfaction survey report 否/no")
+    assert s.loc["E4", "reason_en"].startswith("Third-party satisfaction survey report no, must be yes")
     # E5: complaint rate 1.00 % is not < 1 %, and handling satisfaction missing → "no data"
     assert s.loc["E5", "failed"] == 2
-    assert "Complaint rate 1.00%, required < 1.00% (not met)" in s.loc["E5", "reason_en"]
+    assert "Complaint rate 1.00%, must be below 1.00% (not met)" in s.loc["E5", "reason_en"]
     assert "Complaint-handling satisfaction: no data" in s.loc["E5", "reason_en"]
     # ranking of the eligible by overall index: E1 (86) before E2 (81.5); quota 20 not binding
     assert s.loc["E1", "rank"] == 1 and s.loc["E2", "rank"] == 2
@@ -298,7 +301,7 @@ def test_award_coverage_rule_for_teams():
     # 30 served < 50 → census: 30 surveyed passes, 25 fails; 500 served → 100–200 sampled: 150 passes,
     # 80 and 250 fail
     assert s["eligible"].tolist() == [True, False, True, False, False]
-    assert s.loc["t2", "reason_en"] == "Survey coverage: 30 served < 50: census required, surveyed 25 (not met)"
+    assert s.loc["t2", "reason_en"] == "Survey coverage: 30 served, fewer than 50: census required, surveyed 25 (not met)"
     assert s.loc["t4", "reason_zh"] == "调查覆盖：服务 500 人，须抽样 100–200 人，实际调查 80 人（未达到）"
     # equal indices: t1 and t3 share the first place, ordered by id
     assert s.loc[["t1", "t3"], "rank"].tolist() == [1, 2]

@@ -69,7 +69,7 @@ def test_overview_is_written_and_linked_with_award_reasons(batch):
     (overview,) = batch.overview
     assert overview.status == "ok", overview.error
     html = (batch.out_dir / "overview.html").read_text(encoding="utf-8")
-    assert "测评总报告" in html and "五、评选资格" in html and "要求 &gt;= 80.0（未达到）" in html
+    assert "测评总报告" in html and "五、评选资格" in html and "须不低于 80.0（未达到）" in html
     assert "enterprise_content" not in html and "overview_content" not in html  # no code cells
     assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html)
     assert 'href="overview.html"' in batch.index.read_text(encoding="utf-8")
@@ -79,8 +79,9 @@ def test_overview_is_written_and_linked_with_award_reasons(batch):
 
 def test_report_has_every_section_and_the_cover_facts(batch):
     html = (batch.out_dir / "W01.html").read_text(encoding="utf-8")
-    for heading in ("一、测评结果摘要", "二、测评背景与依据", "三、测评模型与指标体系", "四、抽样与调查实施", "五、信度与效度",
-                    "六、测评结果", "七、驱动因素与改进优先级", "八、行业对标", "九、不满意与投诉分析", "十、结论与建议", "附录"):
+    for heading in ("一、测评结果摘要", "二、改进行动要点", "三、测评背景与依据", "四、测评模型与指标体系", "五、抽样与调查实施",
+                    "六、信度与效度", "七、测评结果", "八、驱动因素与改进优先级", "九、行业对标", "十、不满意与投诉分析",
+                    "十一、结论与建议", "十二、测评局限与使用说明", "签署", "附录"):
         assert heading in html
     assert "CSI-2026-W01" in html and "独立性声明" in html and "95% 置信区间" in html
     charts = re.findall(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,', html)

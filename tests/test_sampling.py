@@ -70,7 +70,7 @@ def test_margin_achieved_inverts_the_fpc_formula():
 def test_reasoning_names_every_step():
     plan = plan_sample(1000, margin=0.3, sd=2, response_rate=0.8, deff=1.2)
     en, zh = plan.reasoning["en"], plan.reasoning["zh"]
-    for text in ("170.7", "146.0", "182.4", "218.9", "100–200", "sample 200 of 1000"):
+    for text in ("170.7", "146.0", "182.4", "218.9", "100–200", "sample 200 of 1,000"):
         assert text in en
     for text in ("170.7", "146.0", "182.4", "218.9", "应答率", "设计效应", "抽取 200 户"):
         assert text in zh

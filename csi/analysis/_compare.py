@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from csi import _stats
 from csi.indices import enterprise_indices, holm, league_table
 from csi.io import Model, Study
 from csi.pls import PLSResult
@@ -21,10 +21,16 @@ def survey_weight_totals(study: Study, data: pd.DataFrame, weights: str | None) 
     return w.groupby(data[column].astype(str)).sum()
 
 
-def _benchmark_weights(rule: str, shares: pd.Series) -> np.ndarray:
-    """π_j, each enterprise's weight in its industry's benchmark: its survey-weight share when pooled, else 1/k."""
-    shares = shares.to_numpy(dtype=float)
-    return shares / shares.sum() if rule == "pooled" else np.full(len(shares), 1 / len(shares))
+def _benchmark_weights(study: Study, g: pd.DataFrame) -> np.ndarray:
+    """π_j, each enterprise's weight in its industry's benchmark: its survey-weight share when pooled, else
+    1/m over the m enterprises with at least ``[report] min_n`` respondents (all, if none has): an enterprise
+    of two respondents would otherwise move an equally weighted benchmark as much as one of two hundred."""
+    if study.benchmark == "pooled":
+        shares = g["share"].to_numpy(dtype=float)
+        return shares / shares.sum()
+    counted = (g["n"] >= study.report.min_n).to_numpy()
+    counted = counted if counted.any() else np.ones(len(g), dtype=bool)
+    return counted / counted.sum()
 
 
 def benchmark_table(indices: pd.DataFrame, shares: pd.Series, study: Study, data: pd.DataFrame,
@@ -32,9 +38,11 @@ def benchmark_table(indices: pd.DataFrame, shares: pd.Series, study: Study, data
                     ) -> pd.DataFrame:
     """The industry benchmark of every construct, by the study's rule (``[benchmark] industry``).
 
-    ``mean_of_enterprises``: B = Σ I_e / k over the industry's k enterprises, SE = √(Σ se_e²) / k.
+    ``mean_of_enterprises``: B = Σ I_e / m over the industry's m enterprises with at least ``[report] min_n``
+    respondents (``n_enterprises``), SE = √(Σ se_e²) / m.
     ``mean_of_peers``: each enterprise is compared with the mean of the *other* enterprises of its industry
     (:func:`compare`); the table holds the industry's mean of enterprises, for the overview.
+    The CI uses Student's t on the Welch–Satterthwaite df of the enterprises' SEs (n − 1 when pooled).
     ``pooled``: the index of all the industry's respondents together, scored with their pool's weights
     (:func:`csi.enterprise_indices` with the industry as one group). Industry ``all`` is the whole study: the
     mean of all enterprises or, pooled, their mean weighted by survey weight (pools may differ in weights).
@@ -46,17 +54,21 @@ def benchmark_table(indices: pd.DataFrame, shares: pd.Series, study: Study, data
               *((("all", c), g) for c, g in t.groupby("construct", sort=False))]
     rows = []
     for (group, construct), g in groups:
-        pi = _benchmark_weights(study.benchmark, g["share"])
+        pi = _benchmark_weights(study, g)
+        parts = np.square(pi) * np.square(g["std_error"].to_numpy())
         rows.append({"industry": group, "construct": construct, "index": float(np.dot(pi, g["index"])),
-                     "std_error": float(np.sqrt(np.dot(np.square(pi), np.square(g["std_error"])))),
-                     "n_enterprises": len(g), "definition": study.benchmark})
-    out = pd.DataFrame(rows, columns=["industry", "construct", "index", "std_error", "n_enterprises", "definition"])
+                     "std_error": float(np.sqrt(parts.sum())), "n_enterprises": int((pi > 0).sum()),
+                     "definition": study.benchmark, "df": float(_stats.satterthwaite_df(parts[pi > 0],
+                                                                                         g["n"].to_numpy()[pi > 0]))})
+    out = pd.DataFrame(rows, columns=["industry", "construct", "index", "std_error", "n_enterprises", "definition",
+                                      "df"])
     if study.benchmark == "pooled" and len(out):
         pooled = _pooled_industry_indices(study, data, fits, members, weights).set_index(["industry", "construct"])
         for i, key in enumerate(zip(out["industry"], out["construct"])):
             if key in pooled.index:
                 out.loc[i, ["index", "std_error"]] = pooled.loc[key, ["index", "std_error"]].to_numpy(dtype=float)
-    q = stats.norm.ppf(0.975)
+                out.loc[i, "df"] = float(pooled.loc[key, "n"]) - 1
+    q = _stats.t_quantile(0.95, out["df"].to_numpy(dtype=float))  # Welch–Satterthwaite df of the mean
     out["ci_low"], out["ci_high"] = out["index"] - q * out["std_error"], out["index"] + q * out["std_error"]
     return out[["industry", "construct", "index", "std_error", "ci_low", "ci_high", "n_enterprises", "definition"]]
 
@@ -79,75 +91,102 @@ def compare(indices: pd.DataFrame, shares: pd.Series, benchmarks: pd.DataFrame, 
             alpha: float = 0.05) -> pd.DataFrame:
     """Each enterprise and construct against its industry benchmark.
 
-    With π_j each enterprise's weight in the benchmark, the gap d = I_e − B has SE² = (1 − π_e)² se_e² +
-    Σ_(j≠e) π_j² se_j² (enterprises independent; the benchmark contains the enterprise). For the mean of
-    enterprises the z-test equals the leave-one-out test of I_e against the mean of its peers. p-values are
-    Holm-adjusted over the enterprises of an industry, per construct (Holm 1979). An industry of one
-    enterprise has no peers: no gap (verdict ``no peers``). Where an SE is undefined (an enterprise of the
-    industry has one respondent), the gap is shown but not tested (``not tested``). ``favourable_gap`` =
-    gap × direction (+1, or −1 for lower-is-better).
+    The gap d_e = I_e − B_e is a linear combination Σ_j c_ej I_j of the industry's enterprise indices: with
+    π_j each enterprise's weight in the benchmark (:func:`_benchmark_weights`), c_ej = δ_ej − π_j; for
+    ``mean_of_peers`` c_ee = 1 and c_ej = −1/m over the m counted other enterprises. Enterprises are independent samples, so
+    SE² = Σ_j c_ej² se_j², tested with Student's t on the Welch–Satterthwaite df (for two enterprises this is
+    Welch's t-test). For the mean of enterprises the test equals the leave-one-out test of I_e against the
+    mean of its peers. p-values are Holm-adjusted over the tested enterprises of an industry, per construct
+    (Holm 1979). An industry of one enterprise has no peers: no gap (verdict ``no peers``). An enterprise
+    with fewer than ``[report] min_n`` respondents, or whose gap has no SE (a peer with one respondent), is
+    not tested (``not tested``): its gap is shown, no inference is drawn. ``favourable_gap`` = gap ×
+    direction (+1, or −1 for lower-is-better).
     """
     model = study.model.model
     industry = {e.id: e.industry for e in study.enterprises}
     t = indices.assign(industry=indices["enterprise_id"].map(industry),
-                       share=indices["enterprise_id"].map(shares).astype(float), std_error_gap=np.nan)
+                       share=indices["enterprise_id"].map(shares).astype(float), std_error_gap=np.nan, df=np.nan)
     peers = t.groupby(["industry", "construct"], sort=False)["enterprise_id"].transform("size") > 1
     bench = benchmarks.set_index(["industry", "construct"])["index"]
     t["benchmark"] = [bench.get((i, c), np.nan) for i, c in zip(t["industry"], t["construct"])]
     for _, g in t.groupby(["industry", "construct"], sort=False):
-        k, index, se2 = len(g), g["index"].to_numpy(), np.square(g["std_error"].to_numpy())
+        k, index = len(g), g["index"].to_numpy()
         if k < 2:
             continue
-        if study.benchmark == "mean_of_peers":
-            t.loc[g.index, "benchmark"] = (index.sum() - index) / (k - 1)
-            t.loc[g.index, "std_error_gap"] = np.sqrt(se2 + (se2.sum() - se2) / (k - 1) ** 2)
-        else:
-            pi = _benchmark_weights(study.benchmark, g["share"])
-            t.loc[g.index, "std_error_gap"] = np.sqrt((1 - pi) ** 2 * se2 + (np.dot(pi**2, se2) - pi**2 * se2))
+        pi = _benchmark_weights(study, g)
+        if study.benchmark == "mean_of_peers":  # each enterprise's own benchmark: the counted others
+            others = np.where(np.eye(k, dtype=bool), 0.0, (pi > 0)[None, :].astype(float))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                pi = others / others.sum(axis=1, keepdims=True)
+            t.loc[g.index, "benchmark"] = pi @ index
+        coef = np.eye(k) - np.broadcast_to(pi, (k, k))
+        parts = coef**2 * np.square(g["std_error"].to_numpy())[None, :]
+        used = np.abs(coef) > 0
+        t.loc[g.index, "std_error_gap"] = np.sqrt(parts.sum(axis=1))
+        t.loc[g.index, "df"] = [float(_stats.satterthwaite_df(parts[e][used[e]], g["n"].to_numpy()[used[e]]))
+                                for e in range(k)]
     t["gap"] = (t["index"] - t["benchmark"]).where(peers)
     t["direction"] = [model.direction(c) for c in t["construct"]]
     t["favourable_gap"] = t["gap"] * t["direction"]
-    t["p_value"] = 2 * stats.norm.sf(np.abs(t["gap"] / t["std_error_gap"]))
+    testable = peers & (t["n"] >= study.report.min_n) & t["df"].notna() & (t["std_error_gap"] > 0)
+    t["p_value"] = np.where(testable, _stats.t_test_p(t["gap"], t["std_error_gap"], t["df"]), np.nan)
     t["p_holm"] = np.nan
     for _, g in t[t["p_value"].notna()].groupby(["industry", "construct"], sort=False):
         t.loc[g.index, "p_holm"] = holm(g["p_value"].to_numpy())
     t["significant"] = t["p_holm"] < alpha
     t["verdict"] = np.select([~peers, t["p_holm"].isna(), t["significant"] & (t["favourable_gap"] > 0),
                               t["significant"]], ["no peers", "not tested", "better", "worse"], "not significant")
-    return t[["enterprise_id", "industry", "construct", "direction", "index", "benchmark", "gap", "favourable_gap",
-              "std_error_gap", "p_value", "p_holm", "significant", "verdict"]].reset_index(drop=True)
+    return t[["enterprise_id", "industry", "construct", "direction", "index", "n", "benchmark", "gap",
+              "favourable_gap", "std_error_gap", "df", "p_value", "p_holm", "significant", "verdict"]
+             ].reset_index(drop=True)
 
 
-def compare_waves(now: pd.DataFrame, before: pd.DataFrame, model: Model, alpha: float = 0.05) -> pd.DataFrame:
+def compare_waves(now: pd.DataFrame, before: pd.DataFrame, model: Model, alpha: float = 0.05,
+                  min_n: int = 2) -> pd.DataFrame:
     """Each enterprise and construct against the previous wave: change = I_now − I_before, SE² = se_now² +
-    se_before² (independent samples, both waves scored with the current weights), z-test; ``verdict``
-    ``better`` / ``worse`` in the construct's direction when p < alpha, else ``no significant change``."""
-    cols = ["enterprise_id", "construct", "previous_index", "index", "change", "std_error", "ci_low", "ci_high",
-            "p_value", "verdict"]
+    se_before² (independent samples, both waves scored with the current weights), Student's t on the
+    Welch–Satterthwaite df; ``verdict`` ``better`` / ``worse`` in the construct's direction when p < alpha,
+    ``no significant change`` otherwise, ``not tested`` (no p, no interval) when either wave has fewer than
+    ``min_n`` respondents."""
+    cols = ["enterprise_id", "construct", "previous_index", "index", "change", "std_error", "df", "ci_low",
+            "ci_high", "p_value", "verdict", "n", "previous_n"]
     if before.empty:
         return pd.DataFrame(columns=cols)
-    old = before[["enterprise_id", "construct", "index", "std_error"]].rename(
-        columns={"index": "previous_index", "std_error": "previous_std_error"})
-    t = now[["enterprise_id", "construct", "index", "std_error"]].merge(old, on=["enterprise_id", "construct"])
+    old = before[["enterprise_id", "construct", "index", "std_error", "n"]].rename(
+        columns={"index": "previous_index", "std_error": "previous_std_error", "n": "previous_n"})
+    t = now[["enterprise_id", "construct", "index", "std_error", "n"]].merge(old, on=["enterprise_id", "construct"])
     t["change"] = t["index"] - t["previous_index"]
-    se = np.sqrt(t["std_error"] ** 2 + t["previous_std_error"] ** 2)
-    q = stats.norm.ppf(0.975)
+    parts = np.column_stack([t["std_error"] ** 2, t["previous_std_error"] ** 2])
+    t["df"] = _stats.satterthwaite_df(parts, t[["n", "previous_n"]].to_numpy(dtype=float))
+    tested = (t[["n", "previous_n"]].min(axis=1) >= min_n) & t["df"].notna()
+    se = np.sqrt(parts.sum(axis=1))
+    q = np.where(tested, _stats.t_quantile(0.95, t["df"]), np.nan)
     t["std_error"], t["ci_low"], t["ci_high"] = se, t["change"] - q * se, t["change"] + q * se
-    t["p_value"] = 2 * stats.norm.sf(np.abs(t["change"] / se))
+    t["p_value"] = np.where(tested, _stats.t_test_p(t["change"], se, t["df"]), np.nan)
     favourable = t["change"] * np.array([model.direction(c) for c in t["construct"]])
-    t["verdict"] = np.select([(t["p_value"] < alpha) & (favourable > 0), t["p_value"] < alpha],
-                             ["better", "worse"], "no significant change")
+    t["verdict"] = np.select([~tested, (t["p_value"] < alpha) & (favourable > 0), t["p_value"] < alpha],
+                             ["not tested", "better", "worse"], "no significant change")
     return t[cols]
 
 
-def league_of(study: Study, indices: pd.DataFrame, previous: pd.DataFrame, comparisons: pd.DataFrame) -> pd.DataFrame:
-    """The target construct's league table, its comparison with the industry taken from ``comparisons``."""
+def league_of(study: Study, indices: pd.DataFrame, comparisons: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """The target construct's league table: ranks (:func:`csi.league_table`), the indices' own CIs, the
+    comparison with the industry from ``comparisons`` and the change from ``changes`` (each defined once)."""
     target = study.model.target
     industry = {e.id: e.industry for e in study.enterprises}
     now = indices[indices["construct"] == target].assign(industry=lambda t: t["enterprise_id"].map(industry))
-    old = previous[previous["construct"] == target]
-    league = league_table(now.reset_index(drop=True), old if not old.empty else None)
+    ranks = league_table(now.reset_index(drop=True))[["rank", "enterprise_id", "rank_in_group"]]
+    league = ranks.merge(now[["enterprise_id", "industry", "index", "std_error", "ci_low", "ci_high", "n"]],
+                         on="enterprise_id")
     mine = comparisons[comparisons["construct"] == target][["enterprise_id", "benchmark", "gap", "p_value", "p_holm",
                                                             "verdict"]]
-    return league.drop(columns=["peer_mean", "diff_vs_peers", "p_value", "p_holm", "versus_peers"]) \
-        .merge(mine.rename(columns={"verdict": "versus_industry"}), on="enterprise_id", how="left")
+    league = league.merge(mine.rename(columns={"verdict": "versus_industry"}), on="enterprise_id", how="left")
+    moved = changes[changes["construct"] == target][["enterprise_id", "previous_index", "change", "ci_low", "ci_high",
+                                                     "p_value", "verdict"]]
+    if len(moved):
+        league = league.merge(moved.rename(columns={"ci_low": "change_ci_low", "ci_high": "change_ci_high",
+                                                    "p_value": "change_p_value", "verdict": "change_verdict"}),
+                              on="enterprise_id", how="left")
+    first = ["rank", "enterprise_id", "industry", "index", "std_error", "ci_low", "ci_high", "n", "rank_in_group"]
+    return league[first + [c for c in league.columns if c not in first]].sort_values(["rank", "enterprise_id"]) \
+        .reset_index(drop=True)

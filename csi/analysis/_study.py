@@ -50,12 +50,14 @@ class StudyAnalysis:
     - ``benchmarks``: ``industry, construct, index, std_error, ci_low, ci_high, n_enterprises, definition`` —
       the one industry benchmark, by the rule ``[benchmark] industry`` (``definition``); industry ``all`` is
       the whole study;
-    - ``comparisons``: each enterprise and construct against its industry benchmark: ``gap``, its SE, z-test
-      p-value, Holm-adjusted within the industry and construct, ``direction`` (+1 higher is better, −1
-      lower is better) and ``verdict`` (``better`` / ``worse`` / ``not significant`` / ``no peers``);
-    - ``league``: the target construct's league table (ranks, CIs, the comparison, the change);
+    - ``comparisons``: each enterprise and construct against its industry benchmark: ``gap``, its SE, the
+      Welch–Satterthwaite ``df``, Student's t p-value Holm-adjusted within the industry and construct,
+      ``direction`` (+1 higher is better, −1 lower is better) and ``verdict`` (``better`` / ``worse`` /
+      ``not significant`` / ``no peers`` / ``not tested``: fewer than ``[report] min_n`` respondents);
+    - ``league``: the target construct's league table (ranks, the indices' CIs, the comparison, the change);
     - ``changes``: each enterprise and construct against the previous wave (linearization, independent
-      samples), ``verdict`` read in the construct's direction;
+      samples, Welch–Satterthwaite df), ``verdict`` read in the construct's direction (``not tested`` below
+      ``[report] min_n`` respondents in either wave);
     - ``rates`` (computed when first asked for; :meth:`rates_of` for one enterprise): satisfied / acceptable /
       dissatisfied rates per enterprise, construct and item;
     - ``ipma``: each enterprise's importance–performance map of the target's antecedents (its pool's total
@@ -144,22 +146,20 @@ class StudyAnalysis:
                                & (self.comparisons["construct"] == (construct or self.study.model.target))]
         return float(row["benchmark"].iloc[0]) if len(row) else float("nan")
 
-    def strengths_weaknesses(self, enterprise_id: str, k: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def strengths_weaknesses(self, enterprise_id: str, k: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The enterprise's strengths and weaknesses against its industry benchmark, target construct excluded.
 
-        A strength is a construct whose gap is favourable in the construct's direction, a weakness one whose
-        gap is unfavourable; at most ``k`` of each, the largest favourable (unfavourable) gaps first, and
-        significant ones (Holm, within the industry) before the others. Columns: ``construct, index, benchmark,
-        gap, favourable_gap, significant, p_holm, direction``.
+        A strength is a construct whose gap is favourable in the construct's direction *and* significant
+        (Holm-adjusted, within the industry: verdict ``better``); a weakness one whose gap is unfavourable and
+        significant (``worse``). Every other construct has no significant difference and is neither. Largest
+        favourable (unfavourable) gaps first; ``k`` keeps the first k of each (default all). Columns:
+        ``construct, index, benchmark, gap, favourable_gap, significant, p_holm, direction``.
         """
         c = self.comparisons
-        mine = c[(c["enterprise_id"] == enterprise_id) & (c["construct"] != self.study.model.target)
-                 & c["gap"].notna()]
+        mine = c[(c["enterprise_id"] == enterprise_id) & (c["construct"] != self.study.model.target)]
         cols = ["construct", "index", "benchmark", "gap", "favourable_gap", "significant", "p_holm", "direction"]
-        good = mine[mine["favourable_gap"] > 0].sort_values(["significant", "favourable_gap"], ascending=False,
-                                                            kind="mergesort")
-        bad = mine[mine["favourable_gap"] < 0].sort_values(["significant", "favourable_gap"], ascending=[False, True],
-                                                           kind="mergesort")
+        good = mine[mine["verdict"] == "better"].sort_values("favourable_gap", ascending=False, kind="mergesort")
+        bad = mine[mine["verdict"] == "worse"].sort_values("favourable_gap", kind="mergesort")
         return good[cols].head(k).reset_index(drop=True), bad[cols].head(k).reset_index(drop=True)
 
     def pool_key(self, enterprise_id: str) -> str:
@@ -254,8 +254,8 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     shares = survey_weight_totals(study, data, weights)
     benchmarks = benchmark_table(indices, shares, study, data, fits, members, weights)
     comparisons = compare(indices, shares, benchmarks, study)
-    changes = compare_waves(indices, previous_indices, study.model.model)
-    league = league_of(study, indices, previous_indices, comparisons)
+    changes = compare_waves(indices, previous_indices, study.model.model, min_n=study.report.min_n)
+    league = league_of(study, indices, comparisons, changes)
     ipma = _ipma(study, indices, fits, members)
     problems: list[tuple[str, str]] = []
     rubric = _rubric(study, indices, problems)
@@ -468,7 +468,9 @@ def _awards(study: Study, indices: pd.DataFrame, operations: pd.DataFrame | None
 
 def _hashes(study: Study) -> dict[str, str]:
     """SHA-256 of every file the study reads (provenance for the appendix)."""
-    files = dict.fromkeys([*study.files, *study.responses, *study.previous_wave])
+    remarks = study.report.remarks_dir
+    notes = sorted(remarks.glob("*.txt")) if remarks is not None and remarks.is_dir() else []
+    files = dict.fromkeys([*study.files, *study.responses, *study.previous_wave, *notes])
     base = study.path.parent
     out = {}
     for path in files:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csi import _stats
 from csi._validation import suggest
 from csi.exceptions import DataError
 from csi.indices._index import _fit_lower_set, csi_index
@@ -52,8 +53,10 @@ def league_table(indices: pd.DataFrame, previous: pd.DataFrame | None = None, *,
 
     Parameters
     ----------
-    indices : one row per enterprise: ``enterprise_id, index, std_error`` and the ``by`` column.
-    previous : optional ``enterprise_id, index, std_error`` of the previous wave.
+    indices : one row per enterprise: ``enterprise_id, index, std_error`` and the ``by`` column; with a
+        column ``n`` (respondents, as :func:`csi.enterprise_indices` gives), CIs use Student's t with n − 1 df
+        and the tests the Welch–Satterthwaite df, else the normal distribution.
+    previous : optional ``enterprise_id, index, std_error`` (and ``n``) of the previous wave.
 
     Returns
     -------
@@ -70,7 +73,7 @@ def league_table(indices: pd.DataFrame, previous: pd.DataFrame | None = None, *,
     if absent:
         raise DataError(f"league_table: missing column(s) {', '.join(absent)}; need {', '.join(need)}.")
     t = indices.copy().reset_index(drop=True)
-    q = stats.norm.ppf(0.5 + level / 2)
+    q = _stats.t_quantile(level, t["n"] - 1 if "n" in t else np.inf)
     t["ci_low"], t["ci_high"] = t["index"] - q * t["std_error"], t["index"] + q * t["std_error"]
     t["rank"] = t["index"].rank(ascending=False, method="min").astype(int)
     t["rank_in_group"] = t.groupby(by)["index"].rank(ascending=False, method="min").astype(int)
@@ -81,7 +84,7 @@ def league_table(indices: pd.DataFrame, previous: pd.DataFrame | None = None, *,
     t["versus_peers"] = np.where(t["p_holm"] < alpha, np.where(t["diff_vs_peers"] > 0, "above", "below"),
                                  "not significant")
     if previous is not None:
-        t = _change(t, previous, q, alpha)
+        t = _change(t, previous, level, alpha)
     first = ["rank", "enterprise_id", by, "index", "std_error", "ci_low", "ci_high", "rank_in_group"]
     return t[first + [c for c in t.columns if c not in first]].sort_values(["rank", "enterprise_id"]) \
         .reset_index(drop=True)
@@ -96,19 +99,25 @@ def _versus_peers(g: pd.DataFrame) -> pd.DataFrame:
     total, var_total = g["index"].sum(), (g["std_error"] ** 2).sum()
     g["peer_mean"] = (total - g["index"]) / (k - 1)
     g["diff_vs_peers"] = g["index"] - g["peer_mean"]
-    se = np.sqrt(g["std_error"] ** 2 + (var_total - g["std_error"] ** 2) / (k - 1) ** 2)
-    g["p_value"] = 2 * stats.norm.sf(np.abs(g["diff_vs_peers"] / se))
+    coef = np.eye(k) - (1 - np.eye(k)) / (k - 1)
+    parts = coef**2 * (g["std_error"].to_numpy() ** 2)[None, :]
+    se = np.sqrt(parts.sum(axis=1))
+    df = _stats.satterthwaite_df(parts, np.broadcast_to(g["n"].to_numpy(), parts.shape)) if "n" in g else np.inf
+    g["p_value"] = _stats.t_test_p(g["diff_vs_peers"], se, df)
     return g
 
 
-def _change(t: pd.DataFrame, previous: pd.DataFrame, q: float, alpha: float) -> pd.DataFrame:
-    prev = previous[["enterprise_id", "index", "std_error"]].rename(
-        columns={"index": "previous_index", "std_error": "previous_std_error"})
+def _change(t: pd.DataFrame, previous: pd.DataFrame, level: float, alpha: float) -> pd.DataFrame:
+    counts = "n" in t and "n" in previous
+    prev = previous[["enterprise_id", "index", "std_error", *(["n"] if counts else [])]].rename(
+        columns={"index": "previous_index", "std_error": "previous_std_error", "n": "previous_n"})
     t = t.merge(prev, on="enterprise_id", how="left")
     t["change"] = t["index"] - t["previous_index"]
-    se = np.sqrt(t["std_error"] ** 2 + t["previous_std_error"] ** 2)
+    parts = np.column_stack([t["std_error"] ** 2, t["previous_std_error"] ** 2])
+    df = _stats.satterthwaite_df(parts, t[["n", "previous_n"]].to_numpy(dtype=float)) if counts else np.inf
+    se, q = np.sqrt(parts.sum(axis=1)), _stats.t_quantile(level, df)
     t["change_ci_low"], t["change_ci_high"] = t["change"] - q * se, t["change"] + q * se
-    t["change_p_value"] = 2 * stats.norm.sf(np.abs(t["change"] / se))
+    t["change_p_value"] = _stats.t_test_p(t["change"], se, df)
     t["change_direction"] = np.select(
         [t["change"].isna(), (t["change_p_value"] < alpha) & (t["change"] > 0), t["change_p_value"] < alpha],
         ["no previous wave", "up", "down"], "no significant change")
@@ -155,11 +164,16 @@ def industry_indices(indices: pd.DataFrame, *, by: str = "industry", weight: str
     return pd.DataFrame(rows)
 
 
-QUADRANTS = {  # (high importance, high performance) -> code, zh, en  (Martilla & James 1977)
-    (True, False): ("concentrate", "重点改进区：重要但表现偏低，优先投入", "Concentrate here: important but underperforming"),
-    (True, True): ("keep_up", "优势保持区：重要且表现好，继续保持", "Keep up the good work: important and performing well"),
-    (False, False): ("low_priority", "次要改进区：重要性和表现均较低", "Low priority: less important, lower performance"),
-    (False, True): ("possible_overkill", "过度投入区：表现好但重要性较低", "Possible overkill: performing well, less important"),
+QUADRANTS = {  # (high importance, high performance) -> code, zh, en  (Martilla & James 1977); "high" = above
+    # the mean of the enterprise's own dimensions, not the industry (the benchmark comparison says that)
+    (True, False): ("concentrate", "重点改进：重要性较高，表现低于本企业各维度平均",
+                    "Improve first: more important, below the enterprise's average performance"),
+    (True, True): ("keep_up", "继续保持：重要性较高，表现高于本企业各维度平均",
+                   "Maintain: more important, above the enterprise's average performance"),
+    (False, False): ("low_priority", "次要改进：重要性较低，表现低于本企业各维度平均",
+                     "Lower priority: less important, below the enterprise's average performance"),
+    (False, True): ("possible_overkill", "适度投入：重要性较低，表现高于本企业各维度平均",
+                    "Review effort: less important, above the enterprise's average performance"),
 }
 
 

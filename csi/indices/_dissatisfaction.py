@@ -341,9 +341,18 @@ def anonymise(text: str, lang: str = "zh") -> str:
     return text
 
 
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def text_language(text: str) -> str:
+    """"zh" for a text with Chinese characters, else "en" (masks and labels follow the text, not the report)."""
+    return "zh" if _CJK.search(text) else "en"
+
+
 def example_verbatims(data: pd.DataFrame, dictionary: KeywordDictionary, *, text: str = "complaint_text",
                       per_category: int = 2, lang: str = "zh", seed: int | None = None) -> pd.DataFrame:
-    """Anonymised example complaints per category: ``category, label, text``.
+    """Anonymised example complaints per category: ``category, label, text`` (``label`` in ``lang``; each text
+    masked in its own language, :func:`text_language`).
 
     With ``seed=None`` the first texts in file order are shown, else a seeded random choice.
     """
@@ -359,5 +368,6 @@ def example_verbatims(data: pd.DataFrame, dictionary: KeywordDictionary, *, text
             continue
         pick = pool.iloc[:per_category] if rng is None else \
             pool.iloc[np.sort(rng.choice(len(pool), min(per_category, len(pool)), replace=False))]
-        rows += [{"category": cat, "label": labels[cat].get(lang, cat), "text": anonymise(t, lang)} for t in pick]
+        rows += [{"category": cat, "label": labels[cat].get(lang, cat), "text": anonymise(t, text_language(t))}
+                 for t in pick]
     return pd.DataFrame(rows, columns=["category", "label", "text"])

@@ -290,7 +290,9 @@ def enterprise_indices(fit: PLSResult, data: pd.DataFrame, by: str = "enterprise
     weights : None, str or array-like
         Case weights (a column of ``data`` or values aligned with its rows).
     level : float
-        Confidence level of the normal CI.
+        Confidence level of the CI: index ± t(n − 1) · SE (Student's t with n − 1 degrees of freedom, as
+        R survey's ``confint(svymean(…), df = degf(design))`` for a sample without strata or clusters; the
+        normal 1.96 understates the width for small enterprises).
     scale : (min, max), optional
         Declared scale of every item; default ``fit.scales``.
 
@@ -311,7 +313,6 @@ def enterprise_indices(fit: PLSResult, data: pd.DataFrame, by: str = "enterprise
     if unknown:
         raise DataError(f"unknown construct(s) {', '.join(map(repr, unknown))}{suggest(unknown[0], model.constructs)}; "
                         f"constructs: {', '.join(model.constructs)}")
-    q = stats.norm.ppf(0.5 + level / 2)
     codes, keys = data[by].factorize(sort=False)
     if (codes < 0).any():
         raise DataError(f"{int((codes < 0).sum())} row(s) have no {by!r}; assign or drop them first")
@@ -337,6 +338,7 @@ def enterprise_indices(fit: PLSResult, data: pd.DataFrame, by: str = "enterprise
         with np.errstate(divide="ignore", invalid="ignore"):
             se = np.where(n > 1, np.sqrt(n / (n - 1) * (member @ z ** 2)), np.nan)
         index = (m - lo[j]) @ c  # Σ c_i (m_i − min_i): the index formula of csi._stats.index_values
+        q = _stats.t_quantile(level, n - 1)  # Student's t with n − 1 df: R survey confint(df = degf(design))
         frames.append(pd.DataFrame({"enterprise_id": keys.tolist(), "construct": construct, "index": index,
                                     "std_error": se, "ci_low": index - q * se, "ci_high": index + q * se,
                                     "n": n.astype(int)}))

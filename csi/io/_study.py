@@ -6,6 +6,7 @@ Paths in study.toml are relative to the study file. Every error names the file a
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -31,12 +32,14 @@ BENCHMARKS = ("mean_of_enterprises", "mean_of_peers", "pooled")
 
 @dataclass(frozen=True)
 class Enterprise:
-    """An evaluated enterprise: id (safe as a file name), names, industry, customers served in the year."""
+    """An evaluated enterprise: id (safe as a file name), names, industry, customers served in the year,
+    customers contacted in fieldwork (the denominator of the response rate)."""
 
     id: str
     name: dict[str, str]
     industry: str
     served_customers: int | None = None
+    contacted: int | None = None
 
     def label(self, lang: str = "zh") -> str:
         return self.name.get(lang) or self.name.get("en") or self.id
@@ -53,6 +56,7 @@ class ModelSettings:
     pool_by: str = "industry"
     missing: str = "mean"
     min_n: int | None = None  # with estimation = "enterprise": below this n, the pooled model is used
+    preset: str | None = None  # "ccsi" | "ecsi" | "acsi" when [model] preset names one (the report names it)
 
     @property
     def minimum_n(self) -> int:
@@ -150,6 +154,43 @@ class Grade:
 
 
 @dataclass(frozen=True)
+class Signatory:
+    """A signature line of the report (study.toml ``[[report.signature.signatories]]``)."""
+
+    role: dict[str, str]                               # 项目负责人 / Project lead, 审核 / Reviewed by, …
+    name: dict[str, str] = field(default_factory=dict)  # printed name; empty: a blank line to sign by hand
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The signature and seal block (study.toml ``[report.signature]``), all optional."""
+
+    organisation: dict[str, str] = field(default_factory=dict)   # default: [study] evaluator
+    qualification: dict[str, str] = field(default_factory=dict)  # the evaluator's qualification / accreditation
+    signatories: tuple[Signatory, ...] = ()                      # default: lead, reviewer, approver, unnamed
+    seal: dict[str, str] = field(default_factory=dict)           # text in the seal box
+
+
+@dataclass(frozen=True)
+class Fieldwork:
+    """How the survey was carried out (study.toml ``[fieldwork]``), all optional; the sampling chapter prints it.
+
+    start, end : ISO dates of the fieldwork period (both or neither).
+    frame : the sampling frame, e.g. the enterprise's register of customers served in the year.
+    selection : how respondents were selected from the frame.
+    quality_control : the quality-control measures, one text each.
+    modes : per level of the questionnaire's ``channel`` variable, how that channel was run.
+    """
+
+    start: str = ""
+    end: str = ""
+    frame: dict[str, str] = field(default_factory=dict)
+    selection: dict[str, str] = field(default_factory=dict)
+    quality_control: tuple[dict[str, str], ...] = ()
+    modes: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ReportSettings:
     """Report wording and numbering (study.toml ``[report]``), all optional."""
 
@@ -157,6 +198,12 @@ class ReportSettings:
     date: str = ""                                     # report date as printed (default: the run date)
     independence: dict[str, str] = field(default_factory=dict)
     grades: tuple[Grade, ...] = ()                     # ascending by min
+    min_n: int = 10           # below this many respondents no inferential sentence (test, interval verdict)
+    min_cell: int = 5         # segments, cells and verbatims with fewer respondents are suppressed
+    remarks_dir: Path | None = None   # evaluator's remarks: <enterprise_id>.<lang>.txt or <enterprise_id>.txt
+    use_statement: dict[str, str] = field(default_factory=dict)   # 声明: how the report may be used and quoted
+    limitations: tuple[dict[str, str], ...] = ()                  # the study's own limitations, one text each
+    signature: Signature = field(default_factory=Signature)
 
     def grade(self, index: float) -> Grade | None:
         return next((g for g in reversed(self.grades) if index >= g.min), None)
@@ -199,6 +246,8 @@ class Study:
     strata: str | None = None    # response column of the sampling strata: bootstrap resamples within them
     cluster: str | None = None   # response column of the clusters (PSUs): bootstrap draws whole clusters
     benchmark: str = "mean_of_enterprises"   # [benchmark] industry: one of BENCHMARKS
+    commissioned_by: dict[str, str] = field(default_factory=dict)  # [study] commissioned_by: who commissioned it
+    fieldwork: Fieldwork = field(default_factory=Fieldwork)
 
     def enterprise(self, enterprise_id: str) -> Enterprise:
         for enterprise in self.enterprises:
@@ -222,10 +271,10 @@ def load_study(path: str | Path) -> Study:
     path = Path(path).resolve()
     top = KeyReader(_read_toml(path, StudyError), path.name, "", StudyError)
     top.reject_unknown(["study", "data", "model", "screening", "weighting", "rules", "report", "sampling",
-                      "outputs", "benchmark"])
+                      "outputs", "benchmark", "fieldwork"])
     base = path.parent
     meta, data = top.sub("study"), top.sub("data")
-    meta.reject_unknown(["id", "title", "evaluator", "period", "language", "seed", "industries"])
+    meta.reject_unknown(["id", "title", "evaluator", "period", "language", "seed", "industries", "commissioned_by"])
     data.reject_unknown(["questionnaire", "responses", "previous_wave", "enterprises", "strata", "cluster"])
     questionnaire = _wrap(lambda: load_questionnaire(data.path_value("questionnaire", base)), data, "questionnaire")
     language = _choice(meta, "language", LANGUAGES, "zh")
@@ -251,11 +300,13 @@ def load_study(path: str | Path) -> Study:
         files=(path, Path(questionnaire.source).resolve(), data.path_value("enterprises", base),
                *([Path(weighting.source)] if weighting.source.endswith(".csv") else []), *_rule_files(rules)),
         rules=rules,
-        report=_report(top.sub("report")),
+        report=_report(top.sub("report"), base),
         sampling=_sampling(top.sub("sampling")),
         strata=data.get("strata", str, None),
         cluster=data.get("cluster", str, None),
         benchmark=_benchmark(top.sub("benchmark"), top.sub("model")),
+        commissioned_by=_text(meta, "commissioned_by"),
+        fieldwork=_fieldwork(top.sub("fieldwork"), questionnaire, top.sub("report")),
     )
 
 
@@ -295,7 +346,7 @@ def _paths(reader: KeyReader, key: str, base: Path, required: bool = False) -> t
 def _enterprises(reader: KeyReader, base: Path) -> tuple[Enterprise, ...]:
     path = reader.path_value("enterprises", base)
     table = _wrap(lambda: read_csv_text(path, StudyError, "enterprise_id, name_zh, name_en, industry, "
-                                        "served_customers"), reader, "enterprises").fillna("")
+                                        "served_customers, contacted"), reader, "enterprises").fillna("")
     needed = ["enterprise_id", "industry"]
     absent = [c for c in needed if c not in table.columns]
     if absent:
@@ -307,13 +358,18 @@ def _enterprises(reader: KeyReader, base: Path) -> tuple[Enterprise, ...]:
         served = row.get("served_customers", "").strip()
         if served and not served.isdigit():
             raise StudyError(f"{path}: line {line}, column 'served_customers': {served!r} is not a whole number.")
+        contacted = str(row.get("contacted", "")).strip()
+        if contacted and (not contacted.isdigit() or int(contacted) < 1):
+            raise StudyError(f"{path}: line {line}, column 'contacted': {contacted!r} is not a whole number of 1 or "
+                             "more (customers contacted in fieldwork; leave it empty when unknown).")
         if not row["industry"].strip():
             raise StudyError(f"{path}: line {line}, column 'industry' is empty; every enterprise needs an industry "
                              "(enterprises are pooled and ranked within it).")
         out.append(Enterprise(
             id=check_id(row["enterprise_id"].strip(), where, StudyError),
             name={lang: row.get(f"name_{lang}", "").strip() for lang in LANGUAGES},
-            industry=row["industry"].strip(), served_customers=int(served) if served else None))
+            industry=row["industry"].strip(), served_customers=int(served) if served else None,
+            contacted=int(contacted) if contacted else None))
     ids = pd.Series([e.id for e in out])
     if ids.duplicated().any():
         raise reader.fail("enterprises", f"{path}: duplicate enterprise_id {sorted(set(ids[ids.duplicated()]))}.")
@@ -329,6 +385,7 @@ def _model_settings(reader: KeyReader, base: Path, questionnaire: Questionnaire)
     if len(sources) != 1:
         raise reader.fail(None, "give exactly one of preset = \"ccsi\" | \"ecsi\" | \"acsi\", syntax = \"\"\"…\"\"\" "
                           f"or file = \"model.txt\" (found: {', '.join(sources) or 'none'}).")
+    name = None
     if "preset" in reader.table:
         name = _choice(reader, "preset", ("acsi", "ecsi", "ccsi"), "ccsi")
         model = getattr(models, name)()
@@ -354,7 +411,8 @@ def _model_settings(reader: KeyReader, base: Path, questionnaire: Questionnaire)
     return ModelSettings(model, target, _choice(reader, "scheme", SCHEMES, "path"),
                          _choice(reader, "estimation", ESTIMATION, "pooled"),
                          _choice(reader, "pool_by", POOL_BY, "industry"),
-                         _choice(reader, "missing", MISSING_POLICIES, "mean"), _min_n(reader))
+                         _choice(reader, "missing", MISSING_POLICIES, "mean"), _min_n(reader),
+                         preset=name)
 
 
 def _benchmark(reader: KeyReader, model: KeyReader) -> str:
@@ -486,8 +544,9 @@ def _rule_files(rules: Rules) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def _report(reader: KeyReader) -> ReportSettings:
-    reader.reject_unknown(["number_prefix", "date", "independence", "grades"])
+def _report(reader: KeyReader, base: Path) -> ReportSettings:
+    reader.reject_unknown(["number_prefix", "date", "independence", "grades", "min_n", "min_cell", "remarks_dir",
+                           "use_statement", "limitations", "signature"])
     grades = []
     for k, table in enumerate(reader.get("grades", list, [])):
         if not isinstance(table, dict):
@@ -497,8 +556,92 @@ def _report(reader: KeyReader) -> ReportSettings:
         grades.append(Grade(float(sub.get("min", (int, float), required=True)), sub.text("label")))
     if [g.min for g in grades] != sorted(g.min for g in grades) or len({g.min for g in grades}) != len(grades):
         raise reader.fail("grades", "grade bands must be listed with strictly increasing min, lowest first.")
+    minimum = {key: reader.get(key, int, default) for key, default in (("min_n", 10), ("min_cell", 5))}
+    for key, value in minimum.items():
+        if value < 1:
+            raise reader.fail(key, f"{key} must be a whole number of respondents, 1 or more (got {value}).")
+    remarks = reader.get("remarks_dir", str, None)  # a missing folder is named in the reports, like a rule file
     return ReportSettings(str(reader.get("number_prefix", str, "")), str(reader.get("date", (str, object), "")),
-                          reader.text("independence", {}), tuple(grades))
+                          reader.text("independence", {}), tuple(grades), **minimum,
+                          remarks_dir=(base / remarks).resolve() if remarks is not None else None,
+                          use_statement=_text(reader, "use_statement"), limitations=_texts(reader, "limitations"),
+                          signature=_signature(reader.sub("signature")))
+
+
+def _signature(reader: KeyReader) -> Signature:
+    reader.reject_unknown(["organisation", "qualification", "signatories", "seal"])
+    people = []
+    for k, table in enumerate(reader.get("signatories", list, [])):
+        if not isinstance(table, dict):
+            raise reader.fail("signatories", "give each signatory as a table, e.g. signatories = [ { role = { zh = "
+                              "\"项目负责人\", en = \"Project lead\" }, name = { zh = \"…\", en = \"…\" } } ].")
+        sub = KeyReader(table, reader.file, f"{reader.path}.signatories[{k}]", StudyError)
+        sub.reject_unknown(["role", "name"])
+        sub.get("role", (str, dict), required=True)
+        people.append(Signatory(_text(sub, "role"), _text(sub, "name")))
+    return Signature(_text(reader, "organisation"), _text(reader, "qualification"), tuple(people),
+                     _text(reader, "seal"))
+
+
+def _text(reader: KeyReader, key: str) -> dict[str, str]:
+    """An optional translatable text ({} when absent): a string, or a table { zh = "…", en = "…" }."""
+    value = reader.text(key, {})
+    for lang in value:
+        if lang not in LANGUAGES:
+            raise reader.fail(f"{key}.{lang}", f"unknown language{suggest(lang, LANGUAGES)}; give the text as a "
+                              'string or as { zh = "…", en = "…" }.')
+    if value and not any(v.strip() for v in value.values()):
+        raise reader.fail(key, "the text is empty; write it, or remove the key.")
+    return {lang: v.strip() for lang, v in value.items() if v.strip()}
+
+
+def _texts(reader: KeyReader, key: str) -> tuple[dict[str, str], ...]:
+    """An optional list of translatable texts; an error names the entry, e.g. [report.limitations[2]]."""
+    values = reader.get(key, list, [])
+    entries = KeyReader({f"{key}[{k}]": value for k, value in enumerate(values)}, reader.file, reader.path,
+                        reader.error)
+    return tuple(_text(entries, f"{key}[{k}]") for k in range(len(values)))
+
+
+def _date(reader: KeyReader, key: str) -> dt.date | None:
+    value = reader.get(key, (str, dt.date), None)
+    if value is None or isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise reader.fail(key, f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-09-01.") from None
+
+
+def _fieldwork(reader: KeyReader, questionnaire: Questionnaire, report: KeyReader) -> Fieldwork:
+    reader.reject_unknown(["start", "end", "frame", "selection", "quality_control", "modes"])
+    start, end = _date(reader, "start"), _date(reader, "end")
+    if (start is None) != (end is None):
+        raise reader.fail("end" if end is None else "start", "give both start and end of the fieldwork, or neither.")
+    if start is not None and end < start:
+        raise reader.fail("end", f"the fieldwork ends ({end}) before it starts ({start}).")
+    if end is not None and "date" in report.table:
+        try:
+            report_date = dt.date.fromisoformat(str(report.table["date"])[:10])
+        except ValueError:
+            report_date = None
+        if report_date is not None and report_date < end:
+            raise report.fail("date", f"the report date {report_date} is before the end of the fieldwork ({end}, "
+                              "[fieldwork] end).")
+    modes = reader.sub("modes")
+    channel = next((v for v in questionnaire.demographics if v.id == "channel"), None)
+    if modes.table and channel is None:
+        raise reader.fail("modes", "the questionnaire has no 'channel' variable to describe; declare one in its "
+                          "demographics (the survey channel of each respondent), or describe the mode in "
+                          "[fieldwork] selection.")
+    for level in modes.table:
+        if level not in channel.levels:
+            raise modes.fail(level, f"not a level of the questionnaire's channel variable"
+                             f"{suggest(level, channel.levels)}; levels: {', '.join(channel.levels)}.")
+    return Fieldwork(start=start.isoformat() if start else "", end=end.isoformat() if end else "",
+                     frame=_text(reader, "frame"), selection=_text(reader, "selection"),
+                     quality_control=_texts(reader, "quality_control"),
+                     modes={level: _text(modes, level) for level in modes.table})
 
 
 def _outputs(reader: KeyReader, base: Path, language: str) -> Outputs:

@@ -1,11 +1,12 @@
 """Report building blocks: content (numbers), charts, HTML sections and i18n strings.
 
 The enterprise notebook calls, in order: ``enterprise_content`` once, then one section function per
-cell (``cover``, ``contents``, ``summary``, ``background``, ``indicators``, ``sampling``,
+cell (``cover``, ``contents``, ``summary``, ``action``, ``background``, ``indicators``, ``sampling``,
 ``reliability``, ``results``, ``drivers``, ``benchmark``, ``complaints``, ``conclusions``,
-``appendix``) and ``record`` last. The overview notebook calls ``overview_content`` and its sections.
+``limitations``, ``signature``, ``appendix``, ``glossary``) and ``record`` last. The overview notebook calls ``overview_content`` and its sections.
 """
 
+from csi.report._action import action
 from csi.report._body import appendix, benchmark, complaints, conclusions, drivers, results
 from csi.report._charts import (
     dimension_chart,
@@ -19,6 +20,7 @@ from csi.report._charts import (
     trend_chart,
 )
 from csi.report._content import EnterpriseContent, enterprise_content
+from csi.report._formal import glossary, limitations, signature
 from csi.report._front import background, contents, cover, indicators, sampling, summary
 from csi.report._i18n import STRINGS, number, percent, t
 from csi.report._overview import (
@@ -35,11 +37,11 @@ from csi.report._overview import (
 from csi.report._render import Html, record, reliability
 
 __all__ = [
-    "STRINGS", "EnterpriseContent", "Html", "OverviewContent", "appendix",
+    "STRINGS", "EnterpriseContent", "Html", "OverviewContent", "action", "appendix",
     "background", "benchmark", "complaints", "conclusions", "contents", "cover", "dimension_chart",
-    "distribution_chart", "drivers", "enterprise_content", "figure", "index_ci_chart", "indicators", "ipma_chart",
-    "league_chart", "number", "overview_awards", "overview_certification",
+    "distribution_chart", "drivers", "enterprise_content", "figure", "glossary", "index_ci_chart", "indicators",
+    "ipma_chart", "league_chart", "limitations", "number", "overview_awards", "overview_certification",
     "overview_content", "overview_cover", "overview_distribution", "overview_industries", "overview_league",
-    "overview_record", "path_diagram", "percent", "record", "reliability", "results", "sampling", "style",
+    "overview_record", "path_diagram", "percent", "record", "reliability", "results", "sampling", "signature", "style",
     "summary", "t", "trend_chart",
 ]

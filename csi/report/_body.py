@@ -5,6 +5,7 @@ Every data-derived text is escaped.
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 import pandas as pd
@@ -12,8 +13,11 @@ import pandas as pd
 from csi.report import _charts as charts
 from csi.report import _facts as facts
 from csi.report._content import BOOTSTRAP, EnterpriseContent
+from csi.indices._dissatisfaction import text_language
 from csi.report._facts import MIN_SEGMENT_N
-from csi.report._front import change_sentence, h2
+from csi.report import _wording as wording
+from csi.report._front import change_sentence
+from csi.report._headings import h2
 from csi.report._i18n import join, lines, number, percent, pvalue, t
 from csi.report._render import Html, table
 
@@ -27,10 +31,12 @@ def _pct(value, lang):
 def results(c: EnterpriseContent) -> Html:
     """Overall index, dimension and item scores, satisfaction rates, segments and the trend."""
     lang = c.lang
-    dims = table(c.dimensions, {"label": t("dimension", lang), "index": t("this_enterprise", lang),
-                                "ci_low": "CI −", "ci_high": "CI +",
-                                "industry_index": t(f"benchmark_{c.study.benchmark}", lang)},
-                 lang)
+    columns = {"label": t("dimension", lang), "index": t("this_enterprise", lang),
+               **({"ci_low": "CI −", "ci_high": "CI +"} if wording.inferential(c) else {}),
+               "industry_index": t(f"benchmark_{c.study.benchmark}", lang), "gap": t("difference", lang),
+               "versus": t("versus_peers", lang)}
+    dims = table(c.dimensions.assign(versus=[wording.verdict_word(c, v) for v in c.dimensions["verdict"]]), columns,
+                 lang, formats={"gap": lambda v, g: number(v, g, signed=True)})
     notes = "".join(f'<p class="csi-note">{escape(t("negative_weight", lang, construct=row.label))}</p>'
                     for row in c.dimensions.itertuples() if row.negative_weights)
     chart = charts.figure(charts.dimension_chart(c), alt=t("chart_title", lang)).html
@@ -70,15 +76,27 @@ def _rates(c: EnterpriseContent) -> str:
 
 
 def _segments(c: EnterpriseContent) -> str:
+    """The index by segment; a segment below ``[report] min_cell`` shows only the suppression marker."""
     lang, seg = c.lang, c.segments
     if seg.empty:
         return ""
-    seg = seg.assign(level_label=[f"{r.level_label}{' *' if r.small else ''}" for r in seg.itertuples()])
-    html = table(seg, {"variable_label": t("variable", lang), "level_label": t("segment", lang),
-                       "index": t("index", lang), "ci_low": "CI −", "ci_high": "CI +", "n": "n"}, lang,
-                 group="variable_label")
-    return (f'<h3>{escape(t("segments_title", lang))}</h3>{html}'
-            f'<p class="csi-note">{escape(t("segments_note", lang, n=MIN_SEGMENT_N))}</p>')
+    marker = t("suppressed", lang, min_cell=c.study.report.min_cell)
+    inference = wording.inferential(c)
+
+    def cell(r, key: str) -> str:
+        if r.suppressed:
+            return marker if key == "index" else ""
+        if key == "n":
+            return f"{int(r.n):,}"
+        return number(getattr(r, key), lang) if key == "index" or inference else ""
+    seg = seg.assign(level_label=[f"{r.level_label}{' *' if r.small and not r.suppressed else ''}"
+                                  for r in seg.itertuples()],
+                     **{k: [cell(r, k) for r in seg.itertuples()] for k in ("index", "ci_low", "ci_high", "n")})
+    columns = {"variable_label": t("variable", lang), "level_label": t("segment", lang), "index": t("index", lang),
+               **({"ci_low": "CI −", "ci_high": "CI +"} if inference else {}), "n": "n"}
+    html = table(seg, columns, lang, group="variable_label", numeric=("index", "ci_low", "ci_high", "n"))
+    notes = t("segments_note", lang, n=MIN_SEGMENT_N) + t("suppressed_note", lang, min_cell=c.study.report.min_cell)
+    return f'<h3>{escape(t("segments_title", lang))}</h3>{html}<p class="csi-note">{escape(notes)}</p>'
 
 
 def _trend(c: EnterpriseContent) -> str:
@@ -86,9 +104,11 @@ def _trend(c: EnterpriseContent) -> str:
     if c.change is None:
         return f'<h3>{escape(t("trend_title", lang))}</h3><p>{escape(t("summary_no_previous", lang))}</p>'
     frame = c.change.assign(label=c.change["construct"].map(c.label))
+    tested = bool((frame["verdict"] != "not tested").any())  # rule 2: no interval or p below min_n
     html = table(frame, {"label": t("dimension", lang), "previous_index": t("previous_wave", lang),
-                         "index": t("current_wave", lang), "change": t("change", lang), "ci_low": "CI −",
-                         "ci_high": "CI +", "p_value": t("p_value", lang)}, lang,
+                         "index": t("current_wave", lang), "change": t("change", lang),
+                         **({"ci_low": "CI −", "ci_high": "CI +", "p_value": t("p_value", lang)} if tested else {})},
+                 lang,
                  formats={"p_value": pvalue, "change": lambda v, g: number(v, g, signed=True)})
     chart = charts.figure(charts.trend_chart(c), alt=t("trend_chart", lang)).html
     return (f'<h3>{escape(t("trend_title", lang))}</h3><p>{escape(change_sentence(c))}</p>{html}'
@@ -127,30 +147,78 @@ def benchmark(c: EnterpriseContent) -> Html:
 
 
 def complaints(c: EnterpriseContent) -> Html:
-    """Complaint incidence, handling satisfaction, categories and anonymised verbatims."""
+    """Complaint incidence and handling from the survey beside the enterprise's records, categories (small
+    ones suppressed) and anonymised verbatims in their original language."""
     lang = c.lang
     head = h2("h_complaints", lang)
-    if c.complaints is None:
+    if c.complaints is None and c.records is None:
         return Html(f'{head}<p>{escape(t("no_keywords", lang))}</p>')
-    inc = c.complaints["incidence"].iloc[0]
-    parts = [t("incidence", lang, k=int(inc["complaints"]), n=int(inc["n"]), rate=percent(inc["rate"], lang),
-               lo=percent(inc["ci_low"], lang), hi=percent(inc["ci_high"], lang))]
-    if "handling" in c.complaints:
-        h = c.complaints["handling"].set_index("group")
-        parts.append(t("handling", lang, item=h.loc["complainants", "item"], rate=percent(h.loc["complainants", "rate"], lang),
-                       n=int(h.loc["complainants", "n"]), lo=percent(h.loc["complainants", "ci_low"], lang),
-                       hi=percent(h.loc["complainants", "ci_high"], lang), all_rate=percent(h.loc["all", "rate"], lang)))
+    parts = [_sources(c)]
+    if c.complaints is None:
+        return Html(head + "".join(parts) + f'<p>{escape(t("no_keywords", lang))}</p>')
+    min_cell = c.study.report.min_cell
     cats = c.complaints["categories"]
     cats = cats[cats["count"] > 0].assign(label=lambda x: x[f"label_{lang}"])
+    marker = t("suppressed", lang, min_cell=min_cell)
+    cats = cats.assign(count=[f"{n:,}" if n >= min_cell else marker for n in cats["count"]],
+                       share_of_complaints=[percent(v, lang) if n >= min_cell else "" for n, v in
+                                            zip(cats["count"], cats["share_of_complaints"])])
     html = table(cats, {"label": t("category", lang), "count": t("count", lang),
                         "share_of_complaints": t("share_complaints", lang)}, lang,
-                 formats={"share_of_complaints": _pct}) if len(cats) else f'<p>{escape(t("no_complaints", lang))}</p>'
-    verb = ""
-    if c.verbatims is not None and len(c.verbatims):
-        items = "".join(f"<li><span class='csi-tag'>{escape(r.label)}</span> {escape(r.text)}</li>"
-                        for r in c.verbatims.itertuples())
-        verb = f'<h3>{escape(t("verbatims", lang))}</h3><ul class="csi-verbatims">{items}</ul>'
-    return Html(head + "".join(f"<p>{escape(p)}</p>" for p in parts) + html + verb)
+                 numeric=("count", "share_of_complaints")) if len(cats) else f'<p>{escape(t("no_complaints", lang))}</p>'
+    parts.append(html)
+    if len(cats):
+        parts.append(f'<p class="csi-note">{escape(t("categories_note", lang, min_cell=min_cell))}</p>')
+    parts.append(_verbatims(c))
+    return Html(head + "".join(parts))
+
+
+def _sources(c: EnterpriseContent) -> str:
+    """Complaint volume and handling satisfaction: the enterprise's records beside the survey (rule 7)."""
+    lang, min_cell = c.lang, c.study.report.min_cell
+    rec = c.records or {}
+    rows = []
+    survey_volume = t("na", lang)
+    if c.complaints is not None:
+        inc = c.complaints["incidence"].iloc[0]
+        survey_volume = t("survey_complaints", lang, k=int(inc["complaints"]), n=int(inc["n"]),
+                          rate=percent(inc["rate"], lang))
+    records_volume = t("records_complaints", lang, count=f"{int(rec['complaints_received']):,}",
+                       rate=percent(rec.get("complaint_rate"), lang, 2)) if "complaints_received" in rec \
+        else t("no_records", lang)
+    rows.append((t("complaint_volume", lang), records_volume, survey_volume))
+    survey_handling = t("na", lang)
+    if c.complaints is not None and "handling" in c.complaints:
+        h = c.complaints["handling"].set_index("group").loc["complainants"]
+        if h["n"] < min_cell:
+            survey_handling = t("survey_handling_small", lang, n=int(h["n"]), min_cell=min_cell)
+        else:
+            survey_handling = t("survey_handling", lang, rate=percent(h["rate"], lang), n=int(h["n"]), item=h["item"],
+                                min_score=f"{math.ceil(facts.handling_min(c.study) - 1e-9):g}",
+                                lo=percent(h["ci_low"], lang), hi=percent(h["ci_high"], lang))
+    records_handling = t("records_handling", lang, rate=percent(rec["handling_satisfaction"], lang),
+                         callbacks=f"{int(rec['callbacks']):,}", satisfied=f"{int(rec['callbacks_satisfied']):,}") \
+        if "handling_satisfaction" in rec else t("no_records", lang)
+    rows.append((t("handling_rate", lang), records_handling, survey_handling))
+    frame = pd.DataFrame(rows, columns=["measure", "records", "survey"])
+    html = table(frame, {"measure": t("measure", lang), "records": t("source_records", lang),
+                         "survey": t("source_survey", lang)}, lang)
+    return f'{html}<p class="csi-note">{escape(t("sources_note", lang))}</p>'
+
+
+def _verbatims(c: EnterpriseContent) -> str:
+    lang, min_cell = c.lang, c.study.report.min_cell
+    title = f'<h3>{escape(t("verbatims", lang))}</h3>'
+    if c.verbatims is None or not len(c.verbatims):
+        return title + f'<p>{escape(t("verbatims_withheld", lang, min_cell=min_cell))}</p>'
+    items = []
+    for r in c.verbatims.itertuples():
+        own = text_language(r.text)
+        mark = f' lang="{"zh-CN" if own == "zh" else "en"}"' if own != lang else ""
+        original = f'<span class="csi-tag">{escape(t("original_language", lang))}</span> ' if own != lang else ""
+        items.append(f"<li><span class='csi-tag'>{escape(r.label)}</span> {original}<q{mark}>{escape(r.text)}</q></li>")
+    return (title + f'<ul class="csi-verbatims">{"".join(items)}</ul>'
+            f'<p class="csi-note">{escape(t("verbatims_rule", lang, min_cell=min_cell))}</p>')
 
 
 def conclusions(c: EnterpriseContent) -> Html:
@@ -162,65 +230,91 @@ def conclusions(c: EnterpriseContent) -> Html:
 
 
 def conclusion_sentences(c: EnterpriseContent) -> list[str]:
-    """Findings in words, each from a number in the report."""
+    """Findings in words, each from a number in the report, by the rules of :mod:`csi.report._wording`."""
     from csi.report._front import summary_sentences, verdict_sentences
 
     lang = c.lang
     out = summary_sentences(c)
-    gaps = [f"{r.label}（{number(r.gap, lang, signed=True)}）" if lang == "zh" else
-            f"{r.label} ({number(r.gap, lang, signed=True)})" for r in c.strengths.itertuples()]
-    if gaps:
-        out.append(t("c_strengths", lang, items=join(gaps, lang)))
-    weak = [f"{r.label}（{number(r.gap, lang, signed=True)}）" if lang == "zh" else
-            f"{r.label} ({number(r.gap, lang, signed=True)})" for r in c.weaknesses.itertuples()]
-    if weak:
-        out.append(t("c_weaknesses", lang, items=join(weak, lang)))
+
+    def listed(frame: pd.DataFrame) -> str:
+        return join([f"{r.label}（{number(r.gap, lang, signed=True)}）" if lang == "zh" else
+                     f"{r.label} ({number(r.gap, lang, signed=True)})" for r in frame.itertuples()], lang)
+    if len(c.strengths):
+        out.append(t("c_strengths", lang, items=listed(c.strengths)))
+    if len(c.weaknesses):
+        out.append(t("c_weaknesses", lang, items=listed(c.weaknesses)))
+    if not len(c.strengths) and not len(c.weaknesses) and wording.inferential(c) and len(c.peers) > 1:
+        out.append(t("c_no_difference", lang))
     if len(c.drivers):
         top = c.drivers.iloc[0]
         out.append(t("c_driver", lang, item=top["item"], rate=percent(top["dissatisfied"], lang),
+                     importance=number(top["importance"], lang, 3),
                      text=c.study.questionnaire.item(top["item"]).text.get(lang, top["item"])))
-    if c.complaints is not None:
-        cats = c.complaints["categories"]
-        cats = cats[(cats["count"] > 0) & (cats["category"] != "other")].head(3)
-        if len(cats):
-            out.append(t("c_complaints", lang, cats=join([f"“{x}”" for x in cats[f"label_{lang}"]], lang)))
+    cats = _named_categories(c)
+    if len(cats):
+        out.append(t("c_complaints", lang, cats=join([f"“{x}”" for x in cats[f"label_{lang}"].head(3)], lang)))
     return out + verdict_sentences(c)
 
 
+def _named_categories(c: EnterpriseContent) -> pd.DataFrame:
+    """Complaint categories a sentence may name: not "other", at least ``[report] min_cell`` complaints."""
+    if c.complaints is None:
+        return pd.DataFrame(columns=["category", "count", "label_zh", "label_en", "share_of_complaints"])
+    cats = c.complaints["categories"]
+    return cats[(cats["count"] >= c.study.report.min_cell) & (cats["category"] != "other")]
+
+
 def recommendation_sentences(c: EnterpriseContent) -> list[str]:
-    """Recommendations by rule: IPMA quadrants, complaint categories and handling, decline, award gaps."""
+    """Recommendations by rule: the action page's priorities, a significant decline, complaint categories
+    and handling (each naming its source, only where the source has data), award criteria, strengths."""
     lang, out = c.lang, []
-    for row in c.ipma.itertuples():
-        if row.quadrant == "concentrate":
-            items = c.items[c.items["construct"] == row.construct]
-            low = items.loc[(items["score"] * c.fit.model.direction(row.construct)).idxmin()]  # the least favourable
-            out.append(t("r_concentrate", lang, label=row.label, importance=number(row.importance, lang, 3),
-                         performance=number(row.performance, lang), item=low["text"], score=number(low["score"], lang)))
+    for row in wording.priorities(c).itertuples():
+        items = c.items[c.items["construct"] == row.construct]
+        low = items.loc[(items["score"] * c.fit.model.direction(row.construct)).idxmin()]  # the least favourable
+        key = "r_priority_lower" if c.fit.model.direction(row.construct) < 0 else "r_priority"
+        out.append(t(key, lang, label=row.label, index=number(row.index, lang), points=number(row.shortfall, lang),
+                     goal=number(wording.goal(c), lang, 0), importance=number(row.importance, lang, 3),
+                     item=low["text"], score=number(low["score"], lang)))
     if c.change is not None:
         row = c.change.set_index("construct").loc[c.target]
         if row["verdict"] == "worse":
-            out.append(t("r_decline", lang, change=number(row["change"], lang, signed=True)))
-    if c.complaints is not None:
-        cats = c.complaints["categories"]
-        cats = cats[(cats["count"] > 0) & (cats["category"] != "other")]
-        if len(cats):
-            top = cats.iloc[0]
-            out.append(t("r_complaint", lang, category=top[f"label_{lang}"], share=percent(top["share_of_complaints"], lang)))
-        handling = c.complaints.get("handling")
-        if handling is not None:
-            rate = handling.set_index("group").loc["complainants", "rate"]
-            if pd.notna(rate) and rate < 0.8:
-                out.append(t("r_handling", lang, rate=percent(rate, lang)))
+            out.append(t("r_decline", lang, change=number(abs(row["change"]), lang)))
+    cats = _named_categories(c)
+    if len(cats):
+        top = cats.iloc[0]
+        out.append(t("r_complaint", lang, category=top[f"label_{lang}"], count=int(top["count"]),
+                     share=percent(top["share_of_complaints"], lang)))
+    out += _handling_advice(c)
     if c.award is not None and not c.award[0]["eligible"]:
         failed = c.award[1][~c.award[1]["passed"]]
-        out.append(t("r_award", lang, award=c.award_title, reasons=join(list(failed[f"label_{lang}"]), lang)))
-    for row in c.ipma.itertuples():
-        if row.quadrant == "low_priority":
-            out.append(t("r_low_priority", lang, label=row.label, performance=number(row.performance, lang)))
-    keep = c.ipma[c.ipma["quadrant"] == "keep_up"]
-    if len(keep):
-        best = keep.sort_values("performance", ascending=False).iloc[0]
-        out.append(t("r_keep", lang, label=best["label"], index=number(best["performance"], lang)))
+        measured = failed[failed["value"].notna()]
+        missing = failed[failed["value"].isna()]
+        if len(measured):
+            out.append(t("r_award", lang, award=c.award_title, reasons=join(list(measured[f"label_{lang}"]), lang)))
+        if len(missing):
+            out.append(t("r_award_data", lang, award=c.award_title, items=join(list(missing[f"label_{lang}"]), lang)))
+    for row in c.strengths.itertuples():
+        declined = c.change is not None and \
+            (c.change.set_index("construct")["verdict"].get(row.construct) == "worse")
+        if not declined:
+            out.append(t("r_keep", lang, label=row.label, index=number(row.index, lang),
+                         gap=number(row.gap, lang, signed=True)))
+    return out
+
+
+def _handling_advice(c: EnterpriseContent) -> list[str]:
+    """Complaint handling below 80 % satisfied, from the survey (enough complainants) or the records."""
+    lang, out = c.lang, []
+    rec = c.records or {}
+    if "handling_satisfaction" in rec and rec["handling_satisfaction"] < 0.8:
+        out.append(t("r_handling", lang, rate=percent(rec["handling_satisfaction"], lang),
+                     source=t("source_records", lang) if lang == "zh" else t("source_records", lang).lower()))
+    handling = c.complaints.get("handling") if c.complaints is not None else None
+    if handling is not None:
+        h = handling.set_index("group").loc["complainants"]
+        if h["n"] >= c.study.report.min_n and pd.notna(h["rate"]) and h["ci_high"] < 0.8:
+            out.append(t("r_handling", lang, rate=percent(h["rate"], lang),
+                         source=t("source_survey", lang) if lang == "zh" else t("source_survey", lang).lower()))
     return out
 
 
@@ -235,11 +329,15 @@ def appendix(c: EnterpriseContent) -> Html:
                    group="construct")
     formulas = "".join(f"<li>{escape(x)}</li>" for x in lines("formulas", lang))
     settings, study = c.study.model, c.study
-    weighting = study.weighting.method if study.weighting.method == "none" else \
-        f"rake ({', '.join(study.weighting.variables)}; {study.weighting.source})"
+    labels = {v.id: v.label.get(lang, v.id) for v in q.demographics}
+    weighting = t("weighting_none_short", lang) if study.weighting.method == "none" else \
+        t("weighting_rake_short", lang, variables=join([labels.get(v, v) for v in study.weighting.variables], lang))
     params = [(t("csi_version", lang), c.csi_version), (t("seed", lang), str(study.seed)),
-              (t("model_spec", lang), f"{settings.target}; scheme = {settings.scheme}; missing = {settings.missing}"),
-              (t("estimation", lang), f"{settings.estimation} ({settings.pool_by}), n = {c.fit.n:,}"),
+              (t("model_spec", lang), t("model_spec_value", lang, target=c.label(settings.target),
+                                        scheme=t(f"scheme_{settings.scheme}", lang),
+                                        missing=t(f"missing_{settings.missing}", lang))),
+              (t("estimation", lang), t(f"estimation_{settings.estimation}", lang, pool=t(f"pool_{c.pool}", lang),
+                                        n=f"{c.fit.n:,}")),
               (t("weighting_method", lang), weighting),
               (t("bootstrap_n", lang), f"{BOOTSTRAP:,}"),
               (t("bootstrap_design", lang), "; ".join(
@@ -252,5 +350,5 @@ def appendix(c: EnterpriseContent) -> Html:
     syntax = escape(settings.model.to_syntax())
     return Html(f'{h2("h_appendix", lang)}<h3>{escape(t("questionnaire_title", lang))}</h3>{qtable}'
                 f'<h3>{escape(t("method_title", lang))}</h3><ol class="csi-formulas">{formulas}</ol>'
-                f'<pre class="csi-syntax">{syntax}</pre>'
+                f'<p class="csi-note">{escape(t("syntax_caption", lang))}</p><pre class="csi-syntax">{syntax}</pre>'
                 f'<h3>{escape(t("provenance_title", lang))}</h3>{ptable}{hashes}')

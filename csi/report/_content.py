@@ -80,6 +80,8 @@ class EnterpriseContent:
     hashes: dict[str, str] = field(default_factory=dict)
     csi_version: str = ""
     weighted: bool = False
+    records: dict | None = None              # the enterprise's own operating records ([rules] operations)
+    remarks: tuple[str, str] = ("", "")      # the evaluator's remarks and their language
 
     def label(self, construct: str) -> str:
         return self.study.questionnaire.construct_label(construct, self.lang)
@@ -136,6 +138,9 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     strengths, weaknesses = (frame.assign(label=frame["construct"].map(directed))
                              for frame in analysis.strengths_weaknesses(enterprise.id))
     problems = analysis.problems + ((("complaint_keywords", complaint_problem),) if complaint_problem else ())
+    remarks_dir = study.report.remarks_dir
+    if remarks_dir is not None and not remarks_dir.is_dir():
+        problems += (("remarks_dir", f"folder not found: {remarks_dir}"),)
     boot = analysis.boots.get(pool_key)
     return EnterpriseContent(
         study=study, enterprise=enterprise, lang=lang, pool=pool_key.split(":")[0], fit=fit, target=settings.target,
@@ -164,8 +169,9 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         rates=item_rates, segments=facts.segments(fit, own, study, analysis, lang),
         ipma=facts.ipma(analysis, enterprise).assign(label=lambda frame: frame["construct"].map(directed)),
         drivers=facts.drivers(fit, item_rates, study), complaints=complaints, verbatims=verbatims,
-        strengths=strengths, weaknesses=weaknesses, problems=problems, boot=boot, hashes=dict(analysis.hashes),
-        csi_version=__version__, weighted=analysis.weighted,
+        strengths=strengths, weaknesses=weaknesses, problems=problems, boot=boot,
+        hashes=facts.own_files(analysis, enterprise), csi_version=__version__, weighted=analysis.weighted,
+        records=facts.records(analysis, enterprise), remarks=facts.remarks(study, enterprise, lang),
     )
 
 

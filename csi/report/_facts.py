@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from csi.analysis._study import StudyAnalysis, rate_bounds
-from csi.exceptions import CSIError
+from csi.exceptions import CSIError, ReportError
 from csi.indices import enterprise_indices
 from csi.indices._dissatisfaction import (
     complaint_summary,
@@ -110,6 +110,7 @@ def segments(fit: PLSResult, own: pd.DataFrame, study: Study, analysis: StudyAna
         return pd.DataFrame()
     out = pd.concat(parts, ignore_index=True)
     out["small"] = out["n"] < MIN_SEGMENT_N
+    out["suppressed"] = out["n"] < study.report.min_cell
     return out
 
 
@@ -120,7 +121,10 @@ def ipma(analysis: StudyAnalysis, enterprise: Enterprise) -> pd.DataFrame:
 
 
 def drivers(fit: PLSResult, item_rates: pd.DataFrame, study: Study) -> pd.DataFrame:
-    return dissatisfaction_drivers(item_rates, item_importance(fit, study.model.target), top=5)
+    """Items driving dissatisfaction with the target: its antecedents' items, never the target's own (which
+    measure the satisfaction being explained), by dissatisfied rate × importance."""
+    importance = item_importance(fit, study.model.target)
+    return dissatisfaction_drivers(item_rates, importance[importance["construct"] != study.model.target], top=5)
 
 
 def complaints(study: Study, own: pd.DataFrame, lang: str) -> tuple[dict | None, pd.DataFrame | None, str | None]:
@@ -135,11 +139,77 @@ def complaints(study: Study, own: pd.DataFrame, lang: str) -> tuple[dict | None,
         dictionary = load_keywords(path)
     except CSIError as exc:
         return None, None, str(exc)
-    lo, hi = study.questionnaire.item(study.rules.handling_item).scale if study.rules.handling_item else (1, 10)
     summary = complaint_summary(own, dictionary, text=text, handling_item=study.rules.handling_item,
-                                satisfied_min=lo + 0.7 * (hi - lo))
-    verbatims = example_verbatims(own, dictionary, text=text, per_category=2, lang=lang, seed=study.seed)
-    return summary, verbatims, None
+                                satisfied_min=handling_min(study))
+    verbatims = example_verbatims(quotable(own, study), dictionary, text=text, per_category=2, lang=lang,
+                                  seed=study.seed)
+    counts = summary["categories"].set_index("category")["count"]
+    verbatims = verbatims[verbatims["category"].map(counts).fillna(0) >= study.report.min_cell] \
+        .drop_duplicates("text")  # one text quoted once, under its first category
+    return summary, verbatims.reset_index(drop=True), None
+
+
+def handling_min(study: Study) -> float:
+    """The lowest handling-item score counted as satisfied: 70 % of the scale (8 on 1–10, 3.8 on 1–5)."""
+    lo, hi = study.questionnaire.item(study.rules.handling_item).scale if study.rules.handling_item else (1, 10)
+    return lo + 0.7 * (hi - lo)
+
+
+def quotable(own: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """Respondents whose verbatims may be quoted: every demographic level they belong to has at least
+    ``[report] min_cell`` respondents in the enterprise, so that no segment singles them out."""
+    keep = pd.Series(True, index=own.index)
+    for variable in study.questionnaire.demographics:
+        if variable.id in own.columns:
+            sizes = own[variable.id].map(own[variable.id].value_counts(dropna=True))
+            keep &= sizes.isna() | (sizes >= study.report.min_cell)
+    return own[keep]
+
+
+def records(analysis: StudyAnalysis, enterprise: Enterprise) -> dict | None:
+    """The enterprise's own operating records ([rules] operations), or None when it has none."""
+    table = analysis.operations
+    if table is None or "enterprise_id" not in table.columns:
+        return None
+    mine = table[table["enterprise_id"].astype(str) == enterprise.id]
+    return None if mine.empty else {k: v for k, v in mine.iloc[0].items() if not _missing(v)}
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def own_files(analysis: StudyAnalysis, enterprise: Enterprise) -> dict[str, str]:
+    """The provenance hashes of the study's inputs and of this enterprise's own files: other enterprises'
+    audit files and remarks are left out (each report lists what it rests on, once)."""
+    study = analysis.study
+    folders = [p.resolve() for p in (study.rules.audits_dir, study.report.remarks_dir) if p is not None]
+    others = {e.id for e in study.enterprises} - {enterprise.id}
+    base = study.path.parent
+    out = {}
+    for name, sha in analysis.hashes.items():
+        path = (base / name).resolve()
+        per_enterprise = any(path.is_relative_to(folder) for folder in folders)
+        if not (per_enterprise and path.name.split(".")[0] in others):  # another enterprise's audit or remarks
+            out[name] = sha
+    return out
+
+
+def remarks(study: Study, enterprise: Enterprise, lang: str) -> tuple[str, str]:
+    """The evaluator's remarks for the enterprise and their language: ``<id>.<lang>.txt``, else ``<id>.txt``
+    (in the study's language); ("", lang) without a file."""
+    folder = study.report.remarks_dir
+    if folder is None or not folder.is_dir():
+        return "", lang
+    for path, text_lang in ((folder / f"{enterprise.id}.{lang}.txt", lang), (folder / f"{enterprise.id}.txt",
+                                                                              study.language)):
+        if path.is_file():
+            try:
+                return path.read_text(encoding="utf-8-sig").strip(), text_lang
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ReportError(f"{path}: the evaluator's remarks could not be read ({exc}); save the file as "
+                                  "UTF-8 text.") from None
+    return "", lang
 
 
 def award_rows(analysis: StudyAnalysis, enterprise: Enterprise) -> tuple[Any, pd.DataFrame] | None:
@@ -151,7 +221,31 @@ def award_rows(analysis: StudyAnalysis, enterprise: Enterprise) -> tuple[Any, pd
     if mine.empty:
         return None
     c = analysis.awards.criteria
-    return mine.iloc[0], c[c["id"] == enterprise.id].reset_index(drop=True)
+    criteria = c[c["id"] == enterprise.id].reset_index(drop=True)
+    return mine.iloc[0], criteria.assign(**criterion_sources(analysis, enterprise, criteria))
+
+
+def criterion_sources(analysis: StudyAnalysis, enterprise: Enterprise, criteria: pd.DataFrame) -> dict[str, list]:
+    """Where each award criterion's value comes from: ``source`` survey (an index, with its CI ``ci_low``,
+    ``ci_high`` and numeric ``limit``), records (the operations file) or other; the rule's ``op``."""
+    study = analysis.study
+    rules = {cr.id: cr for cat in analysis.awards.rules.categories if cat.id == "enterprise" for cr in cat.criteria}
+    indices = analysis.indices[analysis.indices["enterprise_id"] == enterprise.id].set_index("construct")
+    operations = set(analysis.operations.columns) if analysis.operations is not None else set()
+    out: dict[str, list] = {"source": [], "op": [], "limit": [], "ci_low": [], "ci_high": []}
+    for criterion in criteria["criterion"]:
+        rule = rules.get(criterion)
+        column = rule.column if rule is not None else criterion
+        construct = study.rules.award_indices.get(column) or (column.removesuffix("_index")
+                                                              if column.endswith("_index") else None)
+        survey = construct in indices.index
+        out["source"].append("survey" if survey else "records" if column in operations else "other")
+        out["op"].append(rule.op if rule is not None else "")
+        out["limit"].append(float(rule.value) if rule is not None and isinstance(rule.value, int | float)
+                            and not isinstance(rule.value, bool) else np.nan)
+        out["ci_low"].append(float(indices.loc[construct, "ci_low"]) if survey else np.nan)
+        out["ci_high"].append(float(indices.loc[construct, "ci_high"]) if survey else np.nan)
+    return out
 
 
 def significant(p: float | None, alpha: float = 0.05) -> bool:

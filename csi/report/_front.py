@@ -9,31 +9,31 @@ from html import escape
 import pandas as pd
 
 from csi.report import _charts as charts
+from csi.report import _wording as wording
+from csi.report import _formal as formal
 from csi.report._content import EnterpriseContent
-from csi.report._i18n import date_text, join, number, p_phrase, percent, pvalue, t
+from csi.report._headings import SECTIONS, chapter_title, h2
+from csi.report._i18n import date_text, join, number, p_phrase, percent, pvalue, rule_name, t
 from csi.report._render import Html, table
 
-SECTIONS = ("summary", "h_background", "h_model", "h_sampling", "h_reliability", "h_results", "h_drivers",
-            "h_benchmark", "h_complaints", "h_conclusions", "h_appendix")
-
-
-def h2(key: str, lang: str) -> str:
-    return f'<h2 id="csi-{key.removeprefix("h_")}">{escape(t(key, lang))}</h2>'
 
 
 def cover(c: EnterpriseContent) -> Html:
-    """Cover: study, enterprise, report number, evaluator, period, date, the independence statement; then the
-    web contents list (in the same cell, so the hidden list leaves no blank page in the PDF)."""
+    """Cover: study, enterprise, report number, commissioning party (when given), evaluator, period, fieldwork
+    dates, report date, the independence statement; then the web contents list (in the same cell, so the hidden
+    list leaves no blank page in the PDF)."""
     lang, study = c.lang, c.study
-    meta = [
-        (t("report_number", lang), c.report_number),
-        (t("enterprise", lang), c.enterprise.label(lang)),
-        (t("industry", lang), study.industry_label(c.enterprise.industry, lang)),
-        (t("evaluator", lang), study.evaluator.get(lang, "")),
-        (t("period", lang), study.period),
-        (t("report_date", lang), date_text(c.report_date, lang)),
+    meta = [  # (label, HTML)
+        (t("report_number", lang), escape(c.report_number)),
+        (t("enterprise", lang), escape(c.enterprise.label(lang))),
+        (t("industry", lang), escape(study.industry_label(c.enterprise.industry, lang))),
+        (t("commissioned_by", lang), formal.local(study.commissioned_by, lang)),
+        (t("evaluator", lang), formal.local(study.evaluator, lang)),
+        (t("period", lang), escape(formal.period_text(c))),
+        (t("fieldwork_period", lang), escape(formal.fieldwork_dates(c))),
+        (t("report_date", lang), escape(date_text(c.report_date, lang))),
     ]
-    rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in meta if v)
+    rows = "".join(f"<tr><th>{escape(k)}</th><td>{v}</td></tr>" for k, v in meta if v)
     statement = study.report.independence.get(lang, "")
     statement_html = (f'<div class="csi-statement"><h3>{escape(t("statement_title", lang))}</h3>'
                       f'<p>{escape(statement)}</p></div>') if statement else ""
@@ -44,7 +44,8 @@ def cover(c: EnterpriseContent) -> Html:
 
 def contents(c: EnterpriseContent) -> Html:
     """An anchor list for the web page; the PDF builds its own contents page with page numbers."""
-    entries = "".join(f'<li><a href="#csi-{k.removeprefix("h_")}">{escape(t(k, c.lang))}</a></li>' for k in SECTIONS)
+    entries = "".join(f'<li><a href="#csi-{k.removeprefix("h_")}">{escape(chapter_title(k, c.lang))}</a></li>'
+                      for k in SECTIONS)
     return Html(f'<nav class="csi-contents csi-no-toc" aria-label="{escape(t("contents", c.lang))}">'
                 f'<h2>{escape(t("contents", c.lang))}</h2><ol>{entries}</ol></nav>')
 
@@ -55,9 +56,10 @@ def summary(c: EnterpriseContent) -> Html:
     _se, lo, hi = c.index_ci
     grade = c.grade.label.get(lang, "") if c.grade else ""
     rank = c.league
+    ci = f"{t('ci95', lang)} {number(lo, lang)}–{number(hi, lang)}" if wording.inferential(c) else \
+        t("no_interval", lang, n=int(c.ledger["analysed"]))
     tiles = [
-        (t("index_label", lang), number(c.index, lang), f"{t('ci95', lang)} {number(lo, lang)}–{number(hi, lang)}",
-         "csi-headline"),
+        (t("index_label", lang), number(c.index, lang), ci, "csi-headline"),
         (t("grade", lang), grade or t("na", lang), "", ""),
         (t("stars", lang), _stars_text(c), _points(c), ""),
         (t("rank", lang), t("rank_value", lang, rank=int(rank["rank_in_group"]), of=len(c.peers))
@@ -71,11 +73,12 @@ def summary(c: EnterpriseContent) -> Html:
                    for k, v, sub, cls in tiles)
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in summary_sentences(c))
     sw = (f'<div class="csi-pair"><div><h3>{escape(t("strengths", lang))}</h3><ul>{_gaps(c, c.strengths, "no_strengths")}</ul></div>'
-          f'<div><h3>{escape(t("weaknesses", lang))}</h3><ul>{_gaps(c, c.weaknesses, "no_weaknesses")}</ul></div></div>')
+          f'<div><h3>{escape(t("weaknesses", lang))}</h3><ul>{_gaps(c, c.weaknesses, "no_weaknesses")}</ul></div></div>'
+          f'<p class="csi-note">{escape(t("strengths_rule", lang))}</p>')
     verdict = "".join(f"<li>{escape(v)}</li>" for v in verdict_sentences(c))
-    problems = "".join(f'<p class="csi-warning">{escape(t("rule_problem", lang, rule=k, message=m))}</p>'
+    problems = "".join(f'<p class="csi-warning">{escape(t("rule_problem", lang, rule=rule_name(k, lang), message=m))}</p>'
                        for k, m in c.problems)
-    return Html(f'{h2("summary", lang)}{problems}<div class="csi-tiles">{html}</div>{paragraphs}{sw}'
+    return Html(f'{h2("h_summary", lang)}{problems}<div class="csi-tiles">{html}</div>{paragraphs}{sw}'
                 f'<h3>{escape(t("verdict", lang))}</h3><ul>{verdict}</ul>')
 
 
@@ -89,28 +92,40 @@ def _stars_text(c: EnterpriseContent) -> str:
 def _points(c: EnterpriseContent) -> str:
     if c.rubric is None:
         return ""
-    return f"{number(c.rubric.total, c.lang)} / {c.rubric.rubric.points:g}"
+    return t("points_of", c.lang, points=number(c.rubric.total, c.lang), full=f"{c.rubric.rubric.points:g}")
 
 
 def _gaps(c: EnterpriseContent, frame: pd.DataFrame, empty: str) -> str:
     if frame.empty:  # say so, rather than an empty list under the heading
         return f"<li>{escape(t(empty, c.lang))}</li>"
-    return "".join(f"<li>{escape(t('gap_vs_industry', c.lang, label=r.label, index=number(r.index, c.lang), gap=number(r.gap, c.lang, signed=True)))}</li>"
+    return "".join(f"<li>{escape(t('gap_vs_industry', c.lang, label=r.label, index=number(r.index, c.lang), gap=number(r.gap, c.lang, signed=True), p=p_phrase(r.p_holm, c.lang)))}</li>"
                    for r in frame.itertuples())
 
 
 def summary_sentences(c: EnterpriseContent) -> list[str]:
-    """The summary in words, from the numbers (templates in i18n)."""
-    lang = c.lang
+    """The summary in words, from the numbers, by the rules of :mod:`csi.report._wording`."""
+    lang, n = c.lang, int(c.ledger["analysed"])
     _se, lo, hi = c.index_ci
-    grade = t("grade_zh_en", lang, grade=c.grade.label.get(lang, "")) if c.grade else ""
-    out = [t("summary_index", lang, name=c.enterprise.label(lang), index=number(c.index, lang),
-             lo=number(lo, lang), hi=number(hi, lang), n=f"{int(c.ledger['analysed']):,}", grade=grade)]
+    grade = t("grade_zh_en", lang, grade=c.grade.label.get(lang, "")) + wording.grade_note(c) if c.grade else ""
+    if wording.inferential(c):
+        first = t("summary_index", lang, name=c.enterprise.label(lang), index=number(c.index, lang),
+                  lo=number(lo, lang), hi=number(hi, lang), n=f"{n:,}", grade=grade)
+    else:
+        first = t("summary_index_small", lang, name=c.enterprise.label(lang), index=number(c.index, lang),
+                  n=f"{n:,}", grade=grade)
+    out = [first]
+    if not wording.inferential(c):
+        out.append(t("small_n_statement", lang, n=f"{n:,}", min_n=c.study.report.min_n))
+    census = wording.census_note(c)
+    if census:
+        out.append(census)
     if c.league is not None:
         r = c.league
-        key = {"better": "versus_better", "worse": "versus_worse", "no peers": "versus_none",
-               "not tested": "versus_untested"}.get(r["versus_industry"], "versus_ns")
-        versus = t(key, lang, benchmark=number(r["benchmark"], lang), diff=number(r["gap"], lang, signed=True),
+        verdict = r["versus_industry"] if wording.inferential(c) or r["versus_industry"] == "no peers" else "small n"
+        key = {"better": "versus_better", "worse": "versus_worse", "no peers": "versus_none", "small n": "versus_small_n",
+               "not tested": "versus_untested"}.get(verdict, "versus_ns")
+        diff = number(abs(r["gap"]), lang) if verdict in ("better", "worse") else number(r["gap"], lang, signed=True)
+        versus = t(key, lang, benchmark=number(r["benchmark"], lang), diff=diff,
                    p=p_phrase(r["p_holm"], lang))
         out.append(t("summary_rank", lang, rank=int(r["rank_in_group"]), of=len(c.peers), versus=versus,
                      industry=c.study.industry_label(c.enterprise.industry, lang)))
@@ -123,7 +138,9 @@ def change_sentence(c: EnterpriseContent) -> str:
     if c.change is None:
         return t("summary_no_previous", lang)
     row = c.change.set_index("construct").loc[c.target]
-    key = "summary_change_ns" if row["p_value"] >= 0.05 else \
+    if row["verdict"] == "not tested":
+        return t("change_untested", lang, change=number(row["change"], lang, signed=True))
+    key = "summary_change_ns" if row["verdict"] == "no significant change" else \
         "summary_change_up" if row["change"] > 0 else "summary_change_down"
     value = abs(row["change"]) if key != "summary_change_ns" else row["change"]
     return t(key, lang, change=number(value, lang, signed=key == "summary_change_ns"),
@@ -132,6 +149,8 @@ def change_sentence(c: EnterpriseContent) -> str:
 
 
 def verdict_sentences(c: EnterpriseContent) -> list[str]:
+    """The certification and award verdicts; each award criterion with its value, requirement and source,
+    and, for a survey index near its threshold, the interval (wording rule 3)."""
     lang = c.lang
     out = []
     if c.rubric is not None:
@@ -140,20 +159,46 @@ def verdict_sentences(c: EnterpriseContent) -> list[str]:
     else:
         out.append(t("no_rubric", lang))
     if c.award is not None:
-        row, _criteria = c.award
-        award = c.award_title
-        out.append(t("award_yes", lang, award=award) if row["eligible"] else
-                   t("award_no", lang, award=award, reasons=row[f"reason_{lang}"]))
+        row, criteria = c.award
+        if row["eligible"]:
+            out.append(t("award_yes", lang, award=c.award_title))
+        else:
+            failed = [criterion_phrase(c, r) for r in criteria[~criteria["passed"]].itertuples()]
+            out.append(t("award_no", lang, award=c.award_title, reasons=("；" if lang == "zh" else "; ").join(failed)))
     return out
 
 
+def criterion_phrase(c: EnterpriseContent, r) -> str:
+    """One award criterion in words: "综合满意度指数 79.5，须不低于 80.0（未达到；…无统计学差异）（本次调查）"."""
+    lang = c.lang
+    reason = getattr(r, f"reason_{lang}")
+    note = wording.threshold_note(c, float(r.value), r.ci_low, r.ci_high, r.limit) \
+        if r.source == "survey" and r.value is not None and not pd.isna(r.limit) else ""
+    if note:
+        reason = reason[:-1] + note + reason[-1]  # inside the closing bracket of "(not met)"
+    source = {"survey": t("source_survey", lang), "records": t("source_records", lang)}.get(r.source)
+    return f"{reason}{t('source_tag', lang, source=source if lang == 'zh' else source.lower())}" if source else reason
+
+
 def background(c: EnterpriseContent) -> Html:
+    """Who evaluated whom, when and for whom (the commissioning party only when study.toml names one); the
+    basis (standards, the model by name only when a preset is used, the rubric); the evaluation criteria."""
     lang, study = c.lang, c.study
-    text = t("background_text", lang, study=study.title.get(lang, study.id), evaluator=study.evaluator.get(lang, ""),
-             period=study.period, name=c.enterprise.label(lang),
-             industry=study.industry_label(c.enterprise.industry, lang))
-    return Html(f'{h2("h_background", lang)}<p>{escape(text)}</p><h3>{escape(t("basis_title", lang))}</h3>'
-                f'<p>{escape(t("basis_items", lang))}</p>')
+    party = formal.local(study.commissioned_by, lang)
+    dates, period = formal.fieldwork_dates(c), formal.period_text(c)
+    when = t("when_dates", lang, when=escape(dates)) if dates else \
+        t("when_text", lang, when=escape(period)) if period else ""
+    text = t("background_text", lang, study=escape(study.title.get(lang) or study.id),
+             evaluator=formal.local(study.evaluator, lang) or escape(t("evaluator_unnamed", lang)), when=when,
+             commission=t("commissioned_text", lang, party=party) if party else "",
+             name=escape(c.enterprise.label(lang)), industry=escape(study.industry_label(c.enterprise.industry, lang)))
+    model = t(f"basis_model_{study.model.preset or 'custom'}", lang)
+    rubric = t("basis_rubric", lang, title=c.rubric.rubric.title.get(lang) or c.rubric.rubric.id) \
+        if c.rubric is not None else ""
+    basis = [item.format(model=model, rubric=rubric) for item in t("basis_items", lang)]
+    items = "".join(f"<li>{escape(item)}</li>" for item in basis if item)
+    return Html(f'{h2("h_background", lang)}<p>{text}</p><h3>{escape(t("basis_title", lang))}</h3>'
+                f'<ol class="csi-basis">{items}</ol>{formal.criteria(c)}')
 
 
 def indicators(c: EnterpriseContent) -> Html:
@@ -184,39 +229,43 @@ def indicators(c: EnterpriseContent) -> Html:
 
 
 def sampling(c: EnterpriseContent) -> Html:
-    """Sample plan with the census rule, achieved n, completion, exclusions by reason, weighting summary."""
+    """Fieldwork (period, frame, selection, mode per channel), the sample plan with the census rule, contacts,
+    completed interviews and the response rate (completed ÷ contacted), plan completion (analysed ÷ planned),
+    quality control, exclusions by reason, weighting summary."""
     lang, ledger = c.lang, c.ledger
+    read, analysed = int(ledger["read"]), int(ledger["analysed"])
     rows = []
     served = c.enterprise.served_customers
     if served is not None:
         rows.append((t("served_customers", lang), f"{served:,}"))
     if c.plan is not None:
         rows.append((t("planned", lang), f"{c.plan.n:,}"))
-    rows += [(t("read", lang), f"{int(ledger['read']):,}"), (t("analysed", lang), f"{int(ledger['analysed']):,}"),
-             (t("excluded", lang), f"{int(ledger['excluded']):,}")]
+    contacted = c.enterprise.contacted
+    if contacted is not None:
+        rows.append((t("contacted", lang), f"{contacted:,}"))
+    rows.append((t("completed", lang), f"{read:,}"))
+    rate = formal.response_rate(c)
+    rows.append((t("response_rate", lang), percent(rate, lang) if rate is not None else
+                 t("response_rate_unknown", lang) if contacted is None else t("na", lang)))
+    rows += [(t("excluded", lang), f"{int(ledger['excluded']):,}"), (t("analysed", lang), f"{analysed:,}")]
     if c.plan is not None and c.plan.n:
-        rows.append((t("achieved_rate", lang), percent(int(ledger["analysed"]) / c.plan.n, lang)))
+        rows.append((t("achieved_rate", lang), percent(analysed / c.plan.n, lang)))
     rows.append((t("missing_values", lang), f"{c.missing_values:,}"))
     body = "".join(f"<tr><th>{escape(k)}</th><td class='num'>{escape(v)}</td></tr>" for k, v in rows)
+    invalid = f'<p class="csi-warning">{escape(t("response_rate_invalid", lang, contacted=f"{contacted:,}", read=f"{read:,}"))}</p>' \
+        if contacted is not None and rate is None else ""
     plan = f'<p>{escape(c.plan.reasoning[lang])}</p>' if c.plan is not None else ""
-    census = f'<p class="csi-note">{escape(t("census", lang))}</p>' if c.plan is not None and c.plan.census else ""
-    channels = _channels(c)
+    census = f'<p class="csi-note">{escape(t("census", lang, n=c.study.sampling.census_below))}</p>' \
+        if c.plan is not None and c.plan.census else ""
     reasons = c.exclusions.assign(reason=[t(r, lang) for r in c.exclusions["reason"]]) if len(c.exclusions) else None
     excluded = table(reasons, {"reason": t("reason", lang), "count": t("count", lang)}, lang) if reasons is not None \
         else f'<p>{escape(t("no_exclusions", lang))}</p>'
     note = f'<p class="csi-note">{escape(t("missing_note", lang, n=f"{c.imputed_values:,}"))}</p>'
-    return Html(f'{h2("h_sampling", lang)}<h3>{escape(t("sample_plan", lang))}</h3>{plan}{census}'
-                f'<table class="csi-meta">{body}</table><p>{escape(channels)}</p>'
+    return Html(f'{h2("h_sampling", lang)}{formal.fieldwork(c)}<h3>{escape(t("sample_plan", lang))}</h3>{plan}{census}'
+                f'<table class="csi-meta">{body}</table>{invalid}'
+                f'{formal.quality_control(c)}'
                 f'<h3>{escape(t("exclusions_title", lang))}</h3>{excluded}{note}'
                 f'<h3>{escape(t("weighting_title", lang))}</h3>{_weighting(c)}')
-
-
-def _channels(c: EnterpriseContent) -> str:
-    seg = c.segments
-    if seg.empty or "channel" not in set(seg["variable"]):
-        return ""
-    rows = seg[seg["variable"] == "channel"]
-    return t("fieldwork", c.lang, channels=join([f"{r.level_label} {r.n:,}" for r in rows.itertuples()], c.lang))
 
 
 def _weighting(c: EnterpriseContent) -> str:

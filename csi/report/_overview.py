@@ -109,9 +109,11 @@ def overview_certification(o: OverviewContent) -> Html:
     lang = o.lang
     if o.certification.empty:
         return Html(f'<h2>{escape(t("o_certification", lang))}</h2><p>{escape(t("no_rubric", lang))}</p>')
-    html = table(o.certification, {"name": t("enterprise", lang), "total": t("total_points", lang),
-                                   "stars": t("stars", lang), "verdict": t("level_label", lang),
-                                   "explanation": t("reasons", lang)}, lang, css="csi-wide")
+    # one level column: the stars beside the level they stand for ("三星级 ★★★"), not a column of each
+    frame = o.certification.assign(level=[f"{v} {s}" if s else v for v, s in zip(o.certification["verdict"],
+                                                                                    o.certification["stars"])])
+    html = table(frame, {"name": t("enterprise", lang), "total": t("total_points", lang),
+                         "level": t("level_label", lang), "explanation": t("reasons", lang)}, lang, css="csi-wide")
     return Html(f'<h2>{escape(t("o_certification", lang))}</h2>{html}')
 
 
@@ -121,13 +123,20 @@ def overview_awards(o: OverviewContent) -> Html:
     head = f'<h2>{escape(t("o_awards", lang))}</h2>'
     if o.awards is None:
         return Html(head)
-    frame = o.awards.assign(eligible=[t("yes" if e else "no", lang) for e in o.awards["eligible"]],
-                            awarded=[t("yes" if a else "no", lang) for a in o.awards["awarded"]])
-    html = table(frame, {"name": t("enterprise", lang), "eligible": t("eligible", lang),
-                         "awarded": t("awarded", lang), "reasons": t("reasons", lang)}, lang, css="csi-wide")
+    frame = o.awards.assign(result=[_award_result(e, a, r, lang) for e, a, r in
+                                    zip(o.awards["eligible"], o.awards["awarded"], o.awards["rank"])])
+    html = table(frame, {"name": t("enterprise", lang), "result": t("o_award_result", lang),
+                         "reasons": t("reasons", lang)}, lang, css="csi-wide")
     notes = "".join(f"<li>{escape(n)}</li>" for n in o.award_notes)
     notes_html = f'<h3>{escape(t("o_notes", lang))}</h3><ul>{notes}</ul>' if notes else ""
     return Html(f'{head}<p>{escape(o.award_title)}</p>{html}{notes_html}')
+
+
+def _award_result(eligible, awarded, rank, lang: str) -> str:
+    """Eligibility and award in one cell: "入选（第 1 名）", "符合条件，未入选" or "不符合条件"."""
+    if bool(awarded):
+        return t("o_awarded_rank", lang, rank=int(rank)) if not pd.isna(rank) else t("o_awarded", lang)
+    return t("o_eligible_not_awarded" if bool(eligible) else "o_not_eligible", lang)
 
 
 def overview_record(o: OverviewContent) -> Record:

@@ -12,6 +12,7 @@ bookmarks and writes ``/Lang`` from the ``lang`` attribute. Nothing is fetched f
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass, field
 from html import escape, unescape
@@ -69,7 +70,7 @@ def html_to_pdf(html: str, *, lang: str, base_url: str | None = None, engine: st
         raise ReportError(f"PDF needs WeasyPrint ({exc}): `pip install weasyprint` and Debian's Pango "
                           "(libpango-1.0-0, libpangoft2-1.0-0).") from None
     fetcher = URLFetcher(allowed_protocols=ALLOWED_URLS)
-    document = weasyprint.HTML(string=prepare_html(html, lang), base_url=base_url, url_fetcher=fetcher)
+    document = weasyprint.HTML(string=svg_font_lists(prepare_html(html, lang)), base_url=base_url, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[weasyprint.CSS(string=page_css(lang), url_fetcher=fetcher)])
 
 
@@ -102,7 +103,8 @@ def prepare_html(html: str, lang: str) -> str:
     """Set ``<html lang>``, give section headings ids and insert the contents page before the first.
 
     Sections are the ``h2`` headings outside the cover (``.csi-cover``, ``.csi-no-toc``). The page is
-    left as it is when it has no sections or already has a ``nav.csi-toc``.
+    left as it is when it has no sections or already has a ``nav.csi-toc``. Each heading is kept on a
+    page with what follows it (:func:`keep_headings`).
     """
     return _prepare(html, lang)[0]
 
@@ -110,7 +112,7 @@ def prepare_html(html: str, lang: str) -> str:
 def _prepare(html: str, lang: str) -> tuple[str, list[tuple[str, str]]]:
     """:func:`prepare_html`, and the contents entries it inserted: (anchor, title) per section."""
     _check_lang(lang)
-    html = _set_lang(html, HTML_LANG[lang])
+    html = keep_headings(_set_lang(html, HTML_LANG[lang]))
     scan = _Headings()
     scan.feed(html)
     scan.close()
@@ -193,6 +195,143 @@ class _Headings(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._current is not None and not self._anchor_depth:
             self._current.text.append(data)
+
+
+#: Headings kept on a page with the block after them (and further headings straight after them).
+KEPT_HEADINGS = frozenset({"h2", "h3", "h4"})
+#: Blocks short enough to move to the next page whole with their heading; longer tables and lists split,
+#: and print.css keeps their heading with their first rows (``break-after: avoid``).
+KEPT_ROWS, KEPT_ITEMS = 12, 8
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+                   "wbr"})
+
+
+def keep_headings(html: str) -> str:
+    """Wrap each heading, with the headings and the first short block straight after it, in a
+    ``div.csi-keep`` (``break-inside: avoid`` in print.css), so no page ends with a heading.
+
+    ``break-after: avoid`` on the heading alone is not enough: Chromium breaks inside an intro paragraph
+    that is kept with its figure, leaving the heading and a line at the page's foot. A first block is
+    short when it is a paragraph (with the figure it introduces), a figure, tiles, a pair of tables, a
+    table of at most :data:`KEPT_ROWS` rows or a list of at most :data:`KEPT_ITEMS` items. Headings in
+    the cover and contents (``.csi-cover``, ``.csi-no-toc``, ``nav``) are left alone, as is a page
+    whose tags do not nest. A heading and intro paragraph followed by a table that is not kept with
+    them get ``csi-keep-next`` (``break-after: avoid``): they stay with the table's first rows.
+    """
+    tree = _Tree(html)
+    if tree.broken:
+        return html
+    edits: list[tuple[int, int]] = []
+    for node in tree.nodes:
+        if node.skipped:
+            continue
+        children, i = node.children, 0
+        while i < len(children):
+            if children[i].tag not in KEPT_HEADINGS:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(children) and children[j + 1].tag in KEPT_HEADINGS:
+                j += 1
+            if j + 1 < len(children) and _short(children[j + 1]):
+                j += 1
+                if children[j].tag == "p" and j + 1 < len(children) and children[j + 1].tag == "figure":
+                    j += 1  # an intro paragraph stays with its figure
+            if j > i:
+                table = j + 1 < len(children) and _table(children[j + 1]) and children[j].tag == "p"
+                edits.append((children[i].start, children[j].end, table))
+            i = j + 1
+    for start, end, table in sorted(edits, reverse=True):
+        tag = '<div class="csi-keep csi-keep-next">' if table else '<div class="csi-keep">'
+        html = html[:start] + tag + html[start:end] + "</div>" + html[end:]
+    return html
+
+
+def _table(node: _Node) -> bool:
+    return node.tag == "table" or "csi-scroll" in node.classes
+
+
+def _short(node: _Node) -> bool:
+    if node.tag in ("p", "figure", "pre") or {"csi-tiles", "csi-pair"} & node.classes:
+        return True
+    if node.tag in ("ul", "ol"):
+        return sum(child.tag == "li" for child in node.children) <= KEPT_ITEMS
+    if node.tag == "table" or "csi-scroll" in node.classes:
+        return 0 < node.rows <= KEPT_ROWS
+    return False
+
+
+@dataclass(eq=False)
+class _Node:
+    tag: str
+    classes: frozenset[str]
+    start: int
+    parent: _Node | None
+    skipped: bool                 # in the cover or a contents list
+    end: int = -1
+    rows: int = 0                 # table rows inside
+    children: list[_Node] = field(default_factory=list)
+
+
+class _Tree(HTMLParser):
+    """The page's elements with their offsets (start of the start tag, end of the end tag)."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.lines = [0] + [match.end() for match in re.finditer("\n", html)]
+        self.html = html
+        self.nodes: list[_Node] = []
+        self.stack: list[_Node] = []
+        self.broken = False
+        self.feed(html)
+        self.close()
+        self.broken = self.broken or bool(self.stack) or any(node.end < 0 for node in self.nodes)
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.lines[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            return
+        classes = frozenset((dict(attrs).get("class") or "").split())
+        parent = self.stack[-1] if self.stack else None
+        skipped = (parent is not None and parent.skipped) or tag == "nav" or bool(classes & NOT_SECTIONS)
+        node = _Node(tag, classes, self._offset(), parent, skipped)
+        if parent is not None:
+            parent.children.append(node)
+        if tag == "tr":
+            for above in self.stack:
+                above.rows += 1
+        self.nodes.append(node)
+        self.stack.append(node)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        if not self.stack or self.stack[-1].tag != tag:
+            self.broken = True  # an end tag that closes nothing, or one left out: no wrapping on guesswork
+            return
+        node = self.stack.pop()
+        node.end = self.html.index(">", self._offset()) + 1
+
+
+def svg_font_lists(html: str) -> str:
+    """Font lists in the page's SVG images written without spaces (``'DejaVu Sans','Noto Sans CJK SC'``).
+
+    WeasyPrint (checked with 70) splits an SVG ``font-family`` at the commas without trimming the
+    spaces, so a second, quoted family is not found and Chinese chart labels fall back to the first
+    face of the Noto CJK collection, the Japanese one. Browsers read either form.
+    """
+    def fix(match: re.Match) -> str:
+        svg = base64.b64decode(match.group(1)).decode("utf-8")
+        fixed = _FONT_LIST.sub(lambda m: "font-family: " + ",".join(f.strip() for f in m.group(1).split(",")), svg)
+        return match.group(0) if fixed == svg else _SVG_URL + base64.b64encode(fixed.encode("utf-8")).decode("ascii")
+    return re.sub(re.escape(_SVG_URL) + r"([A-Za-z0-9+/=]+)", fix, html)
+
+
+_SVG_URL = "data:image/svg+xml;base64,"
+_FONT_LIST = re.compile(r"font-family:\s*([^;\"'<>]*'[^;\"<>]*?)(?=;|\"|$)")
 
 
 def _set_lang(html: str, code: str) -> str:

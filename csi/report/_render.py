@@ -12,6 +12,7 @@ from html import escape
 import pandas as pd
 
 from csi.report._content import EnterpriseContent
+from csi.report._headings import h2
 from csi.report._i18n import number, t
 
 
@@ -82,7 +83,7 @@ def reliability(c: EnterpriseContent) -> Html:
            for name, ok in (("α", row.alpha_ok), ("ρC", row.rho_c_ok), ("AVE", row.ave_ok)) if not ok]
     low_text = (f'<p class="csi-note">{escape(t("below_threshold", lang))}: '
                 f'{escape("; ".join(low))}</p>') if low else ""
-    return Html(f'<h2 id="csi-reliability">{escape(t("reliability", lang))}</h2><p>{escape(note)}</p>{table_html}{low_text}'
+    return Html(f'{h2("h_reliability", lang)}<p>{escape(note)}</p>{table_html}{low_text}'
                 f'<h3>{escape(t("htmt_title", lang))}</h3><p>{escape(htmt_text)}</p>')
 
 

@@ -29,6 +29,9 @@ from csi.io._questionnaire import _read_toml
 
 __all__ = ["AwardResult", "AwardRules", "Category", "Criterion", "check_eligibility", "load_award_rules"]
 
+#: How each comparison reads in a sentence (zh, en): "不低于 80.0" / "at least 80.0".
+OP_WORDS = {">=": ("不低于", "at least"), ">": ("高于", "above"), "<=": ("不高于", "at most"), "<": ("低于", "below"),
+            "==": ("为", "equal to"), "!=": ("不为", "other than")}
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
        "!=": operator.ne}
 FORMATS = ("number", "percent", "bool", "count")
@@ -247,14 +250,23 @@ def _check_columns(cat: Category, frame: pd.DataFrame) -> None:
                               f"{suggest(column, frame.columns)}; columns: {', '.join(map(str, frame.columns))}.")
 
 
-def _show(value: Any, c: Criterion) -> str:
+def _show(value: Any, c: Criterion, lang: str = "en") -> str:
     if isinstance(value, bool) or c.format == "bool":
-        return {True: "是/yes", False: "否/no"}.get(bool(value), str(value))
+        words = {"zh": {True: "是", False: "否"}, "en": {True: "yes", False: "no"}}[lang]
+        return words.get(bool(value), str(value))
     if c.format == "percent":
         return f"{100 * float(value):.{c.digits}f}%"
     if c.format == "count":
         return f"{float(value):.0f}"
     return f"{float(value):.{c.digits}f}" if isinstance(value, int | float) else str(value)
+
+
+def requirement(c: Criterion, lang: str) -> str:
+    """The criterion's requirement in words: "不低于 80.0" / "at least 80.0"; "须为“是”" / "must be yes"."""
+    zh, en = OP_WORDS.get(c.op, (c.op, c.op))
+    if isinstance(c.value, bool) or c.format == "bool":
+        return f"须为“{_show(c.value, c, 'zh')}”" if lang == "zh" else f"must be {_show(c.value, c, 'en')}"
+    return f"须{zh} {_show(c.value, c, lang)}" if lang == "zh" else f"must be {en} {_show(c.value, c, lang)}"
 
 
 def _missing(value: Any) -> bool:
@@ -277,11 +289,10 @@ def _evaluate(c: Criterion, row: dict) -> dict:
         raise SchemaError(f"criterion {c.id!r}: column {c.column!r} value {value!r} cannot be compared with "
                           f"{c.value!r}; give {'numbers' if isinstance(c.value, int | float) else 'text'} "
                           "in that column.") from None
-    shown = _show(value, c)
     mark = "" if passed else "未"
     return {"value": value, "threshold": f"{c.op} {threshold}", "passed": passed,
-            "reason_zh": f"{c.label.get('zh', c.id)} {shown}，要求 {c.op} {threshold}（{mark}达到）",
-            "reason_en": f"{c.label.get('en', c.id)} {shown}, required {c.op} {threshold} "
+            "reason_zh": f"{c.label.get('zh', c.id)} {_show(value, c, 'zh')}，{requirement(c, 'zh')}（{mark}达到）",
+            "reason_en": f"{c.label.get('en', c.id)} {_show(value, c, 'en')}, {requirement(c, 'en')} "
                          f"({'met' if passed else 'not met'})"}
 
 
@@ -302,13 +313,14 @@ def _coverage(c: Criterion, row: dict) -> dict:
     served, n = int(served), int(n)
     if served < c.census_below:
         passed = n >= served
-        rule_zh, rule_en = f"服务 {served} 人 < {c.census_below}，须全数调查", \
-            f"{served} served < {c.census_below}: census required"
+        rule_zh, rule_en = f"服务 {served} 人，不足 {c.census_below} 人，须全数调查", \
+            f"{served} served, fewer than {c.census_below}: census required"
     else:
         upper = c.sample_max if c.sample_max is not None else math.inf
         passed = c.sample_min <= n <= upper
-        span = f"{c.sample_min}–{c.sample_max}" if c.sample_max is not None else f"≥ {c.sample_min}"
-        rule_zh, rule_en = f"服务 {served} 人，须抽样 {span} 人", f"{served} served: sample of {span} required"
+        span_zh = f"{c.sample_min}–{c.sample_max}" if c.sample_max is not None else f"不少于 {c.sample_min}"
+        span_en = f"{c.sample_min}–{c.sample_max}" if c.sample_max is not None else f"at least {c.sample_min}"
+        rule_zh, rule_en = f"服务 {served} 人，须抽样 {span_zh} 人", f"{served} served: sample of {span_en} required"
     return {"value": n, "threshold": rule_en, "passed": passed,
             "reason_zh": f"{zh}：{rule_zh}，实际调查 {n} 人（{'' if passed else '未'}达到）",
             "reason_en": f"{en}: {rule_en}, surveyed {n} ({'met' if passed else 'not met'})"}

@@ -330,7 +330,8 @@ def _flag(text: str, where: str) -> bool:
 class RubricResult:
     """Result of :func:`score_rubric`.
 
-    ``items``: section, item, kind, points, applicable, earned, deduction, method, note.
+    ``items``: section, item, kind, points, applicable, earned, deduction, method, note, sampled, deficient
+    (the records checked and found deficient, for items audited by sampling; else NaN).
     ``sections``: section, name_zh, name_en, points, applicable, earned, rate, score.
     ``adjustments``: id, type (deduction/bonus), count, points, max, value, veto.
     """
@@ -358,24 +359,26 @@ class RubricResult:
         return label.get(lang) or label.get("en") or ""
 
     def explanation(self, lang: str = "zh") -> str:
-        """The arithmetic behind the verdict, in words."""
-        r = self.rubric
-        zh = lang == "zh"
-        parts = [(f"基础得分 = 实得 {self.earned:.2f} ÷ 适用 {self.applicable:.2f} × {r.points:g} = {self.base:.2f}"
-                  if zh else f"base score = earned {self.earned:.2f} ÷ applicable {self.applicable:.2f} × "
-                  f"{r.points:g} = {self.base:.2f}")]
+        """How the verdict follows from the points, in words (no formula notation)."""
+        r, zh = self.rubric, lang == "zh"
+        parts = [f"适用项目满分 {self.applicable:.2f} 分，实得 {self.earned:.2f} 分，折合 {r.points:g} 分制 {self.base:.2f} 分"
+                 if zh else f"earned {self.earned:.2f} of {self.applicable:.2f} applicable points, {self.base:.2f} on a "
+                 f"{r.points:g}-point scale"]
         if self.bonus:
-            parts.append(f"加分 +{self.bonus:.2f}" if zh else f"bonus +{self.bonus:.2f}")
+            parts.append(f"加分 {self.bonus:.2f} 分" if zh else f"bonus {self.bonus:.2f}")
         if self.deduction:
-            parts.append(f"特别扣分 −{self.deduction:.2f}" if zh else f"special deductions −{self.deduction:.2f}")
-        parts.append(f"总分 {self.total:.2f}" if zh else f"total {self.total:.2f}")
+            parts.append(f"特别扣分 {self.deduction:.2f} 分" if zh else f"special deductions {self.deduction:.2f}")
+        verdict = self.verdict(lang)
         if self.vetoed:
-            parts.append("存在否决项 → " if zh else "a veto deduction applies → ")
+            end = f"总分 {self.total:.2f} 分，但存在否决项，评定为“{verdict}”" if zh else \
+                f"total {self.total:.2f}, but a veto deduction applies: {verdict}"
         elif self.level is None:
-            parts.append(f"< {r.levels[0].min:g} → " if zh else f"below {r.levels[0].min:g} → ")
+            end = f"总分 {self.total:.2f} 分，低于达标线 {r.levels[0].min:g} 分，评定为“{verdict}”" if zh else \
+                f"total {self.total:.2f}, below the pass mark of {r.levels[0].min:g}: {verdict}"
         else:
-            parts.append(f"≥ {self.level.min:g} → ")
-        return ("；" if zh else "; ").join(parts[:-1]) + ("；" if zh else "; ") + parts[-1] + self.verdict(lang)
+            end = f"总分 {self.total:.2f} 分，达到 {self.level.min:g} 分及以上，评定为“{verdict}”" if zh else \
+                f"total {self.total:.2f}, at least {self.level.min:g}: {verdict}"
+        return ("；" if zh else "; ").join([*parts, end])
 
 
 def score_rubric(rubric: Rubric, audit: str | Path | pd.DataFrame,
@@ -397,7 +400,8 @@ def score_rubric(rubric: Rubric, audit: str | Path | pd.DataFrame,
     """
     table = read_audit(audit, rubric).set_index("item")
     rows = [_score_item(item, table, indices) for item in rubric.items]
-    items = pd.DataFrame(rows)
+    items = pd.DataFrame(rows).reindex(columns=["section", "item", "kind", "points", "applicable", "earned",
+                                                "deduction", "method", "note", "sampled", "deficient"])
     earned, applicable = float(items["earned"].sum()), float(items["applicable"].sum())
     if applicable <= 0:
         raise DataError(f"rubric {rubric.id!r}: every item is not applicable; nothing can be scored.")
@@ -432,7 +436,8 @@ def _score_item(item: RubricItem, table: pd.DataFrame, indices: Any) -> dict:
     if not math.isnan(audit["sampled"]):
         share = audit["deficient"] / audit["sampled"]
         return {**row, "earned": item.points * (1 - share), "deduction": item.points * share,
-                "method": f"{audit['deficient']:g} of {audit['sampled']:g} sampled deficient"}
+                "method": f"{audit['deficient']:g} of {audit['sampled']:g} sampled deficient",
+                "sampled": audit["sampled"], "deficient": audit["deficient"]}
     return {**row, "earned": float(audit["earned"]), "deduction": item.points - float(audit["earned"]),
             "method": "audited"}
 

@@ -141,9 +141,9 @@ def _plan(big_n, n, census, steps, z, sd, deff, rr, texts) -> SamplePlan:
 
 def _census_text(a: dict[str, Any]) -> dict[str, str]:
     return {
-        "en": f"{a['N']} customers were served, fewer than the census threshold of {a['below']}: "
-              f"survey all {a['N']} (census).",
-        "zh": f"服务客户 {a['N']} 户，少于 {a['below']} 户的普查界限：全部调查（普查），共 {a['N']} 户。",
+        "en": f"{a['N']:,} customers were served, fewer than the census threshold of {a['below']}: "
+              f"survey all {a['N']:,} (census).",
+        "zh": f"服务客户 {a['N']:,} 户，少于 {a['below']} 户的普查界限：全部调查（普查），共 {a['N']:,} 户。",
     }
 
 
@@ -151,14 +151,14 @@ def _sample_text(a: dict[str, Any]) -> dict[str, str]:
     lo_hi = "" if a["bounds"] is None else f", kept within {a['bounds'][0]}–{a['bounds'][1]}"
     lo_hi_zh = "" if a["bounds"] is None else f"，按 {a['bounds'][0]}–{a['bounds'][1]} 的范围取值"
     census = a["n"] >= a["N"]
-    end_en = f"survey all {a['N']} (census)." if census else f"sample {a['n']} of {a['N']}."
-    end_zh = f"全部 {a['N']} 户都调查（普查）。" if census else f"从 {a['N']} 户中抽取 {a['n']} 户。"
-    en = (f"{a['N']} customers served (census threshold {a['below']}). For a margin of ±{a['e']:g} at "
+    end_en = f"survey all {a['N']:,} (census)." if census else f"sample {a['n']} of {a['N']:,}."
+    end_zh = f"全部 {a['N']:,} 户都调查（普查）。" if census else f"从 {a['N']:,} 户中抽取 {a['n']} 户。"
+    en = (f"{a['N']:,} customers served (census threshold {a['below']}). For a margin of ±{a['e']:g} at "
           f"{a['conf']:.0%} confidence with SD {a['S']:g}: n0 = (z·S/e)² = ({a['z']:.3f}×{a['S']:g}/{a['e']:g})² = "
           f"{a['n0']:.1f}; finite population correction N·n0/(N+n0−1) = {a['n1']:.1f}; ÷ response rate "
           f"{a['rr']:g} = {a['n2']:.1f}; × design effect {a['deff']:g} = {a['n3']:.1f}, rounded up{lo_hi}: "
           f"{a['n4']}; {end_en}")
-    zh = (f"服务客户 {a['N']} 户（普查界限 {a['below']} 户）。置信水平 {a['conf']:.0%}、允许误差 ±{a['e']:g}、"
+    zh = (f"服务客户 {a['N']:,} 户（普查界限 {a['below']} 户）。置信水平 {a['conf']:.0%}、允许误差 ±{a['e']:g}、"
           f"预计标准差 {a['S']:g}：n0 = (z·S/e)² = ({a['z']:.3f}×{a['S']:g}/{a['e']:g})² = {a['n0']:.1f}；"
           f"有限总体校正 N·n0/(N+n0−1) = {a['n1']:.1f}；除以预计应答率 {a['rr']:g} 得 {a['n2']:.1f}；"
           f"乘以设计效应 {a['deff']:g} 得 {a['n3']:.1f}，向上取整{lo_hi_zh}：{a['n4']}；{end_zh}")

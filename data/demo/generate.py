@@ -190,6 +190,7 @@ CHANNEL_MIX = {  # industry mean channel shares; enterprises vary around them
     "bank": {"online": 0.45, "questionnaire": 0.15, "onsite": 0.40},
 }
 CHANNEL_CONCENTRATION = 25.0  # Dirichlet concentration around the industry mix
+RESPONSE_RATE = (0.35, 0.70)  # 2026 fieldwork: respondents ÷ customers contacted, drawn uniformly per enterprise
 
 DEMOGRAPHICS_BY_CHANNEL = {  # sample composition given channel
     "online": {"region": {"urban": 0.75, "suburban": 0.18, "rural": 0.07},
@@ -516,10 +517,23 @@ def questionnaire_toml() -> str:
     return "\n".join(lines) + "\n"
 
 
+def contacted_customers() -> dict:
+    """Customers contacted in the 2026 fieldwork, the denominator of the response rate.
+
+    Census enterprises contacted every customer (all answered). The others reached their 2026
+    respondents at a response rate drawn per enterprise from RESPONSE_RATE by a generator of its own
+    (seeded from SEED), so the main stream, and with it every response, is unchanged.
+    """
+    rng = np.random.default_rng([SEED, 2026, 11])
+    rates = rng.uniform(*RESPONSE_RATE, len(ENTERPRISES))
+    return {e[0]: e[3] if e[3] == e[4] else min(e[3], round(e[4] / rate)) for e, rate in zip(ENTERPRISES, rates)}
+
+
 def enterprises_frame() -> pd.DataFrame:
+    contacted = contacted_customers()
     return pd.DataFrame(
-        [(e[0], e[1], e[2], industry_of(e[0]), e[3]) for e in ENTERPRISES],
-        columns=["enterprise_id", "name_zh", "name_en", "industry", "served_customers"])
+        [(e[0], e[1], e[2], industry_of(e[0]), e[3], contacted[e[0]]) for e in ENTERPRISES],
+        columns=["enterprise_id", "name_zh", "name_en", "industry", "served_customers", "contacted"])
 
 
 def margins_frame() -> pd.DataFrame:
@@ -610,6 +624,8 @@ def readme(waves: dict, truth: pd.DataFrame, sizes: dict, mixes: dict) -> str:
     worse = ", ".join(e[0] for e in ENTERPRISES if e[7] <= -0.25)
     census = [e for e in ENTERPRISES if e[3] == e[4]]
     census_txt = ", ".join(f"{e[0]} (n = {e[3]})" for e in census)
+    contacted = contacted_customers()
+    rates = ", ".join(f"{e[0]} {e[4] / contacted[e[0]]:.0%}" for e in ENTERPRISES)
     n = {w: len(f) for w, f in waves.items()}
     lo, hi = truth["true_index"].min(), truth["true_index"].max()
     bias = ", ".join(f"{w}: {unweighted_bias(f, truth, w):+.1f} points" for w, f in waves.items())
@@ -640,7 +656,7 @@ with it.
 | file | content |
 |---|---|
 | `questionnaire.toml` | constructs, items (zh/en wording, reverse coding), demographics, open-ended question |
-| `enterprises.csv` | `enterprise_id,name_zh,name_en,industry,served_customers` |
+| `enterprises.csv` | `enterprise_id,name_zh,name_en,industry,served_customers,contacted` |
 | `responses_2026.csv` | current wave, {n[2026]} respondents |
 | `responses_2025.csv` | previous wave, {n[2025]} respondents |
 | `margins.csv` | population margins `variable,level,share` of region, age_band, gender |
@@ -716,6 +732,12 @@ Census enterprises (served fewer than 50 customers, everybody surveyed, responde
 and have 60–400 respondents; their 2025 sample sizes are the 2026 ones times a random
 factor in [0.85, 1.15], kept within 60–400. `served_customers` refers to 2026; the census
 enterprises served the same number in 2025 and were surveyed in full in both waves.
+
+`contacted` is the number of customers contacted in the 2026 fieldwork, the denominator of the
+response rate in the reports (respondents read ÷ contacted). Census enterprises contacted all their
+customers, and all answered. For the others, contacted = round(n 2026 ÷ r) with a response rate r drawn
+uniformly in [{RESPONSE_RATE[0]:.2f}, {RESPONSE_RATE[1]:.2f}] per enterprise by `contacted_customers`, which has a generator of
+its own (seeded from the seed), so the responses do not depend on it. Response rates: {rates}.
 
 ### Demographics, channel and the skew against the margins
 
