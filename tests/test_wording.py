@@ -77,7 +77,9 @@ def test_welch_satterthwaite_matches_scipys_welch_test():
 def test_index_intervals_use_student_t_with_n_minus_1(demo_analysis):
     t = demo_analysis.indices
     q = stats.t.ppf(0.975, t["n"] - 1)
-    assert (t["ci_high"] - t["index"]).to_numpy() == pytest.approx((q * t["std_error"]).to_numpy(), rel=1e-12)
+    assert (t["ci_high"] - t["index"]).to_numpy() == pytest.approx(np.minimum(q * t["std_error"], 100 - t["index"]),
+                                                                   rel=1e-12)
+    assert (t["ci_low"] >= 0).all() and (t["ci_high"] <= 100).all()
     league = demo_analysis.league  # the league shows the same intervals, not a second (normal) definition
     merged = league.merge(t[t["construct"] == "Satisfaction"], on="enterprise_id", suffixes=("", "_i"))
     assert merged["ci_low"].to_numpy() == pytest.approx(merged["ci_low_i"].to_numpy(), abs=1e-12)

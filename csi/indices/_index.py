@@ -292,7 +292,8 @@ def enterprise_indices(fit: PLSResult, data: pd.DataFrame, by: str = "enterprise
     level : float
         Confidence level of the CI: index ± t(n − 1) · SE (Student's t with n − 1 degrees of freedom, as
         R survey's ``confint(svymean(…), df = degf(design))`` for a sample without strata or clusters; the
-        normal 1.96 understates the width for small enterprises).
+        normal 1.96 understates the width for small enterprises). The index lies in [0, 100], so an interval
+        end beyond the scale is cut at 0 or 100 (a small enterprise near the top of the scale).
     scale : (min, max), optional
         Declared scale of every item; default ``fit.scales``.
 
@@ -339,8 +340,10 @@ def enterprise_indices(fit: PLSResult, data: pd.DataFrame, by: str = "enterprise
             se = np.where(n > 1, np.sqrt(n / (n - 1) * (member @ z ** 2)), np.nan)
         index = (m - lo[j]) @ c  # Σ c_i (m_i − min_i): the index formula of csi._stats.index_values
         q = _stats.t_quantile(level, n - 1)  # Student's t with n − 1 df: R survey confint(df = degf(design))
+        # the index lies in [0, 100]: an interval end beyond it is cut there (coverage is unchanged)
+        low, high = np.clip(index - q * se, 0, 100), np.clip(index + q * se, 0, 100)
         frames.append(pd.DataFrame({"enterprise_id": keys.tolist(), "construct": construct, "index": index,
-                                    "std_error": se, "ci_low": index - q * se, "ci_high": index + q * se,
+                                    "std_error": se, "ci_low": low, "ci_high": high,
                                     "n": n.astype(int)}))
     by_group = np.arange(len(keys) * len(constructs)).reshape(len(constructs), len(keys)).T.ravel()
     return pd.concat(frames, ignore_index=True).iloc[by_group].reset_index(drop=True)

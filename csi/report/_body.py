@@ -18,7 +18,7 @@ from csi.report._facts import MIN_SEGMENT_N
 from csi.report import _wording as wording
 from csi.report._front import change_sentence
 from csi.report._headings import h2
-from csi.report._i18n import join, lines, number, percent, pvalue, t
+from csi.report._i18n import join, join_sentences, lines, number, percent, pvalue, t
 from csi.report._render import Html, table
 
 CATEGORIES = ("satisfied", "acceptable", "dissatisfied")
@@ -88,14 +88,16 @@ def _segments(c: EnterpriseContent) -> str:
             return marker if key == "index" else ""
         if key == "n":
             return f"{int(r.n):,}"
-        return number(getattr(r, key), lang) if key == "index" or inference else ""
+        tested = inference and r.n >= c.study.report.min_n  # rule 2 holds for a segment too
+        return number(getattr(r, key), lang) if key == "index" or tested else ""
     seg = seg.assign(level_label=[f"{r.level_label}{' *' if r.small and not r.suppressed else ''}"
                                   for r in seg.itertuples()],
                      **{k: [cell(r, k) for r in seg.itertuples()] for k in ("index", "ci_low", "ci_high", "n")})
     columns = {"variable_label": t("variable", lang), "level_label": t("segment", lang), "index": t("index", lang),
                **({"ci_low": "CI −", "ci_high": "CI +"} if inference else {}), "n": "n"}
     html = table(seg, columns, lang, group="variable_label", numeric=("index", "ci_low", "ci_high", "n"))
-    notes = t("segments_note", lang, n=MIN_SEGMENT_N) + t("suppressed_note", lang, min_cell=c.study.report.min_cell)
+    notes = join_sentences([t("segments_note", lang, n=MIN_SEGMENT_N, min_n=c.study.report.min_n),
+                            t("suppressed_note", lang, min_cell=c.study.report.min_cell)], lang)
     return f'<h3>{escape(t("segments_title", lang))}</h3>{html}<p class="csi-note">{escape(notes)}</p>'
 
 
@@ -125,7 +127,9 @@ def drivers(c: EnterpriseContent) -> Html:
                          "action": t("quadrant", lang)}, lang, {"importance": 3})
     d = c.drivers.assign(text=[c.study.questionnaire.item(i).text.get(lang, i) for i in c.drivers["item"]])
     drv = table(d, {"item": t("item", lang), "text": t("question", lang), "dissatisfied": t("dissatisfied", lang),
-                    "importance": t("importance", lang)}, lang, {"importance": 3}, formats={"dissatisfied": _pct})
+                    "importance": t("importance", lang)}, lang, {"importance": 3}, formats={"dissatisfied": _pct}) \
+        if len(d) else f'<p>{escape(t("no_drivers", lang))}</p>'
+
     lower = [c.label(x) for x in c.ipma["construct"] if c.fit.model.direction(x) < 0]
     note = f'<p class="csi-note">{escape(t("ipma_reversed", lang, labels=join(lower, lang)))}</p>' if lower else ""
     return Html(f'{h2("h_drivers", lang)}<p>{escape(t("ipma_intro", lang))}</p>{chart}{ipma}{note}'

@@ -124,7 +124,8 @@ def drivers(fit: PLSResult, item_rates: pd.DataFrame, study: Study) -> pd.DataFr
     """Items driving dissatisfaction with the target: its antecedents' items, never the target's own (which
     measure the satisfaction being explained), by dissatisfied rate × importance."""
     importance = item_importance(fit, study.model.target)
-    return dissatisfaction_drivers(item_rates, importance[importance["construct"] != study.model.target], top=5)
+    drivers = dissatisfaction_drivers(item_rates, importance[importance["construct"] != study.model.target], top=None)
+    return drivers[drivers["dissatisfied"] > 0].head(5).reset_index(drop=True)  # an item nobody rated low drives nothing
 
 
 def complaints(study: Study, own: pd.DataFrame, lang: str) -> tuple[dict | None, pd.DataFrame | None, str | None]:

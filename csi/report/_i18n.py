@@ -287,7 +287,8 @@ STRINGS: dict[str, dict[str, Any]] = {
     "acceptable": {"zh": "一般", "en": "Acceptable"},
     "dissatisfied": {"zh": "不满意", "en": "Dissatisfied"},
     "segments_title": {"zh": "分群体满意度指数", "en": "Index by segment"},
-    "segments_note": {"zh": "样本少于 {n} 的群体结果仅供参考（标 *）。", "en": "Segments with fewer than {n} respondents are indicative only (marked *)."},
+    "segments_note": {"zh": "样本少于 {n} 的群体结果仅供参考（标 *）；少于 {min_n} 的群体不给出置信区间。",
+                      "en": "Segments with fewer than {n} respondents are indicative only (marked *); those with fewer than {min_n} show no interval."},
     "segment": {"zh": "群体", "en": "Segment"},
     "trend_title": {"zh": "与上期比较", "en": "Trend against the previous wave"},
     "trend_chart": {"zh": "各维度指数：上期与本期（95% 置信区间）", "en": "Dimension indices: previous and current wave (95% CI)"},
@@ -306,7 +307,9 @@ STRINGS: dict[str, dict[str, Any]] = {
     "quadrant": {"zh": "象限", "en": "Quadrant"},
     "ipma_chart": {"zh": "重要性—表现矩阵", "en": "Importance–performance map"},
     "drivers_title": {"zh": "不满意驱动题项", "en": "Items driving dissatisfaction"},
-    "drivers_note": {"zh": "按“不满意比例 × 题项重要性”排序。", "en": "Sorted by dissatisfied rate × item importance."},
+    "drivers_note": {"zh": "按“不满意比例 × 题项重要性”排序；不含满意度本身的题项，也不含无人不满意的题项。",
+                     "en": "Sorted by dissatisfied rate × item importance; the satisfaction questions themselves and items nobody rated low are left out."},
+    "no_drivers": {"zh": "没有受访者对影响满意度的题项给出不满意评价。", "en": "No respondent gave a dissatisfied rating to an item that drives satisfaction."},
     # benchmark
     "benchmark_note": {"zh": "同一行业模型权重下的企业指数；置信区间按线性化标准误；与行业基准的比较使用 Holm 校正。{definition}。",
                        "en": "Enterprise indices under the industry model's weights; CIs from linearization standard errors; comparisons with the industry benchmark are Holm-adjusted. {definition}."},
@@ -345,8 +348,8 @@ STRINGS: dict[str, dict[str, Any]] = {
     "r_award": {"zh": "对照“{award}”条件，尚未达到的指标：{reasons}。", "en": "Criteria of “{award}” not yet met: {reasons}."},
     "r_award_data": {"zh": "“{award}”的以下条件缺少数据，无法评定，请补充相关记录：{items}。",
                      "en": "“{award}”: no data for {items}; supply the records so that these criteria can be assessed."},
-    "r_keep": {"zh": "保持“{label}”的优势（指数 {index}，显著高于行业基准 {gap}）。",
-               "en": "Maintain the strength in “{label}” (index {index}, significantly above the industry benchmark, {gap})."},
+    "r_keep": {"zh": "保持“{label}”的优势（指数 {index}，显著优于行业基准，差值 {gap}）。",
+               "en": "Maintain the strength in “{label}” (index {index}, significantly better than the industry benchmark, difference {gap})."},
     "r_priority": {"zh": "优先改进“{label}”（指数 {index}，距 {goal} 分尚差 {points} 分，对满意度的总效应 {importance}），其中得分最低的题项是“{item}”（{score}）。",
                    "en": "Improve “{label}” first (index {index}, {points} points short of {goal}, total effect on satisfaction {importance}); its lowest item is “{item}” ({score})."},
     "r_priority_lower": {"zh": "优先改进“{label}”（指数 {index}，越低越好，需降低 {points} 分，对满意度的影响 {importance}），其中最不利的题项是“{item}”（{score}）。",
@@ -375,8 +378,8 @@ STRINGS: dict[str, dict[str, Any]] = {
     "priorities_title": {"zh": "优先改进的维度", "en": "Dimensions to improve first"},
     "priorities_intro": {"zh": "按“对满意度的影响（总效应）× 距 {goal} 分尚差的分数”排序，取前 {k} 项。",
                          "en": "Ranked by effect on satisfaction (total effect) × points still missing to {goal}; the first {k}."},
-    "priorities_none": {"zh": "各维度表现均已达到 {goal} 分，无需列出优先改进维度。",
-                        "en": "Every dimension already performs at {goal} or above; no dimension is listed."},
+    "priorities_none": {"zh": "各维度或已达到 {goal} 分，或已显著优于行业基准，不列出优先改进维度。",
+                        "en": "No dimension is listed: each already performs at {goal} or above, or is significantly better than the industry benchmark."},
     "to_goal": {"zh": "距 {goal} 分", "en": "To reach {goal}"},
     "to_goal_value": {"zh": "尚差 {points} 分", "en": "+{points} points"},
     "to_goal_lower": {"zh": "需降低 {points} 分", "en": "−{points} points"},
@@ -629,7 +632,10 @@ def pvalue(value: float | None, lang: str) -> str:
     """p values: three decimals, or "< 0.001"."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return STRINGS["na"][lang]
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+    if value < 0.001:
+        return "< 0.001"
+    # three decimals, or four where rounding would carry p across 0.05 (0.0497 is not "0.050")
+    return f"{value:.4f}" if (value < 0.05) != (round(value, 3) < 0.05) else f"{value:.3f}"
 
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -660,6 +666,11 @@ def lines(key: str, lang: str) -> list[str]:
 def join(parts: list[str], lang: str) -> str:
     """Join phrases as the language lists them (、 in Chinese, commas in English)."""
     return ("、" if lang == "zh" else ", ").join(parts)
+
+
+def join_sentences(parts: list[str], lang: str) -> str:
+    """Sentences one after another: no space in Chinese, one in English."""
+    return ("" if lang == "zh" else " ").join(p for p in parts if p)
 
 
 def number(value: float | None, lang: str, digits: int = 1, signed: bool = False) -> str:

@@ -83,7 +83,8 @@ def goal(c: EnterpriseContent) -> float:
 
 
 def priorities(c: EnterpriseContent, top: int = 3) -> pd.DataFrame:
-    """Rule 5: the target's antecedents with a favourable effect, ranked by importance × shortfall.
+    """Rule 5: the target's antecedents with a favourable effect, ranked by importance × shortfall; a strength
+    (significantly better than the industry, rule 1) is not a priority.
 
     ``shortfall`` = goal − performance (points in the construct's favourable direction; 0 once reached),
     ``score`` = importance × shortfall: the construct whose improvement moves the target most per point
@@ -101,7 +102,8 @@ def priorities(c: EnterpriseContent, top: int = 3) -> pd.DataFrame:
     p["benchmark"] = p["construct"].map(dims["industry_index"])
     p["gap"] = p["construct"].map(dims["gap"])
     p["verdict"] = p["construct"].map(dims["verdict"])
-    p = p[p["score"] > 0].sort_values("score", ascending=False, kind="mergesort").head(top)
+    p = p[(p["score"] > 0) & (p["verdict"] != "better")]  # a strength is maintained, not a first priority
+    p = p.sort_values("score", ascending=False, kind="mergesort").head(top)
     return p[["construct", "label", "index", "performance", "importance", "shortfall", "score", "benchmark", "gap",
               "verdict"]].reset_index(drop=True)
 
