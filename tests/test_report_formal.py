@@ -349,6 +349,7 @@ def test_notebook_runs_the_formal_sections_in_order():
     order = [name for found in calls for name in found]
     tail = ["conclusions", "limitations", "signature", "appendix", "glossary", "record"]
     assert [x for x in order if x in tail] == tail and order[-1] == "record"
+    assert order[order.index("summary") + 1] == "action"  # the action page right after the summary
     assert all(len(found) <= 1 for found in calls)
     assert len({cell["id"] for cell in nb["cells"]}) == len(nb["cells"])
 

@@ -269,16 +269,20 @@ def _named_categories(c: EnterpriseContent) -> pd.DataFrame:
 
 
 def recommendation_sentences(c: EnterpriseContent) -> list[str]:
-    """Recommendations by rule: the action page's priorities, a significant decline, complaint categories
+    """Recommendations by rule: the action page's priorities, the other weaknesses, a significant decline, complaint categories
     and handling (each naming its source, only where the source has data), award criteria, strengths."""
     lang, out = c.lang, []
-    for row in wording.priorities(c).itertuples():
+    priorities = wording.priorities(c)
+    for row in priorities.itertuples():
         items = c.items[c.items["construct"] == row.construct]
         low = items.loc[(items["score"] * c.fit.model.direction(row.construct)).idxmin()]  # the least favourable
         key = "r_priority_lower" if c.fit.model.direction(row.construct) < 0 else "r_priority"
         out.append(t(key, lang, label=row.label, index=number(row.index, lang), points=number(row.shortfall, lang),
                      goal=number(wording.goal(c), lang, 0), importance=number(row.importance, lang, 3),
                      item=low["text"], score=number(low["score"], lang)))
+    for row in c.weaknesses[~c.weaknesses["construct"].isin(priorities["construct"])].itertuples():
+        out.append(t("r_weakness", lang, label=row.label, index=number(row.index, lang),
+                     gap=number(row.gap, lang, signed=True)))  # a weakness outside the priorities is still named
     if c.change is not None:
         row = c.change.set_index("construct").loc[c.target]
         if row["verdict"] == "worse":

@@ -22,6 +22,7 @@ import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import RendererAgg
 
+from csi.exceptions import ReportError
 from csi.report._i18n import t
 from csi.report._render import Html
 
@@ -193,10 +194,10 @@ def dimension_chart(content) -> plt.Figure:
     ax.set_title(t("chart_title", lang), fontsize=11)
     # the legend goes 0.56 in under the axes, below the axis label: inside, it covered the last row's number
     bottom = BOTTOM + 0.35
-    bars, labels = ax.get_legend_handles_labels()
+    handles, labels = ax.get_legend_handles_labels()
     mine = labels.index(t("this_enterprise", lang))  # the enterprise first, then the benchmark
-    order_ = [mine] + [k for k in range(len(labels)) if k != mine]
-    ax.legend([bars[k] for k in order_], [labels[k] for k in order_], loc="upper center",
+    first = [mine] + [k for k in range(len(labels)) if k != mine]
+    ax.legend([handles[k] for k in first], [labels[k] for k in first], loc="upper center",
               bbox_to_anchor=(0.5, -0.56 / (fig.get_figheight() - TOP - bottom)), ncol=2, fontsize=8, frameon=False)
     place(fig, left=label_width(dims["label"].tolist(), TICK_SIZE) + BESIDE_TICK_LABELS, bottom=bottom)
     per_point = (ax.get_xlim()[1] - ax.get_xlim()[0]) / (ax.get_position().width * fig.get_figwidth() * 72)
@@ -214,8 +215,10 @@ def dimension_chart(content) -> plt.Figure:
         if end - width >= pad:
             ax.text(end, y, text, ha="right", va="center", fontsize=VALUE_SIZE, fontweight="bold", color="white",
                     zorder=4)
-        else:  # a bar too short to hold its number: right of the bar (and of the diamond), in the bar's blue
-            start = max(value, industry + half if industry == industry else value) + pad
+        else:  # a bar too short to hold its number: right of its end (and of the diamond there), in the bar's blue
+            start = value + pad
+            if industry == industry and start < industry + half + pad and industry - half - pad < start + width:
+                start = industry + half + pad
             ax.text(start, y, text, ha="left", va="center", fontsize=VALUE_SIZE, fontweight="bold", color=BLUE,
                     zorder=4)
     return fig
@@ -226,13 +229,15 @@ def benchmark_label(content) -> str:
     key = f"benchmark_{getattr(content.study, 'benchmark', '')}"
     try:
         return t(key, content.lang)
-    except Exception:  # noqa: BLE001 - a definition without a name: the plain word
+    except ReportError:  # a definition without a name: the plain word
         return t("industry_average", content.lang)
 
 
 #: The CSS family the charts' CJK text asks for: the simplified-Chinese face of the Noto CJK collection
 #: (should matplotlib know the collection only by its first face's name, the Japanese one).
 CJK_CSS_FAMILY = CJK_FAMILY
+#: Charts taller than this (inches) may take more of a printed page than the others.
+TALL = 6.0
 #: Vector charts with real text; fixed ids and no date, so the same numbers give the same bytes.
 SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "csi"}
 
@@ -244,6 +249,7 @@ def figure(fig: plt.Figure, alt: str = "") -> Html:
     the same fonts' metrics), so the charts are sharp in print, small, and cheaper to make than PNGs.
     """
     buffer = io.BytesIO()
+    height = fig.get_figheight()
     with plt.rc_context({**report_rc(), **SVG_SETTINGS}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})  # every chart has placed its axes
     plt.close(fig)
@@ -252,7 +258,8 @@ def figure(fig: plt.Figure, alt: str = "") -> Html:
     if cjk and cjk != CJK_CSS_FAMILY and cjk.startswith("Noto Sans CJK"):
         svg = svg.replace(f"'{cjk}'", f"'{CJK_CSS_FAMILY}'")
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return Html(f'<figure class="csi-figure"><img alt="{escape(alt)}" src="data:image/svg+xml;base64,{data}">'
+    css = "csi-figure csi-figure-tall" if height > TALL else "csi-figure"  # print.css gives tall charts more room
+    return Html(f'<figure class="{css}"><img alt="{escape(alt)}" src="data:image/svg+xml;base64,{data}">'
                 "</figure>")
 
 

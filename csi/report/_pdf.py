@@ -4,8 +4,10 @@ Two engines lay out the same HTML with ``templates/report/print.css``: WeasyPrin
 Pango only) and headless Chromium (``engine="chromium"``, several times faster, for large batches; see
 :mod:`csi.report.chromium`). Before layout,
 :func:`prepare_html` sets ``<html lang>`` (``zh-CN`` makes Chinese glyph forms win over Japanese ones in
-Noto Sans CJK), gives every ``h2`` section heading an ``id`` and inserts a contents page before the first
-one; the page numbers on it come from CSS ``target-counter()``. WeasyPrint turns ``h1``/``h2`` into PDF
+Noto Sans CJK), gives every ``h2`` section heading an ``id``, inserts a contents page before the first
+one (the page numbers on it come from CSS ``target-counter()``) and keeps each heading on a page with
+what follows it (:func:`keep_headings`). For WeasyPrint, the font lists in the charts' SVG are written
+so that it reads them (:func:`svg_font_lists`). WeasyPrint turns ``h1``/``h2`` into PDF
 bookmarks and writes ``/Lang`` from the ``lang`` attribute. Nothing is fetched from the network: only
 ``data:`` and ``file:`` URLs load. WeasyPrint never runs scripts, so text from the data stays text.
 """
@@ -202,6 +204,9 @@ KEPT_HEADINGS = frozenset({"h2", "h3", "h4"})
 #: Blocks short enough to move to the next page whole with their heading; longer tables and lists split,
 #: and print.css keeps their heading with their first rows (``break-after: avoid``).
 KEPT_ROWS, KEPT_ITEMS = 12, 8
+#: ... and a list of at most this many lines of text: a line holds about 95 Latin letters or half as many
+#: Chinese characters (10 pt on A4).
+KEPT_LINES, LINE = 10, 95
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
                    "wbr"})
 
@@ -213,18 +218,25 @@ def keep_headings(html: str) -> str:
     ``break-after: avoid`` on the heading alone is not enough: Chromium breaks inside an intro paragraph
     that is kept with its figure, leaving the heading and a line at the page's foot. A first block is
     short when it is a paragraph (with the figure it introduces), a figure, tiles, a pair of tables, a
-    table of at most :data:`KEPT_ROWS` rows or a list of at most :data:`KEPT_ITEMS` items. Headings in
+    table of at most :data:`KEPT_ROWS` rows or a list of at most :data:`KEPT_ITEMS` items and
+    :data:`KEPT_LINES` lines. Headings in
     the cover and contents (``.csi-cover``, ``.csi-no-toc``, ``nav``) are left alone, as is a page
     whose tags do not nest. A heading and intro paragraph followed by a table that is not kept with
-    them get ``csi-keep-next`` (``break-after: avoid``): they stay with the table's first rows.
+    them get ``csi-keep-next`` (``break-after: avoid``): they stay with the table's first rows. A pair
+    of tables longer than :data:`KEPT_ROWS` rows gets ``csi-split``: print.css sets its tables one after
+    the other, each splitting between rows, rather than moving the whole pair to the next page.
     """
     tree = _Tree(html)
     if tree.broken:
         return html
-    edits: list[tuple[int, int]] = []
+    edits: list[tuple[int, int, str]] = []  # (offset, 1 for an opening tag, text): inserted back to front
     for node in tree.nodes:
-        if node.skipped:
+        if node.skipped or "csi-keep" in node.classes:  # (a page prepared before stays as it is)
             continue
+        if "csi-pair" in node.classes and node.rows > KEPT_ROWS and "csi-split" not in node.classes:
+            found = re.search(r"""\bclass\s*=\s*(["'])(.*?)\1""", html[node.start:node.content])
+            if found:
+                edits.append((node.start + found.end(2), 1, " csi-split"))
         children, i = node.children, 0
         while i < len(children):
             if children[i].tag not in KEPT_HEADINGS:
@@ -233,29 +245,36 @@ def keep_headings(html: str) -> str:
             j = i
             while j + 1 < len(children) and children[j + 1].tag in KEPT_HEADINGS:
                 j += 1
-            if j + 1 < len(children) and _short(children[j + 1]):
+            if j + 1 < len(children) and _short(children[j + 1]) and "csi-split" not in children[j + 1].classes:
                 j += 1
                 if children[j].tag == "p" and j + 1 < len(children) and children[j + 1].tag == "figure":
                     j += 1  # an intro paragraph stays with its figure
             if j > i:
                 table = j + 1 < len(children) and _table(children[j + 1]) and children[j].tag == "p"
-                edits.append((children[i].start, children[j].end, table))
+                edits.append((children[i].start, 1, '<div class="csi-keep csi-keep-next">' if table
+                              else '<div class="csi-keep">'))
+                edits.append((children[j].end, 0, "</div>"))
             i = j + 1
-    for start, end, table in sorted(edits, reverse=True):
-        tag = '<div class="csi-keep csi-keep-next">' if table else '<div class="csi-keep">'
-        html = html[:start] + tag + html[start:end] + "</div>" + html[end:]
+    # back to front, so each offset still points where it did; at one offset a group's end comes
+    # before the next group's start
+    for offset, _, text in sorted(edits, reverse=True):
+        html = html[:offset] + text + html[offset:]
     return html
 
 
 def _table(node: _Node) -> bool:
-    return node.tag == "table" or "csi-scroll" in node.classes
+    return node.tag == "table" or bool({"csi-scroll", "csi-pair"} & node.classes)
 
 
 def _short(node: _Node) -> bool:
-    if node.tag in ("p", "figure", "pre") or {"csi-tiles", "csi-pair"} & node.classes:
+    if node.tag in ("p", "figure", "pre") or "csi-tiles" in node.classes:
         return True
+    if "csi-pair" in node.classes:
+        return node.rows <= KEPT_ROWS
     if node.tag in ("ul", "ol"):
-        return sum(child.tag == "li" for child in node.children) <= KEPT_ITEMS
+        items = [child for child in node.children if child.tag == "li"]
+        lines = sum(-(-item.width // LINE) for item in items)
+        return len(items) <= KEPT_ITEMS and lines <= KEPT_LINES
     if node.tag == "table" or "csi-scroll" in node.classes:
         return 0 < node.rows <= KEPT_ROWS
     return False
@@ -266,10 +285,12 @@ class _Node:
     tag: str
     classes: frozenset[str]
     start: int
+    content: int                  # where the start tag ends
     parent: _Node | None
     skipped: bool                 # in the cover or a contents list
     end: int = -1
     rows: int = 0                 # table rows inside
+    width: int = 0                # its text's width in half ems (a Chinese character is two)
     children: list[_Node] = field(default_factory=list)
 
 
@@ -297,7 +318,8 @@ class _Tree(HTMLParser):
         classes = frozenset((dict(attrs).get("class") or "").split())
         parent = self.stack[-1] if self.stack else None
         skipped = (parent is not None and parent.skipped) or tag == "nav" or bool(classes & NOT_SECTIONS)
-        node = _Node(tag, classes, self._offset(), parent, skipped)
+        start = self._offset()
+        node = _Node(tag, classes, start, start + len(self.get_starttag_text() or ""), parent, skipped)
         if parent is not None:
             parent.children.append(node)
         if tag == "tr":
@@ -314,6 +336,14 @@ class _Tree(HTMLParser):
             return
         node = self.stack.pop()
         node.end = self.html.index(">", self._offset()) + 1
+
+    def handle_data(self, data: str) -> None:
+        width = len(data) + len(_WIDE.findall(data))
+        for node in self.stack:
+            node.width += width
+
+
+_WIDE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def svg_font_lists(html: str) -> str:
