@@ -14,8 +14,8 @@ import csi
 from csi import report
 from csi.analysis import analyse_study
 from csi.report import _body
-from csi.report import _wording as wording
 from csi.report import _charts as charts
+from csi.report import _wording as wording
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"

@@ -56,13 +56,13 @@ def bare(c):
 
 def table_rows(fragment: str, css: str) -> list[list[str]]:
     """The body rows of the first table with class ``css``, as lists of cell texts."""
-    body = re.search(rf'<table class="csi-table {css}">.*?<tbody>(.*?)</tbody>', fragment, re.S).group(1)
-    return [[text_of(cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    body = re.search(rf'<table class="csi-table {css}">.*?<tbody>(.*?)</tbody>', fragment, re.DOTALL).group(1)
+    return [[text_of(cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)]
 
 
 def meta_value(fragment: str, label: str) -> str:
-    match = re.search(rf"<th[^>]*>{re.escape(html.escape(label))}</th><td[^>]*>(.*?)</td>", fragment, re.S)
+    match = re.search(rf"<th[^>]*>{re.escape(html.escape(label))}</th><td[^>]*>(.*?)</td>", fragment, re.DOTALL)
     assert match, label
     return text_of(match.group(1)).strip()
 
@@ -81,8 +81,8 @@ def set_key(folder: Path, key: str, new: str, name: str = "study.toml") -> Path:
     path = folder / name
     text = path.read_text(encoding="utf-8")
     pattern = rf"^{re.escape(key)} = (\[\n.*?^\]|[^\n]*)$"
-    assert re.search(pattern, text, re.M | re.S), f"test setup: {key} not in {name}"
-    path.write_text(re.sub(pattern, lambda _m: new, text, count=1, flags=re.M | re.S), encoding="utf-8")
+    assert re.search(pattern, text, re.MULTILINE | re.DOTALL), f"test setup: {key} not in {name}"
+    path.write_text(re.sub(pattern, lambda _m: new, text, count=1, flags=re.MULTILINE | re.DOTALL), encoding="utf-8")
     return folder / "study.toml"
 
 
@@ -210,7 +210,7 @@ def test_fieldwork_frame_selection_modes_and_quality_control(content):
         assert rows == [[channel.levels[k][lang], study.fieldwork.modes[k][lang], f"{int(segments[k]):,}"]
                         for k in channel.levels]
         assert sum(int(r[-1].replace(",", "")) for r in rows) == int(c.ledger["analysed"])
-        qc = text_of(re.search(r'<ol class="csi-qc">(.*?)</ol>', page, re.S).group(1))
+        qc = text_of(re.search(r'<ol class="csi-qc">(.*?)</ol>', page, re.DOTALL).group(1))
         assert all(x[lang] in qc for x in study.fieldwork.quality_control)
         assert "90" in qc  # the speeder rule of [screening], in words
 
@@ -219,7 +219,7 @@ def test_evaluation_criteria_print_the_grades_and_the_star_ladder(content):
     for lang in ("zh", "en"):
         c = content("W03", lang)
         page = report.background(c).html
-        tables = re.findall(r'<table class="csi-table csi-criteria">.*?</table>', page, re.S)
+        tables = re.findall(r'<table class="csi-table csi-criteria">.*?</table>', page, re.DOTALL)
         assert len(tables) == 2
         grades = c.study.report.grades
         rows = table_rows(tables[0], "csi-criteria")
@@ -300,7 +300,7 @@ def test_plain_words_only(content, lang, given):
         assert not re.search(r"\[[a-z_.]+\]|\b[a-z]+_[a-z_]+\b|study\.toml", words), section
         assert not re.search(r"\{[a-z_]+\}", page), section
         if lang == "en":
-            outside = re.sub(r'<(\w+) [^>]*lang="zh[^"]*"[^>]*>.*?</\1>', " ", page, flags=re.S)
+            outside = re.sub(r'<(\w+) [^>]*lang="zh[^"]*"[^>]*>.*?</\1>', " ", page, flags=re.DOTALL)
             assert not CJK.search(text_of(outside)), (section, CJK.findall(text_of(outside))[:10])
 
 

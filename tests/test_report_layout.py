@@ -13,19 +13,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
-import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib import font_manager, ft2font
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager, ft2font  # noqa: E402
-
-from csi import report  # noqa: E402
-from csi.report import _chromium as chromium  # noqa: E402
-from csi.report import _charts as charts  # noqa: E402
-from csi.report._pdf import html_to_pdf, keep_headings, prepare_html, svg_font_lists  # noqa: E402
+from csi import report
+from csi.report import _charts as charts
+from csi.report import _chromium as chromium
+from csi.report._pdf import html_to_pdf, keep_headings, prepare_html, svg_font_lists
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTO_CJK = Path(charts.CJK_FONT_FILES[0])
@@ -65,6 +62,7 @@ def test_charts_draw_chinese_in_the_simplified_chinese_face():
 
 
 def test_charts_leave_the_callers_rcparams_alone():
+    plt.close(plt.figure())  # the backend is resolved on the first figure
     before = dict(plt.rcParams)
     charts.dimension_chart(_dimension_content([70.0], [72.0]))
     plt.close("all")
@@ -225,7 +223,7 @@ def _report_html(analysis, enterprise_id: str, lang: str) -> str:
         tree = ast.parse(cell.source)
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
         exec(compile(tree, "cell", "exec"), scope)  # noqa: S102 - the project's own notebook
-        value = eval(compile(ast.Expression(last.value), "cell", "eval"), scope) if last else None  # noqa: S307
+        value = eval(compile(ast.Expression(last.value), "cell", "eval"), scope) if last else None
         cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/html": value._repr_html_()},
                                                execution_count=1)] if hasattr(value, "_repr_html_") else []
     return export_html(notebook, lang, enterprise_id)
@@ -314,7 +312,8 @@ def test_chromium_keeps_a_section_heading_with_its_intro_and_figure(report_pages
         pdf = tmp_path / f"push{space}.pdf"
         pdf.write_bytes(html_to_pdf(html[:cell] + f'<div style="height:{space}mm"></div>' + html[cell:], lang="en",
                                     engine="chromium"))
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
         pages = [[line.strip() for line in page.splitlines() if line.strip() and not FOOTER.match(line.strip())]
                  for page in text.split("\f")]
         lines = next(lines for lines in pages if heading.group(1) in lines)  # not the contents' entry

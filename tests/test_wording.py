@@ -135,7 +135,7 @@ def test_a_threshold_inside_the_interval_is_said(demo_analysis):
     seen = 0
     for e in demo_analysis.study.enterprises:
         c = report.enterprise_content(None, e.id, "en", analysis=demo_analysis)
-        row, criteria = c.award
+        _row, criteria = c.award
         for r in criteria[criteria["source"] == "survey"].itertuples():
             phrase = _front.criterion_phrase(c, r)
             inside = r.ci_low <= r.limit <= r.ci_high
@@ -256,7 +256,7 @@ def test_no_programmer_notation_no_config_keys_and_en_marks_chinese(demo_analysi
             page = body(c)
             # the model syntax and the provenance file names are code and file names, not prose
             prose = text_of(re.sub(r'<pre class="csi-syntax">.*?</pre>|<table class="csi-table csi-hashes">.*?</table>',
-                                   "", page, flags=re.S))
+                                   "", page, flags=re.DOTALL))
             assert not re.search(r"\d\s*(>=|<=|->|→)\s*\d|>=|->|→", prose), re.findall(r".{30}(?:>=|->|→).{30}", prose)
             assert not [k for k in keys if k in prose], [k for k in keys if k in prose]
             if lang == "en":

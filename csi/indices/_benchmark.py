@@ -96,7 +96,7 @@ def _versus_peers(g: pd.DataFrame) -> pd.DataFrame:
     if k < 2:
         g["peer_mean"] = g["diff_vs_peers"] = g["p_value"] = np.nan
         return g
-    total, var_total = g["index"].sum(), (g["std_error"] ** 2).sum()
+    total = g["index"].sum()
     g["peer_mean"] = (total - g["index"]) / (k - 1)
     g["diff_vs_peers"] = g["index"] - g["peer_mean"]
     coef = np.eye(k) - (1 - np.eye(k)) / (k - 1)

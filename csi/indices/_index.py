@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse
 
 from csi import _stats
 from csi._data import case_weights, item_matrix, scale_bounds

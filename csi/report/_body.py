@@ -10,12 +10,12 @@ from html import escape
 
 import pandas as pd
 
+from csi.indices._dissatisfaction import text_language
 from csi.report import _charts as charts
 from csi.report import _facts as facts
-from csi.report._content import BOOTSTRAP, EnterpriseContent
-from csi.indices._dissatisfaction import text_language
-from csi.report._facts import MIN_SEGMENT_N
 from csi.report import _wording as wording
+from csi.report._content import BOOTSTRAP, EnterpriseContent
+from csi.report._facts import MIN_SEGMENT_N
 from csi.report._front import change_sentence
 from csi.report._headings import h2
 from csi.report._i18n import join, join_sentences, lines, number, percent, pvalue, t

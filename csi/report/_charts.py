@@ -204,20 +204,20 @@ def dimension_chart(content) -> plt.Figure:
     # the diamond's half width in data units: a square of side √s pt turned by 45°, and its edge
     half = (np.sqrt(diamonds.get_sizes()[0]) / np.sqrt(2) + diamonds.get_linewidths()[0] / 2) * per_point
     for y, value, industry in zip(order, dims["index"], dims["industry_index"]):
-        if value != value:  # no index: no bar, no number
+        if np.isnan(value):  # no index: no bar, no number
             continue
         text = f"{value:.1f}"
         width = label_width([text], VALUE_SIZE, ["bold"]) * 72 * per_point
         pad = VALUE_PAD * per_point
         end = value - pad
-        if industry == industry and end - width < industry + half + pad and industry - half - pad < end:
+        if not np.isnan(industry) and end - width < industry + half + pad and industry - half - pad < end:
             end = industry - half - pad  # the diamond sits on the bar's end: the number goes left of it
         if end - width >= pad:
             ax.text(end, y, text, ha="right", va="center", fontsize=VALUE_SIZE, fontweight="bold", color="white",
                     zorder=4)
         else:  # a bar too short to hold its number: right of its end (and of the diamond there), in the bar's blue
             start = value + pad
-            if industry == industry and start < industry + half + pad and industry - half - pad < start + width:
+            if not np.isnan(industry) and start < industry + half + pad and industry - half - pad < start + width:
                 start = industry + half + pad
             ax.text(start, y, text, ha="left", va="center", fontsize=VALUE_SIZE, fontweight="bold", color=BLUE,
                     zorder=4)

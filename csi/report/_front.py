@@ -9,13 +9,12 @@ from html import escape
 import pandas as pd
 
 from csi.report import _charts as charts
-from csi.report import _wording as wording
 from csi.report import _formal as formal
+from csi.report import _wording as wording
 from csi.report._content import EnterpriseContent
 from csi.report._headings import SECTIONS, chapter_title, h2
 from csi.report._i18n import date_text, join, number, p_phrase, percent, pvalue, rule_name, t
 from csi.report._render import Html, table
-
 
 
 def cover(c: EnterpriseContent) -> Html:

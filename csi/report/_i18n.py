@@ -533,54 +533,54 @@ STRINGS: dict[str, dict[str, Any]] = {
             "effective_n": ("有效样本量", "加权后的样本相当于多少个等权样本的精度，即样本量除以设计效应。"),
         },
         "en": {
-            "index": ("Customer satisfaction index", "A 0–100 score: the item scores averaged with the model's "
-                      "weights and rescaled; higher means more satisfied."),
-            "dimension": ("Dimension (latent variable)", "A concept measured by several questions together, such "
-                          "as perceived quality or customer satisfaction."),
-            "item_weight": ("Item weight", "A question's share in its dimension's index, estimated by the model; "
-                            "the weights of a dimension add up to 1."),
-            "ci": ("95% confidence interval", "The range in which the index plausibly lies given sampling error; "
-                   "in repeated surveys about 95% of such ranges would contain the true value."),
-            "significant": ("Significant", "A difference too large to be explained by sampling error alone (p "
-                            "below 0.05); not significant does not mean no difference."),
-            "p_value": ("p value", "The probability of a difference at least as large as the one observed if "
-                        "there were in fact none."),
-            "holm": ("Holm adjustment", "An adjustment of p values when many comparisons are made at once, so "
-                     "that chance differences are not called significant."),
-            "benchmark": ("Industry benchmark", "The industry level the enterprise is compared with; how it is "
-                          "computed is stated in the Benchmark chapter."),
-            "pls": ("PLS path model", "Partial least squares: a statistical model that estimates the dimensions "
-                    "and their effects on each other from the answers."),
-            "path": ("Path coefficient", "The direct effect of one dimension on another (standardized); the "
-                     "larger its size, the stronger the effect."),
+            "index": ("Customer satisfaction index", ("A 0–100 score: the item scores averaged with the model's "
+                      "weights and rescaled; higher means more satisfied.")),
+            "dimension": ("Dimension (latent variable)", ("A concept measured by several questions together, such "
+                          "as perceived quality or customer satisfaction.")),
+            "item_weight": ("Item weight", ("A question's share in its dimension's index, estimated by the model; "
+                            "the weights of a dimension add up to 1.")),
+            "ci": ("95% confidence interval", ("The range in which the index plausibly lies given sampling error; "
+                   "in repeated surveys about 95% of such ranges would contain the true value.")),
+            "significant": ("Significant", ("A difference too large to be explained by sampling error alone (p "
+                            "below 0.05); not significant does not mean no difference.")),
+            "p_value": ("p value", ("The probability of a difference at least as large as the one observed if "
+                        "there were in fact none.")),
+            "holm": ("Holm adjustment", ("An adjustment of p values when many comparisons are made at once, so "
+                     "that chance differences are not called significant.")),
+            "benchmark": ("Industry benchmark", ("The industry level the enterprise is compared with; how it is "
+                          "computed is stated in the Benchmark chapter.")),
+            "pls": ("PLS path model", ("Partial least squares: a statistical model that estimates the dimensions "
+                    "and their effects on each other from the answers.")),
+            "path": ("Path coefficient", ("The direct effect of one dimension on another (standardized); the "
+                     "larger its size, the stronger the effect.")),
             "r_squared": ("R²", "The share of a dimension's variation the model explains, between 0 and 1."),
-            "reliability": ("Reliability (Cronbach's alpha, composite reliability rho_C)", "How consistently a "
-                            "dimension's questions measure it; 0.70 or more is usually acceptable."),
-            "ave": ("Average variance extracted (AVE)", "The average share of its questions' variation a "
-                    "dimension explains; 0.50 or more is usually acceptable."),
-            "htmt": ("HTMT", "Heterotrait–monotrait ratio: how much two dimensions overlap; below 0.85 they "
-                     "are distinct."),
-            "bootstrap": ("Bootstrap", "Drawing the sample again and again with replacement and recomputing, to "
-                          "estimate how uncertain a result is."),
-            "ipma": ("Importance–performance analysis", "Each dimension's effect on satisfaction (importance) set "
-                     "against its index (performance); important dimensions that perform poorly come first."),
-            "satisfied_rate": ("Satisfied rate", "The share of respondents whose rating falls in the satisfied "
-                               "range; the acceptable and dissatisfied rates likewise."),
-            "grade": ("Satisfaction grade", "The grade given by the band the index falls in; the bands are "
-                      "listed under Evaluation criteria."),
-            "stars": ("Certification stars", "The level given by the total score of the certification rubric; "
-                      "the levels are listed under Evaluation criteria."),
+            "reliability": ("Reliability (Cronbach's alpha, composite reliability rho_C)", ("How consistently a "
+                            "dimension's questions measure it; 0.70 or more is usually acceptable.")),
+            "ave": ("Average variance extracted (AVE)", ("The average share of its questions' variation a "
+                    "dimension explains; 0.50 or more is usually acceptable.")),
+            "htmt": ("HTMT", ("Heterotrait–monotrait ratio: how much two dimensions overlap; below 0.85 they "
+                     "are distinct.")),
+            "bootstrap": ("Bootstrap", ("Drawing the sample again and again with replacement and recomputing, to "
+                          "estimate how uncertain a result is.")),
+            "ipma": ("Importance–performance analysis", ("Each dimension's effect on satisfaction (importance) set "
+                     "against its index (performance); important dimensions that perform poorly come first.")),
+            "satisfied_rate": ("Satisfied rate", ("The share of respondents whose rating falls in the satisfied "
+                               "range; the acceptable and dissatisfied rates likewise.")),
+            "grade": ("Satisfaction grade", ("The grade given by the band the index falls in; the bands are "
+                      "listed under Evaluation criteria.")),
+            "stars": ("Certification stars", ("The level given by the total score of the certification rubric; "
+                      "the levels are listed under Evaluation criteria.")),
             "frame": ("Sampling frame", "The list of customers the respondents were drawn from."),
             "census": ("Census", "Surveying every customer served instead of a sample."),
             "response_rate": ("Response rate", "Interviews completed as a share of the customers contacted."),
-            "plan_completion": ("Plan completion", "Respondents analysed as a share of the planned sample; not "
-                                "the same as the response rate."),
-            "weighting": ("Weighting", "Adjusting respondents' weights so that the sample matches the customer "
-                          "population in region, age and the like."),
-            "design_effect": ("Design effect", "How many times weighting increases the variance of an "
-                              "estimate; 1 means no loss."),
-            "effective_n": ("Effective sample size", "The number of equally weighted respondents that would give "
-                            "the same precision: the sample size divided by the design effect."),
+            "plan_completion": ("Plan completion", ("Respondents analysed as a share of the planned sample; not "
+                                "the same as the response rate.")),
+            "weighting": ("Weighting", ("Adjusting respondents' weights so that the sample matches the customer "
+                          "population in region, age and the like.")),
+            "design_effect": ("Design effect", ("How many times weighting increases the variance of an "
+                              "estimate; 1 means no loss.")),
+            "effective_n": ("Effective sample size", ("The number of equally weighted respondents that would give "
+                            "the same precision: the sample size divided by the design effect.")),
         }},
     # overview
     "overview_title": {"zh": "测评总报告", "en": "Study overview"},
