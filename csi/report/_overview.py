@@ -14,7 +14,7 @@ import pandas as pd
 from csi.analysis import StudyAnalysis, analyse_study
 from csi.io import Study, load_study
 from csi.report import _charts as charts
-from csi.report._i18n import date_text, number, pvalue, t
+from csi.report._i18n import date_text, number, pvalue, rule_name, t
 from csi.report._render import Html, Record, table
 
 
@@ -69,7 +69,7 @@ def overview_cover(o: OverviewContent) -> Html:
             (t("n_enterprises", lang), f"{len(study.enterprises):,}"),
             (t("report_date", lang), date_text(o.report_date, lang))]
     rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in meta if v)
-    problems = "".join(f'<p class="csi-warning">{escape(t("rule_problem", lang, rule=k, message=m))}</p>'
+    problems = "".join(f'<p class="csi-warning">{escape(t("rule_problem", lang, rule=rule_name(k, lang), message=m))}</p>'
                        for k, m in o.problems)
     return Html(f'<section class="csi-cover"><p class="csi-study">{escape(study.title.get(lang, ""))}</p>'
                 f'<h1>{escape(t("overview_title", lang))}</h1><table class="csi-meta">{rows}</table>{problems}</section>')
