@@ -21,3 +21,19 @@ def demo_analysis():
     import csi
 
     return csi.analyse_study(csi.load_study(Path(__file__).resolve().parents[1] / "data" / "demo" / "study.toml"))
+
+
+@pytest.fixture
+def no_chart_pixels(monkeypatch):
+    """Charts are drawn (each builder runs) but not rasterised: tests over many reports stay fast."""
+    from html import escape
+
+    import matplotlib.pyplot as plt
+
+    from csi import report
+    from csi.report import _charts as charts
+
+    def fake(fig, alt=""):
+        plt.close(fig)
+        return report.Html(f'<figure class="csi-figure"><img alt="{escape(alt)}" src="data:image/png;base64,"></figure>')
+    monkeypatch.setattr(charts, "figure", fake)

@@ -6,7 +6,6 @@ import base64
 import re
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
@@ -34,15 +33,6 @@ HEADINGS = {"zh": ("一、测评结果摘要", "二、改进行动要点", "三�
 @pytest.fixture(scope="module")
 def analysis():
     return analyse_study(csi.load_study(DEMO / "study.toml"))
-
-
-@pytest.fixture
-def no_chart_pixels(monkeypatch):
-    """Charts are drawn (each builder runs) but not rasterised: the all-enterprise test stays fast."""
-    def fake(fig, alt=""):
-        plt.close(fig)
-        return report.Html(f'<figure class="csi-figure"><img alt="{alt}" src="data:image/png;base64,"></figure>')
-    monkeypatch.setattr(charts, "figure", fake)
 
 
 def render(content) -> str:

@@ -12,7 +12,6 @@ import html
 import re
 from html.parser import HTMLParser
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,7 +22,6 @@ import csi
 from csi import _stats, report
 from csi.analysis._compare import compare_waves
 from csi.report import _body, _front
-from csi.report import _charts as charts
 from csi.report import _wording as wording
 
 SECTIONS = ("cover", "summary", "action", "background", "indicators", "sampling", "reliability", "results", "drivers",
@@ -35,13 +33,6 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 def second(tmp_path_factory):
     return csi.analyse_study(make_study(tmp_path_factory.mktemp("wording"), weighting=False))
 
-
-@pytest.fixture
-def no_chart_pixels(monkeypatch):
-    def fake(fig, alt=""):
-        plt.close(fig)
-        return report.Html(f'<figure class="csi-figure"><img alt="{html.escape(alt)}" src="data:,"></figure>')
-    monkeypatch.setattr(charts, "figure", fake)
 
 
 def body(c) -> str:

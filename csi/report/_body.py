@@ -316,13 +316,13 @@ def _handling_advice(c: EnterpriseContent) -> list[str]:
     rec = c.records or {}
     if "handling_satisfaction" in rec and rec["handling_satisfaction"] < 0.8:
         out.append(t("r_handling", lang, rate=percent(rec["handling_satisfaction"], lang),
-                     source=t("source_records", lang) if lang == "zh" else t("source_records", lang).lower()))
+                     source=wording.source_in_text("records", lang)))
     handling = c.complaints.get("handling") if c.complaints is not None else None
     if handling is not None:
         h = handling.set_index("group").loc["complainants"]
         if h["n"] >= c.study.report.min_n and pd.notna(h["rate"]) and h["ci_high"] < 0.8:
             out.append(t("r_handling", lang, rate=percent(h["rate"], lang),
-                         source=t("source_survey", lang) if lang == "zh" else t("source_survey", lang).lower()))
+                         source=wording.source_in_text("survey", lang)))
     return out
 
 

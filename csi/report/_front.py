@@ -175,8 +175,8 @@ def criterion_phrase(c: EnterpriseContent, r) -> str:
         if r.source == "survey" and r.value is not None and not pd.isna(r.limit) else ""
     if note:
         reason = reason[:-1] + note + reason[-1]  # inside the closing bracket of "(not met)"
-    source = {"survey": t("source_survey", lang), "records": t("source_records", lang)}.get(r.source)
-    return f"{reason}{t('source_tag', lang, source=source if lang == 'zh' else source.lower())}" if source else reason
+    source = wording.source_in_text(r.source, lang)
+    return f"{reason}{t('source_tag', lang, source=source)}" if source else reason
 
 
 def background(c: EnterpriseContent) -> Html:

@@ -108,6 +108,15 @@ def priorities(c: EnterpriseContent, top: int = 3) -> pd.DataFrame:
               "verdict"]].reset_index(drop=True)
 
 
+def source_in_text(kind: str, lang: str) -> str:
+    """Rule 7: a source ("survey" or "records") as named inside a sentence ("this survey", "本次调查");
+    "" for another kind."""
+    if kind not in ("survey", "records"):
+        return ""
+    name = t(f"source_{kind}", lang)
+    return name if lang == "zh" else name[0].lower() + name[1:]
+
+
 def verdict_word(c: EnterpriseContent, verdict: str) -> str:
     """A comparison verdict as a table cell; no significance word below min_n."""
     if not inferential(c) and verdict in ("better", "worse", "not significant"):
