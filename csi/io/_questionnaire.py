@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._validation import KeyReader, rows_text, suggest
+from csi._validation import LANGUAGES, rows_text, suggest
 from csi.exceptions import CSIError, SchemaError
+from csi.io import _schema as schema
 
 Text = Mapping[str, str]  # language code -> text
 
@@ -80,35 +81,26 @@ class Questionnaire:
 
 
 def load_questionnaire(path: str | Path) -> Questionnaire:
-    """Read a questionnaire TOML file; errors name the file and the key path."""
+    """Read a questionnaire TOML file (keys and types by :class:`csi.io._schema.QuestionnaireFile`); errors name
+    the file and the key path."""
     path = Path(path)
-    table = _read_toml(path, SchemaError)
-    top = KeyReader(table, path, "", SchemaError)
-    top.reject_unknown(["title", "id_column", "enterprise_column", "scale", "missing_codes",
-                        "constructs", "items", "demographics", "open_ended"])
-    default_scale = _scale(top, "scale", (1, 10))
-    codes_table = top.get("missing_codes", dict, {})
-    missing_labels = {_code(top, "missing_codes", k): top.sub("missing_codes").text(k) for k in codes_table}
-    constructs = {name: top.sub("constructs").sub(name).text("label", name) for name in top.get("constructs", dict, {})}
-    item_specs = top.get("items", list, required=True)
-    if not item_specs:
-        raise top.fail("items", "no items declared; add [[items]] tables with id, construct and text.")
-    items = tuple(_item(path, i, spec, default_scale, tuple(missing_labels), constructs) for i, spec in enumerate(item_specs))
+    spec = schema.validate(schema.QuestionnaireFile, _read_toml(path, SchemaError), path, SchemaError)
+    codes = dict(spec.missing_codes)
+    constructs = {name: c.label or dict.fromkeys(LANGUAGES, name) for name, c in spec.constructs.items()}
+    items = tuple(_item(path, k, item, spec.scale, tuple(codes), constructs) for k, item in enumerate(spec.items))
+    demographics = tuple(Variable(v.id, v.label or dict.fromkeys(LANGUAGES, v.id), dict(v.levels))
+                         for v in spec.demographics)
+    open_ended = tuple(Variable(v.id, v.label or dict.fromkeys(LANGUAGES, v.id), {}) for v in spec.open_ended)
     _check_unique([it.id for it in items], path, "items", "id")
-    demographics = tuple(_variable(path, "demographics", i, spec)
-                         for i, spec in enumerate(top.get("demographics", list, [])))
-    open_ended = tuple(_variable(path, "open_ended", i, spec, levels=False)
-                       for i, spec in enumerate(top.get("open_ended", list, [])))
     _check_unique([v.id for v in demographics + open_ended] + [it.id for it in items], path,
                   "items/demographics/open_ended", "id")
-    id_column = top.get("id_column", str, "respondent_id")
-    enterprise_column = top.get("enterprise_column", str, "enterprise_id")
-    _check_unique([id_column, enterprise_column, *(v.id for v in demographics + open_ended), *(it.id for it in items)],
-                  path, "id_column/enterprise_column/items/demographics/open_ended", "column name")
+    _check_unique([spec.id_column, spec.enterprise_column, *(v.id for v in demographics + open_ended),
+                   *(it.id for it in items)], path, "id_column/enterprise_column/items/demographics/open_ended",
+                  "column name")
     return Questionnaire(
-        title=top.text("title", {"zh": path.stem, "en": path.stem}), items=items,
-        constructs=constructs, demographics=demographics, open_ended=open_ended,
-        missing_labels=missing_labels, id_column=id_column, enterprise_column=enterprise_column, source=str(path),
+        title=spec.title or dict.fromkeys(LANGUAGES, path.stem), items=items, constructs=constructs,
+        demographics=demographics, open_ended=open_ended, missing_labels=codes, id_column=spec.id_column,
+        enterprise_column=spec.enterprise_column, source=str(path),
     )
 
 
@@ -123,63 +115,19 @@ def _read_toml(path: Path, error: type) -> dict[str, Any]:
         raise error(f"{path}: not valid TOML: {exc}. Fix the syntax there.") from None
 
 
-def _scale(reader: KeyReader, key: str, default: tuple[float, float]) -> tuple[float, float]:
-    value = reader.get(key, list, list(default))
-    if len(value) != 2 or not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-                                  for v in value) or value[0] >= value[1]:
-        raise reader.fail(key, f"a scale is [min, max] with min < max, e.g. [1, 10]; got {value!r}.")
-    return float(value[0]), float(value[1])
-
-
-def _code(reader: KeyReader, key: str, raw: Any) -> float:
-    try:
-        code = float(raw)
-    except (TypeError, ValueError):
-        raise reader.fail(key, f"missing code {raw!r} is not a number.") from None
-    if not math.isfinite(code):
-        raise reader.fail(key, f"missing code {raw!r} is not a finite number; use a code such as 99.")
-    return code
-
-
-def _item(path: Path, index: int, spec: Any, default_scale, default_codes, constructs) -> Item:
-    if not isinstance(spec, dict):
-        raise SchemaError(f"{path}: [items[{index}]]: expected a table, got {spec!r}.")
-    reader = KeyReader(spec, path, f"items[{index}]", SchemaError)
-    reader.reject_unknown(["id", "construct", "text", "scale", "missing_codes", "reverse"])
-    item_id = _column_name(reader, "id")
-    reader.path = f"items[{index}] ({item_id})"
-    construct = reader.get("construct", str, required=True)
-    if constructs and construct not in constructs:
-        raise reader.fail("construct", f"unknown construct {construct!r}{suggest(construct, constructs)}; "
-                          f"declare it under [constructs.{construct}].")
-    scale = _scale(reader, "scale", default_scale)
-    codes = tuple(_code(reader, "missing_codes", c) for c in reader.get("missing_codes", list, list(default_codes)))
+def _item(path: Path, index: int, spec, default_scale, default_codes, constructs) -> Item:
+    where = f"{path}: [items[{index}] ({spec.id})"
+    if constructs and spec.construct_ not in constructs:
+        raise SchemaError(f"{where}.construct]: unknown construct {spec.construct_!r}"
+                          f"{suggest(spec.construct_, constructs)}; declare it under [constructs.{spec.construct_}].")
+    scale = spec.scale or default_scale
+    codes = tuple(spec.missing_codes if spec.missing_codes is not None else default_codes)
     inside = [c for c in codes if scale[0] <= c <= scale[1]]
     if inside:
-        raise reader.fail("missing_codes", f"missing code(s) {inside} lie inside the scale {scale[0]:g}–{scale[1]:g}, "
-                          "so real answers could not be told from missing ones; use codes outside the scale (e.g. 99).")
-    return Item(item_id, construct, reader.text("text", item_id), scale, codes, reader.get("reverse", bool, False))
-
-
-def _variable(path: Path, group: str, index: int, spec: Any, levels: bool = True) -> Variable:
-    if not isinstance(spec, dict):
-        raise SchemaError(f"{path}: [{group}[{index}]]: expected a table, got {spec!r}.")
-    reader = KeyReader(spec, path, f"{group}[{index}]", SchemaError)
-    reader.reject_unknown(["id", "label", "levels"] if levels else ["id", "label"])
-    var_id = _column_name(reader, "id")
-    level_table = reader.sub("levels").table if levels else {}
-    level_labels = {str(k): KeyReader(level_table, path, f"{group}[{index}].levels", SchemaError).text(k)
-                    for k in level_table}
-    if levels and not level_labels:
-        raise reader.fail("levels", "declare the levels, e.g. levels = { male = { zh = \"男\", en = \"Male\" } }.")
-    return Variable(var_id, reader.text("label", var_id), level_labels)
-
-
-def _column_name(reader: KeyReader, key: str) -> str:
-    name = reader.get(key, str, required=True)
-    if not name.strip() or name != name.strip():
-        raise reader.fail(key, f"{name!r} cannot name a column: give a non-empty id without leading/trailing spaces.")
-    return name
+        raise SchemaError(f"{where}.missing_codes]: missing code(s) {', '.join(f'{c:g}' for c in inside)} lie inside "
+                          f"the scale {scale[0]:g}–{scale[1]:g}, so real answers could not be told from missing ones; "
+                          "use codes outside the scale (e.g. 99).")
+    return Item(spec.id, spec.construct_, spec.text or dict.fromkeys(LANGUAGES, spec.id), scale, codes, spec.reverse)
 
 
 def _check_unique(values: Sequence[str], path: Path, where: str, key: str) -> None:
@@ -359,16 +307,18 @@ def _check_frame(raw: pd.DataFrame, path: Path, q: Questionnaire, invalid: str =
             raise SchemaError(f"{path}: column {key!r} is empty in {_rows(empty, labels)}; every row needs a value.")
     codes: dict[str, dict[str, int]] = {}
     flagged: list[tuple[int, str, float]] = []
+    cells = BadCells()  # every bad cell of every column, reported together: one fix-and-rerun, not one per column
     for item in q.items:
-        df[item.id], codes[item.id], bad = _check_item(df[item.id], item, path, labels, invalid)
+        df[item.id], codes[item.id], bad = _check_item(df[item.id], item, invalid, cells)
         flagged += [(int(row), item.id, float(value)) for row, value in bad.items()]
     for var in q.demographics:
         if var.id in df.columns:
-            df[var.id] = _check_levels(_as_text(df[var.id]), var, path, labels,
-                                       raw.attrs.get("value_labels", {}).get(var.id))
+            df[var.id] = _check_levels(_as_text(df[var.id]), var, cells, raw.attrs.get("value_labels", {}).get(var.id))
     for var in q.open_ended:
         if var.id in df.columns:
             df[var.id] = _as_text(df[var.id])
+    if cells:
+        raise SchemaError(cells.message(path, labels, q))
     df.attrs = {"missing_codes": codes, "out_of_range": flagged}
     return df
 
@@ -427,18 +377,17 @@ def _numbers(text: pd.Series) -> pd.Series:
     return pd.Series(numbers[codes], index=text.index)
 
 
-def _check_item(column: pd.Series, item: Item, path: Path, labels,
-                invalid: str = "raise") -> tuple[pd.Series, dict[str, int], pd.Series]:
+def _check_item(column: pd.Series, item: Item, invalid: str, cells: BadCells
+                ) -> tuple[pd.Series, dict[str, int], pd.Series]:
+    """The item as numbers on its own scale; its non-numeric and (``invalid="raise"``) out-of-scale cells are
+    added to ``cells``."""
     if _is_text(column):
         text = column.str.strip()
     else:
         text = column.map(lambda v: v.strip() if isinstance(v, str) else v)
     values = _numbers(text)
     bad = values.isna() & text.notna() & (text != "")
-    if bad.any():
-        shown = ", ".join(repr(v) for v in text[bad].unique()[:5])
-        raise SchemaError(f"{path}: column {item.id!r} has non-numeric values ({shown}) in "
-                          f"{_rows(values.index[bad], labels)}; use numbers, blank, or a declared missing code.")
+    cells.add("text", item.id, values.index[bad], [repr(v) for v in text[bad]])
     counts = {}
     for code in item.missing_codes:
         hit = values == code
@@ -451,28 +400,94 @@ def _check_item(column: pd.Series, item: Item, path: Path, labels,
     if out.any() and invalid == "flag":
         values = values.mask(out)
     elif out.any():
-        found = ", ".join(f"{v:g}" for v in sorted(values[out].unique())[:5])
-        declared = ", ".join(f"{c:g}" for c in item.missing_codes) or "none"
-        raise SchemaError(
-            f"{path}: items out of scale {lo:g}–{hi:g}: {item.id} ({_rows(values.index[out], labels)}); "
-            f"values {found}. Declared missing codes for {item.id}: {declared}. If a value is a "
-            "'don't know' or refusal code, declare it in missing_codes; otherwise correct the data.")
+        cells.add("scale", item.id, values.index[out], [f"{v:g}" for v in values[out]], item)
     if item.reverse:
         values = lo + hi - values
     return values, counts, flagged
 
 
-def _check_levels(column: pd.Series, var: Variable, path: Path, labels, value_labels=None) -> pd.Series:
+def _check_levels(column: pd.Series, var: Variable, cells: BadCells, value_labels=None) -> pd.Series:
+    """The column; its undeclared levels are added to ``cells``."""
     unknown = column.notna() & ~column.isin(list(var.levels))
     if unknown.any():
-        shown = ", ".join(repr(v) for v in column[unknown].unique()[:5])
         coded = "; ".join(f"{code:g} = {label}" for code, label in (value_labels or {}).items()
                           if isinstance(code, int | float))
-        hint = (f" The SPSS file stores {var.id!r} as codes with value labels ({coded}): recode them to the "
-                "declared levels.") if coded else ""
-        raise SchemaError(f"{path}: column {var.id!r} has undeclared level(s) {shown} in "
-                          f"{_rows(column.index[unknown], labels)}; declared levels: {', '.join(var.levels)}.{hint}")
+        cells.add("level", var.id, column.index[unknown], [repr(v) for v in column[unknown]], var, coded)
     return column
+
+
+#: How many bad cells an error lists (besides their count): enough to see the pattern, short enough to read.
+SHOWN_CELLS = 20
+
+
+class BadCells:
+    """Bad cells of a response file by kind — ``text`` (not a number in an item), ``scale`` (outside the item's
+    scale), ``level`` (an undeclared level) — with what the message needs to say how to fix them."""
+
+    def __init__(self) -> None:
+        self.cells: dict[str, list[tuple[int, str, str]]] = {"text": [], "scale": [], "level": []}
+        self.declared: dict[str, Item | Variable] = {}  # column -> its item or variable
+        self.coded: dict[str, str] = {}                # column -> SPSS value labels, when it has any
+
+    def __bool__(self) -> bool:
+        return any(self.cells.values())
+
+    def add(self, kind: str, column: str, rows: pd.Index, values: list[str], declared=None, coded: str = "") -> None:
+        self.cells[kind] += [(int(row), column, value) for row, value in zip(rows, values)]
+        if declared is not None:
+            self.declared[column] = declared
+        if coded:
+            self.coded[column] = coded
+
+    def message(self, path: Path, labels: pd.Index | None, q: Questionnaire) -> str:
+        """One error for all of them: per kind the count, the first cells (file order) grouped by column,
+        and how to fix them."""
+        source = Path(q.source).name
+        parts = []
+        if self.cells["text"]:
+            parts.append(f"{self._listing('text', 'non-numeric value', labels)}. Item cells take numbers, a blank, "
+                         f"or a missing code declared in {source}.")
+        if self.cells["scale"]:
+            columns = self._columns("scale")
+            scales = {f"{self.declared[c].scale[0]:g}–{self.declared[c].scale[1]:g}" for c in columns}
+            scale = scales.pop() if len(scales) == 1 else ", ".join(
+                f"{c} {self.declared[c].scale[0]:g}–{self.declared[c].scale[1]:g}" for c in columns)
+            codes = "; ".join(f"{c} {', '.join(f'{m:g}' for m in self.declared[c].missing_codes) or 'none'}"
+                              for c in columns)
+            what = f" outside their item's scale (whole numbers {scale})"
+            parts.append(f"{self._listing('scale', 'value', labels, what)}. Missing codes declared: {codes}. Declare "
+                         f"'don't know'/refusal codes in missing_codes of {source}, or correct the data.")
+        if self.cells["level"]:
+            columns = self._columns("level")
+            declared = "; ".join(f"{c}: {', '.join(self.declared[c].levels)}" for c in columns)
+            coded = "".join(f" The SPSS file stores {c!r} as codes with value labels ({self.coded[c]}): recode them "
+                            "to the declared levels." for c in columns if c in self.coded)
+            parts.append(f"{self._listing('level', 'undeclared level', labels)}. Declared levels: {declared}. Recode "
+                         f"them to a declared level, or declare them in {source}.{coded}")
+        return f"{path}: " + " ".join(parts)
+
+    def _columns(self, kind: str) -> list[str]:
+        return list(dict.fromkeys(column for _, column, _ in self.cells[kind]))
+
+    def _listing(self, kind: str, noun: str, labels, what: str = "") -> str:
+        """'3 values … in 2 columns: EXP1 line 21: 0, line 40: 11; QUAL2 line 7: 12'."""
+        cells = sorted(self.cells[kind], key=lambda cell: cell[0])  # file order; columns in file order per row
+        columns = self._columns(kind)
+        shown: dict[str, list[str]] = {}
+        for row, column, value in cells[:SHOWN_CELLS]:
+            shown.setdefault(column, []).append(f"{_row(row, labels)}: {value}")
+        listing = "; ".join(f"{column} {', '.join(found)}" for column, found in shown.items())
+        more = ""
+        if len(cells) > SHOWN_CELLS:
+            per_column = ", ".join(f"{c} {sum(cell[1] == c for cell in cells)}" for c in columns)
+            more = f"; {len(cells) - SHOWN_CELLS} more not shown (per column: {per_column})"
+        return (f"{len(cells)} {noun}{'s' if len(cells) != 1 else ''}{what} in {len(columns)} "
+                f"column{'s' if len(columns) != 1 else ''}: {listing}{more}")
+
+
+def _row(row: int, labels: pd.Index | None) -> str:
+    """One row as the user finds it: its file line for CSV, its 1-based data row otherwise."""
+    return f"line {labels[row]}" if labels is not None else f"data row {row + 1}"
 
 
 def _check_ids(df: pd.DataFrame, q: Questionnaire, source: str) -> None:

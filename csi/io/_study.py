@@ -7,27 +7,46 @@ Paths in study.toml are relative to the study file. Every error names the file a
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from csi._data import MISSING_POLICIES, SCHEMES
-from csi._validation import LANGUAGES, KeyReader, check_id, suggest
+from csi._validation import LANGUAGES, check_id, suggest
 from csi.exceptions import CSIError, StudyError
+from csi.io import _schema as schema
 from csi.io import models
 from csi.io._model import Model
 from csi.io._questionnaire import Questionnaire, _read_toml, load_questionnaire, read_csv_text
 
-PDF_ENGINES = ("weasyprint", "chromium")  # csi.report._pdf; chromium is the fast one for large batches
-FORMATS = ("html", "pdf")
-OUT_OF_RANGE = ("raise", "exclude", "set_missing")  # [screening] out_of_range
-ESTIMATION = ("pooled", "enterprise")
-POOL_BY = ("industry", "study")
-#: How "the industry" an enterprise is compared with is defined ([benchmark] industry; docs/methods/analysis.md):
-#: the unweighted mean of its enterprises' indices, the mean of the other enterprises (leave-one-out), or the
-#: index of all its respondents pooled.
-BENCHMARKS = ("mean_of_enterprises", "mean_of_peers", "pooled")
+PDF_ENGINES = typing.get_args(schema.PdfEngine)
+FORMATS = typing.get_args(schema.Format)
+BENCHMARKS = typing.get_args(schema.Benchmark)
+
+#: The industry of every enterprise when enterprises.csv has no industry column, with its labels.
+DEFAULT_INDUSTRY = "all"
+DEFAULT_INDUSTRY_LABEL = {"zh": "同类", "en": "the study's enterprises"}
+#: The columns of enterprises.csv: name → (required, description). The reference page and errors use it.
+ENTERPRISE_COLUMNS = {
+    "enterprise_id": (True, "The enterprise's id (as in the responses' enterprise column); it names its report "
+                            "files, so letters, digits, '_', '-', '.'."),
+    "name_zh": (False, "Its name in Chinese; default: the English name, else the id."),
+    "name_en": (False, "Its name in English; default: the Chinese name, else the id."),
+    "industry": (False, "Its industry code (label it in [study] industries); enterprises are pooled and ranked "
+                        f"within their industry. Without this column every enterprise is in one industry, "
+                        f"{DEFAULT_INDUSTRY!r}."),
+    "served_customers": (False, "Customers served in the year, a whole number (the sample plan; census below "
+                                "[sampling] census_below)."),
+    "contacted": (False, "Customers contacted in fieldwork, a whole number ≥ 1 (the response rate's denominator)."),
+}
+#: The columns of a margins CSV: variable, level, and share or count.
+MARGIN_COLUMNS = {
+    "variable": "A raking variable: a demographic of the questionnaire.",
+    "level": "One of its levels, as declared in the questionnaire.",
+    "share": "The population share of the level (each variable's shares sum to 1), or",
+    "count": "the population count of the level (whole numbers; turned into shares per variable).",
+}
 
 
 @dataclass(frozen=True)
@@ -261,100 +280,114 @@ class Study:
         return self.industries.get(code, {}).get(lang) or code
 
 
+
+
 def load_study(path: str | Path) -> Study:
-    """Read and check a study file.
+    """Read and check a study file (keys and types by :class:`csi.io._schema.StudyFile`, then the files it names
+    and the names it shares with the questionnaire and the model).
 
     Parameters
     ----------
     path : path to study.toml. Relative paths inside it are resolved against its folder.
     """
     path = Path(path).resolve()
-    top = KeyReader(_read_toml(path, StudyError), path.name, "", StudyError)
-    top.reject_unknown(["study", "data", "model", "screening", "weighting", "rules", "report", "sampling",
-                      "outputs", "benchmark", "fieldwork"])
+    spec = schema.validate(schema.StudyFile, _read_toml(path, StudyError), path.name, StudyError)
+    fail = _Failer(path.name)
     base = path.parent
-    meta, data = top.sub("study"), top.sub("data")
-    meta.reject_unknown(["id", "title", "evaluator", "period", "language", "seed", "industries", "commissioned_by"])
-    data.reject_unknown(["questionnaire", "responses", "previous_wave", "enterprises", "strata", "cluster"])
-    questionnaire = _wrap(lambda: load_questionnaire(data.path_value("questionnaire", base)), data, "questionnaire")
-    language = _choice(meta, "language", LANGUAGES, "zh")
-    weighting = _weighting(top.sub("weighting"), base, questionnaire)
-    rules = _rules(top.sub("rules"), base, questionnaire)
+    questionnaire = _wrap(lambda: load_questionnaire(_file(base, spec.data.questionnaire, fail, "data", "questionnaire")),
+                          fail, "data", "questionnaire")
+    weighting = _weighting(spec.weighting, base, questionnaire, fail)
+    rules = _rules(spec.rules, base, questionnaire, fail)
+    enterprises_file = _file(base, spec.data.enterprises, fail, "data", "enterprises")
+    enterprises = _enterprises(enterprises_file, fail)
+    industries = dict(spec.study.industries)
+    if any(e.industry == DEFAULT_INDUSTRY for e in enterprises):
+        industries.setdefault(DEFAULT_INDUSTRY, DEFAULT_INDUSTRY_LABEL)
+    _check_fieldwork(spec, questionnaire, fail)
+    _check_grades(spec.report.grades, fail)
+    screening = spec.screening
+    if (screening.speeder_column is None) != (screening.speeder_min_seconds is None):
+        raise fail("screening", "speeder_column" if screening.speeder_column is None else "speeder_min_seconds",
+                   message="set both speeder_column and speeder_min_seconds, or neither.")
     return Study(
         path=path,
-        id=check_id(meta.get("id", str, required=True), meta.where("id"), StudyError),
-        title=meta.text("title"),
-        evaluator=meta.text("evaluator", {"zh": "", "en": ""}),
-        period=str(meta.get("period", (str, int), "")),
-        language=language,
-        seed=meta.get("seed", int, 1),
-        industries={k: meta.sub("industries").text(k) for k in meta.get("industries", dict, {})},
+        id=check_id(spec.study.id, fail.where("study", "id"), StudyError),
+        title=spec.study.title,
+        evaluator=spec.study.evaluator or {"zh": "", "en": ""},
+        period=spec.study.period,
+        language=spec.study.language,
+        seed=spec.study.seed,
+        industries=industries,
         questionnaire=questionnaire,
-        responses=_paths(data, "responses", base, required=True),
-        previous_wave=_paths(data, "previous_wave", base),
-        enterprises=_enterprises(data, base),
-        model=_model_settings(top.sub("model"), base, questionnaire),
+        responses=tuple(_file(base, f, fail, "data", "responses") for f in spec.data.responses),
+        previous_wave=tuple(_file(base, f, fail, "data", "previous_wave") for f in spec.data.previous_wave),
+        enterprises=enterprises,
+        model=_model_settings(spec.model, spec.benchmark, base, questionnaire, fail),
         weighting=weighting,
-        outputs=_outputs(top.sub("outputs"), base, language),
-        screening=_screening(top.sub("screening")),
-        files=(path, Path(questionnaire.source).resolve(), data.path_value("enterprises", base),
+        outputs=Outputs((base / spec.outputs.dir).resolve(), tuple(spec.outputs.languages or [spec.study.language]),
+                        tuple(spec.outputs.formats), spec.outputs.pdf_engine),
+        screening=ScreeningRules(**{k: getattr(screening, k) for k in ScreeningRules.__dataclass_fields__}),
+        files=(path, Path(questionnaire.source).resolve(), enterprises_file,
                *([Path(weighting.source)] if weighting.source.endswith(".csv") else []), *_rule_files(rules)),
         rules=rules,
-        report=_report(top.sub("report"), base),
-        sampling=_sampling(top.sub("sampling")),
-        strata=data.get("strata", str, None),
-        cluster=data.get("cluster", str, None),
-        benchmark=_benchmark(top.sub("benchmark"), top.sub("model")),
-        commissioned_by=_text(meta, "commissioned_by"),
-        fieldwork=_fieldwork(top.sub("fieldwork"), questionnaire, top.sub("report")),
+        report=_report(spec.report, base),
+        sampling=SamplingPlan(**spec.sampling.model_dump()),
+        strata=spec.data.strata,
+        cluster=spec.data.cluster,
+        benchmark=spec.benchmark.industry,
+        commissioned_by=spec.study.commissioned_by or {},
+        fieldwork=Fieldwork(start=_iso(spec.fieldwork.start), end=_iso(spec.fieldwork.end),
+                            frame=spec.fieldwork.frame or {}, selection=spec.fieldwork.selection or {},
+                            quality_control=tuple(spec.fieldwork.quality_control), modes=dict(spec.fieldwork.modes)),
     )
 
 
-def _wrap(load, reader: KeyReader, key: str):
+class _Failer:
+    """Errors of one study file: ``study.toml: [model.target]: …``."""
+
+    def __init__(self, file: str):
+        self.file = file
+
+    def where(self, *loc: str | int) -> str:
+        return f"{self.file}: {schema.where(loc)}" if loc else self.file
+
+    def __call__(self, *loc: str | int, message: str) -> StudyError:
+        return StudyError(f"{self.where(*loc)}: {message}")
+
+
+def _wrap(load, fail: _Failer, *loc: str):
     """Run a loader for a referenced file; its error keeps its own detail and gains the study key path."""
     try:
         return load()
     except StudyError:
         raise
     except CSIError as exc:
-        raise StudyError(f"{reader.where(key)}: {exc}") from None
+        raise fail(*loc, message=str(exc)) from None
 
 
-def _choice(reader: KeyReader, key: str, allowed: tuple[str, ...], default: str) -> str:
-    value = reader.get(key, str, default)
-    if value not in allowed:
-        raise reader.fail(key, f"{value!r} is not one of {', '.join(allowed)}{suggest(value, allowed)}.")
-    return value
+def _file(base: Path, name: str, fail: _Failer, *loc: str) -> Path:
+    """An existing file named in the study file, resolved against its folder."""
+    resolved = (base / name).resolve()
+    if not resolved.exists():
+        raise fail(*loc, message=f"file not found: {resolved} (paths are relative to {base}).")
+    if resolved.is_dir():
+        raise fail(*loc, message=f"{resolved} is a folder; give the path of a file.")
+    return resolved
 
 
-def _paths(reader: KeyReader, key: str, base: Path, required: bool = False) -> tuple[Path, ...]:
-    value = reader.get(key, (str, list), ... if required else [])
-    names = [value] if isinstance(value, str) else value
-    if required and not names:
-        raise reader.fail(key, "give at least one responses file.")
-    out = []
-    for name in names:
-        if not isinstance(name, str):
-            raise reader.fail(key, f"expected file names, got {name!r}.")
-        resolved = (base / name).resolve()
-        if not resolved.is_file():
-            raise reader.fail(key, f"file not found: {resolved} (paths are relative to {base}).")
-        out.append(resolved)
-    return tuple(out)
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
 
 
-def _enterprises(reader: KeyReader, base: Path) -> tuple[Enterprise, ...]:
-    path = reader.path_value("enterprises", base)
-    table = _wrap(lambda: read_csv_text(path, StudyError, "enterprise_id, name_zh, name_en, industry, "
-                                        "served_customers, contacted"), reader, "enterprises").fillna("")
-    needed = ["enterprise_id", "industry"]
-    absent = [c for c in needed if c not in table.columns]
+def _enterprises(path: Path, fail: _Failer) -> tuple[Enterprise, ...]:
+    columns = ", ".join(f"{c}{'' if required else ' (optional)'}" for c, (required, _) in ENTERPRISE_COLUMNS.items())
+    table = _wrap(lambda: read_csv_text(path, StudyError, f"a header row with {columns}"), fail, "data",
+                  "enterprises").fillna("")
+    absent = [c for c, (required, _) in ENTERPRISE_COLUMNS.items() if required and c not in table.columns]
     if absent:
-        raise reader.fail("enterprises", f"{path}: missing column(s) {', '.join(absent)}; expected "
-                          "enterprise_id, name_zh, name_en, industry, served_customers.")
+        raise fail("data", "enterprises", message=f"{path}: missing column(s) {', '.join(absent)}; columns: {columns}.")
     out = []
     for line, row in zip(range(2, len(table) + 2), table.to_dict("records")):
-        where = f"{path}: line {line}, column 'enterprise_id'"
         served = row.get("served_customers", "").strip()
         if served and not served.isdigit():
             raise StudyError(f"{path}: line {line}, column 'served_customers': {served!r} is not a whole number.")
@@ -362,178 +395,140 @@ def _enterprises(reader: KeyReader, base: Path) -> tuple[Enterprise, ...]:
         if contacted and (not contacted.isdigit() or int(contacted) < 1):
             raise StudyError(f"{path}: line {line}, column 'contacted': {contacted!r} is not a whole number of 1 or "
                              "more (customers contacted in fieldwork; leave it empty when unknown).")
-        if not row["industry"].strip():
-            raise StudyError(f"{path}: line {line}, column 'industry' is empty; every enterprise needs an industry "
-                             "(enterprises are pooled and ranked within it).")
+        industry = row["industry"].strip() if "industry" in table.columns else DEFAULT_INDUSTRY
+        if not industry:
+            raise StudyError(f"{path}: line {line}, column 'industry' is empty; give every enterprise an industry "
+                             "(enterprises are pooled and ranked within it), or remove the column for a study of one "
+                             "industry.")
         out.append(Enterprise(
-            id=check_id(row["enterprise_id"].strip(), where, StudyError),
+            id=check_id(row["enterprise_id"].strip(), f"{path}: line {line}, column 'enterprise_id'", StudyError),
             name={lang: row.get(f"name_{lang}", "").strip() for lang in LANGUAGES},
-            industry=row["industry"].strip(), served_customers=int(served) if served else None,
+            industry=industry, served_customers=int(served) if served else None,
             contacted=int(contacted) if contacted else None))
     ids = pd.Series([e.id for e in out])
     if ids.duplicated().any():
-        raise reader.fail("enterprises", f"{path}: duplicate enterprise_id {sorted(set(ids[ids.duplicated()]))}.")
+        raise fail("data", "enterprises", message=f"{path}: duplicate enterprise_id {sorted(set(ids[ids.duplicated()]))}.")
     if not out:
-        raise reader.fail("enterprises", f"{path}: no enterprises listed.")
+        raise fail("data", "enterprises", message=f"{path}: no enterprises listed.")
     return tuple(out)
 
 
-def _model_settings(reader: KeyReader, base: Path, questionnaire: Questionnaire) -> ModelSettings:
-    reader.reject_unknown(["preset", "syntax", "file", "target", "scheme", "estimation", "pool_by", "missing",
-                           "min_n", "lower_is_better"])
-    sources = [k for k in ("preset", "syntax", "file") if k in reader.table]
+def _model_settings(spec: schema.ModelSection, benchmark: schema.BenchmarkSection, base: Path,
+                    questionnaire: Questionnaire, fail: _Failer) -> ModelSettings:
+    sources = [k for k in ("preset", "syntax", "file") if getattr(spec, k) is not None]
     if len(sources) != 1:
-        raise reader.fail(None, "give exactly one of preset = \"ccsi\" | \"ecsi\" | \"acsi\", syntax = \"\"\"…\"\"\" "
-                          f"or file = \"model.txt\" (found: {', '.join(sources) or 'none'}).")
-    name = None
-    if "preset" in reader.table:
-        name = _choice(reader, "preset", ("acsi", "ecsi", "ccsi"), "ccsi")
-        model = getattr(models, name)()
-    elif "syntax" in reader.table:
-        model = _wrap(lambda: Model.from_syntax(reader.get("syntax", str)), reader, "syntax")
+        raise fail("model", message="give exactly one of preset = \"ccsi\" | \"ecsi\" | \"acsi\", syntax = \"\"\"…\"\"\" "
+                   f"or file = \"model.txt\" (found: {', '.join(sources) or 'none'}).")
+    if spec.preset is not None:
+        model = getattr(models, spec.preset)()
+    elif spec.syntax is not None:
+        model = _wrap(lambda: Model.from_syntax(spec.syntax), fail, "model", "syntax")
     else:
-        model = _wrap(lambda: Model.from_file(reader.path_value("file", base)), reader, "file")
+        model = _wrap(lambda: Model.from_file(_file(base, spec.file, fail, "model", "file")), fail, "model", "file")
     unknown = [i for i in model.items if i not in questionnaire.item_ids]
     if unknown:
-        raise reader.fail(sources[0], f"model item(s) not in the questionnaire: {', '.join(unknown)}"
-                          f"{suggest(unknown[0], questionnaire.item_ids)}.")
-    if "lower_is_better" in reader.table:  # replaces the preset's declaration
-        lower = reader.get("lower_is_better", list)
-        bad = [c for c in lower if not isinstance(c, str) or c not in model.constructs]
+        raise fail("model", sources[0], message=f"model item(s) not in the questionnaire: {', '.join(unknown)}"
+                   f"{suggest(unknown[0], questionnaire.item_ids)}.")
+    if spec.lower_is_better is not None:  # replaces the preset's declaration
+        bad = [c for c in spec.lower_is_better if c not in model.constructs]
         if bad:
-            raise reader.fail("lower_is_better", f"{', '.join(map(repr, bad))} is not a construct of the model"
-                              f"{suggest(str(bad[0]), model.constructs)}; constructs: {', '.join(model.constructs)}.")
-        model = replace(model, lower_is_better=tuple(lower))
-    target = reader.get("target", str, "Satisfaction")
-    if target not in model.constructs:
-        raise reader.fail("target", f"{target!r} is not a construct of the model{suggest(target, model.constructs)}; "
-                          f"constructs: {', '.join(model.constructs)}.")
-    return ModelSettings(model, target, _choice(reader, "scheme", SCHEMES, "path"),
-                         _choice(reader, "estimation", ESTIMATION, "pooled"),
-                         _choice(reader, "pool_by", POOL_BY, "industry"),
-                         _choice(reader, "missing", MISSING_POLICIES, "mean"), _min_n(reader),
-                         preset=name)
+            raise fail("model", "lower_is_better", message=f"{', '.join(map(repr, bad))} is not a construct of the "
+                       f"model{suggest(bad[0], model.constructs)}; constructs: {', '.join(model.constructs)}.")
+        model = replace(model, lower_is_better=tuple(spec.lower_is_better))
+    if spec.target not in model.constructs:
+        raise fail("model", "target", message=f"{spec.target!r} is not a construct of the model"
+                   f"{suggest(spec.target, model.constructs)}; constructs: {', '.join(model.constructs)}.")
+    if benchmark.industry == "pooled" and spec.estimation != "pooled":
+        raise fail("benchmark", "industry", message="a pooled industry benchmark needs one model per pool: set [model] "
+                   "estimation = \"pooled\", or use industry = \"mean_of_enterprises\".")
+    return ModelSettings(model, spec.target, spec.scheme, spec.estimation, spec.pool_by, spec.missing, spec.min_n,
+                         preset=spec.preset)
 
 
-def _benchmark(reader: KeyReader, model: KeyReader) -> str:
-    reader.reject_unknown(["industry"])
-    rule = _choice(reader, "industry", BENCHMARKS, BENCHMARKS[0])
-    if rule == "pooled" and model.get("estimation", str, "pooled") != "pooled":
-        raise reader.fail("industry", "a pooled industry benchmark needs one model per pool: set [model] estimation = "
-                          "\"pooled\", or use industry = \"mean_of_enterprises\".")
-    return rule
-
-
-def _min_n(reader: KeyReader) -> int | None:
-    value = reader.get("min_n", int, None)
-    if value is not None and value < 3:
-        raise reader.fail("min_n", f"{value} is too small to estimate a model: use at least 3.")
-    return value
-
-
-def _screening(reader: KeyReader) -> ScreeningRules:
-    defaults = ScreeningRules()
-    reader.reject_unknown(["out_of_range", "min_answered", "straightlining", "straightlining_min_items",
-                           "speeder_column", "speeder_min_seconds", "duplicates"])
-    min_answered = float(reader.get("min_answered", (int, float), defaults.min_answered))
-    if not 0 <= min_answered <= 1:
-        raise reader.fail("min_answered", f"{min_answered} is a share of items: give a number from 0 to 1.")
-    column = reader.get("speeder_column", str, None)
-    seconds = reader.get("speeder_min_seconds", (int, float), None)
-    if (column is None) != (seconds is None):
-        raise reader.fail("speeder_column" if column is None else "speeder_min_seconds",
-                          "set both speeder_column and speeder_min_seconds, or neither.")
-    minimum = reader.get("straightlining_min_items", int, defaults.straightlining_min_items)
-    if minimum < 2:
-        raise reader.fail("straightlining_min_items", f"{minimum} is too small: use at least 2.")
-    return ScreeningRules(
-        out_of_range=_choice(reader, "out_of_range", OUT_OF_RANGE, "raise"),
-        min_answered=min_answered, straightlining=reader.get("straightlining", bool, True),
-        straightlining_min_items=minimum, speeder_column=column,
-        speeder_min_seconds=None if seconds is None else float(seconds),
-        duplicates=reader.get("duplicates", bool, True))
-
-
-def _weighting(reader: KeyReader, base: Path, questionnaire: Questionnaire) -> Weighting:
-    reader.reject_unknown(["method", "margins", "variables"])
-    method = _choice(reader, "method", ("none", "rake"), "none")
-    if method == "none":
+def _weighting(spec: schema.WeightingSection, base: Path, questionnaire: Questionnaire, fail: _Failer) -> Weighting:
+    if spec.method == "none":
         return Weighting()
-    if "margins" not in reader.table:
-        raise reader.fail("margins", 'method = "rake" needs margins: a file (margins = "margins.csv" with columns '
-                          "variable, level, share) or a table ([weighting.margins] region = { urban = 0.5, … }).")
-    if isinstance(reader.table["margins"], dict):
-        rows = [{"variable": v, "level": str(level), "share": share}
-                for v, levels in reader.get("margins", dict).items()
-                for level, share in (levels.items() if isinstance(levels, dict) else [(None, levels)])]
-        if any(r["level"] == "None" or not isinstance(r["share"], int | float) for r in rows):
-            raise reader.fail("margins", "give each variable a table of level = share, e.g. "
-                              "region = { urban = 0.5, rural = 0.5 }.")
-        margins, source = pd.DataFrame(rows), f"{reader.where('margins')}"
+    if spec.margins is None:
+        raise fail("weighting", "margins", message='method = "rake" needs margins: a file (margins = "margins.csv" with '
+                   "columns variable, level and share or count) or a table ([weighting.margins] region = "
+                   "{ urban = 0.5, … }).")
+    if isinstance(spec.margins, dict):
+        margins = pd.DataFrame([{"variable": v, "level": level, "value": value}
+                                for v, levels in spec.margins.items() for level, value in levels.items()])
+        source, where = fail.where("weighting", "margins"), lambda v: ("weighting", "margins", v)
     else:
-        path = reader.path_value("margins", base)
-        margins, source = _margins_file(reader, path), str(path)
-    known = {v.id for v in questionnaire.demographics}
-    variables = tuple(reader.get("variables", list, sorted(set(margins["variable"]), key=list(margins["variable"]).index)))
+        path = _file(base, spec.margins, fail, "weighting", "margins")
+        margins, source = _margins_file(path, fail), str(path)
+        where = lambda v: ("weighting", "margins")  # noqa: E731 - the file's rows are named in the message
+    demographics = {v.id: v for v in questionnaire.demographics}
+    variables = tuple(spec.variables if spec.variables is not None else dict.fromkeys(margins["variable"]))
     for variable in variables:
-        if variable not in known:
-            raise reader.fail("variables", f"{variable!r} is not a questionnaire variable{suggest(variable, known)}; "
-                              f"variables: {', '.join(sorted(known))}.")
+        if variable not in demographics:
+            raise fail("weighting", "variables", message=f"{variable!r} is not a questionnaire variable"
+                       f"{suggest(variable, demographics)}; variables: {', '.join(sorted(demographics)) or 'none'} "
+                       "(declare them as [[demographics]] in the questionnaire).")
         if variable not in set(margins["variable"]):
-            raise reader.fail("variables", f"{variable!r} has no margins in {source}.")
-    for variable, group in margins.groupby("variable"):
-        if variable in variables and abs(group["share"].sum() - 1) > 1e-6:
-            raise reader.fail("margins", f"shares of {variable!r} sum to {group['share'].sum():.6g}, not 1 ({source}).")
-    return Weighting(method, margins[margins["variable"].isin(variables)].reset_index(drop=True), variables, source)
+            raise fail("weighting", "variables", message=f"{variable!r} has no margins in {source}.")
+    shares = []
+    for variable, group in margins.groupby("variable", sort=False):
+        if variable not in variables:
+            continue
+        declared = list(demographics[variable].levels)
+        unknown = [lvl for lvl in group["level"] if lvl not in declared]
+        if unknown:
+            raise fail(*where(variable), message=f"level {unknown[0]!r} of {variable!r} ({source}) is not a level of "
+                       f"the questionnaire's {variable!r}{suggest(unknown[0], declared)}; levels: {', '.join(declared)}.")
+        absent = [lvl for lvl in declared if lvl not in set(group["level"])]
+        if absent:
+            raise fail(*where(variable), message=f"{variable!r} has no margin for level(s) {', '.join(map(repr, absent))} "
+                       f"of the questionnaire ({source}); give every level its share or count (0 is not allowed: "
+                       "remove the level from the questionnaire if nobody in the population has it).")
+        shares.append(group.assign(share=_as_shares(group["value"], variable, source, fail, where(variable))))
+    table = pd.concat(shares, ignore_index=True)[["variable", "level", "share"]]
+    return Weighting("rake", table, variables, source)
 
 
-def _margins_file(reader: KeyReader, path: Path) -> pd.DataFrame:
-    try:
-        table = pd.read_csv(path, dtype={"variable": str, "level": str}, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise reader.fail("margins", f"{path} could not be read as a UTF-8 CSV: {exc}") from None
-    absent = [c for c in ("variable", "level", "share") if c not in table.columns]
-    if absent:
-        raise reader.fail("margins", f"{path}: missing column(s) {', '.join(absent)}; expected variable, level, share.")
-    if not pd.api.types.is_numeric_dtype(table["share"]):
-        raise reader.fail("margins", f"{path}: column 'share' must hold numbers.")
-    return table[["variable", "level", "share"]]
+def _as_shares(values: pd.Series, variable: str, source: str, fail: _Failer, loc: tuple) -> pd.Series:
+    """A variable's margins as shares: whole-number counts are divided by their total; shares must sum to 1."""
+    if (values <= 0).any():
+        raise fail(*loc, message=f"margins of {variable!r} must be positive shares or counts; got "
+                   f"{', '.join(f'{v:g}' for v in values[values <= 0])} ({source}).")
+    counts = bool((values % 1 == 0).all() and values.sum() > 1)
+    if not counts and abs(values.sum() - 1) > 1e-6:
+        raise fail(*loc, message=f"shares of {variable!r} sum to {values.sum():.6g}, not 1 ({source}); give shares "
+                   "that sum to 1, or whole-number counts.")
+    return values / values.sum()
 
 
-def _rules(reader: KeyReader, base: Path, questionnaire: Questionnaire) -> Rules:
+def _margins_file(path: Path, fail: _Failer) -> pd.DataFrame:
+    table = _wrap(lambda: read_csv_text(path, StudyError, "a header row with variable, level, and share or count"),
+                  fail, "weighting", "margins")
+    value = [c for c in ("share", "count") if c in table.columns]
+    absent = [c for c in ("variable", "level") if c not in table.columns] + ([] if value else ["share or count"])
+    if absent or len(value) > 1:
+        problem = f"missing column(s) {', '.join(absent)}" if absent else "both share and count columns"
+        raise fail("weighting", "margins", message=f"{path}: {problem}; expected variable, level, and share or count.")
+    numbers = pd.to_numeric(table[value[0]], errors="coerce")
+    bad = numbers.isna()
+    if bad.any():
+        lines = [i + 2 for i in table.index[bad]]
+        raise fail("weighting", "margins", message=f"{path}: column {value[0]!r} must hold numbers; line(s) "
+                   f"{', '.join(map(str, lines[:20]))}: {', '.join(repr(v) for v in table.loc[bad, value[0]][:20])}.")
+    return pd.DataFrame({"variable": table["variable"], "level": table["level"], "value": numbers})
+
+
+def _rules(spec: schema.RulesSection, base: Path, questionnaire: Questionnaire, fail: _Failer) -> Rules:
     files = ("rubric", "audits_dir", "awards", "operations", "complaint_keywords")
-    reader.reject_unknown([*files, "handling_item", "award_indices"])
-    paths = {k: reader.path_value(k, base, None, must_exist=False) for k in files}
-    item = reader.get("handling_item", str, None)
-    if item is not None and item not in questionnaire.item_ids:
-        raise reader.fail("handling_item", f"{item!r} is not a questionnaire item{suggest(item, questionnaire.item_ids)}.")
-    award_indices = reader.get("award_indices", dict, {})
+    paths = {k: (base / getattr(spec, k)).resolve() if getattr(spec, k) is not None else None for k in files}
+    if spec.handling_item is not None and spec.handling_item not in questionnaire.item_ids:
+        raise fail("rules", "handling_item", message=f"{spec.handling_item!r} is not a questionnaire item"
+                   f"{suggest(spec.handling_item, questionnaire.item_ids)}.")
     constructs = list(questionnaire.constructs)
-    for column, construct in award_indices.items():
+    for column, construct in spec.award_indices.items():
         if construct not in constructs:
-            raise reader.fail(f"award_indices.{column}", f"{construct!r} is not a construct"
-                              f"{suggest(str(construct), constructs)}; constructs: {', '.join(constructs)}.")
-    return Rules(**paths, handling_item=item, award_indices=dict(award_indices))
-
-
-def _sampling(reader: KeyReader) -> SamplingPlan:
-    d = SamplingPlan()
-    reader.reject_unknown(["margin", "sd", "confidence", "deff", "response_rate", "census_below", "bounds"])
-    values = {k: float(reader.get(k, (int, float), getattr(d, k))) for k in ("margin", "sd", "confidence", "deff",
-                                                                             "response_rate")}
-    for key in ("margin", "sd"):
-        if values[key] <= 0:
-            raise reader.fail(key, f"{values[key]:g} must be positive.")
-    if not 0 < values["confidence"] < 1 or not 0 < values["response_rate"] <= 1:
-        raise reader.fail("confidence" if not 0 < values["confidence"] < 1 else "response_rate",
-                          "give a share: confidence in (0, 1), response_rate in (0, 1].")
-    if values["deff"] < 1:
-        raise reader.fail("deff", f"{values['deff']:g}: a design effect is at least 1.")
-    bounds = reader.get("bounds", list, list(d.bounds))
-    if len(bounds) != 2 or not all(isinstance(b, int) for b in bounds) or not 0 < bounds[0] <= bounds[1]:
-        raise reader.fail("bounds", f"{bounds!r}: give [min, max] whole numbers with 0 < min ≤ max.")
-    return SamplingPlan(**values, census_below=reader.get("census_below", int, d.census_below),
-                        bounds=(bounds[0], bounds[1]))
+            raise fail("rules", "award_indices", column, message=f"{construct!r} is not a construct"
+                       f"{suggest(construct, constructs)}; constructs: {', '.join(constructs)}.")
+    return Rules(**paths, handling_item=spec.handling_item, award_indices=dict(spec.award_indices))
 
 
 def _rule_files(rules: Rules) -> list[Path]:
@@ -544,115 +539,46 @@ def _rule_files(rules: Rules) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def _report(reader: KeyReader, base: Path) -> ReportSettings:
-    reader.reject_unknown(["number_prefix", "date", "independence", "grades", "min_n", "min_cell", "remarks_dir",
-                           "use_statement", "limitations", "signature"])
-    grades = []
-    for k, table in enumerate(reader.get("grades", list, [])):
-        if not isinstance(table, dict):
-            raise reader.fail("grades", "give grades as [[report.grades]] tables with min and label.")
-        sub = KeyReader(table, reader.file, f"{reader.path}.grades[{k}]", StudyError)
-        sub.reject_unknown(["min", "label"])
-        grades.append(Grade(float(sub.get("min", (int, float), required=True)), sub.text("label")))
-    if [g.min for g in grades] != sorted(g.min for g in grades) or len({g.min for g in grades}) != len(grades):
-        raise reader.fail("grades", "grade bands must be listed with strictly increasing min, lowest first.")
-    minimum = {key: reader.get(key, int, default) for key, default in (("min_n", 10), ("min_cell", 5))}
-    for key, value in minimum.items():
-        if value < 1:
-            raise reader.fail(key, f"{key} must be a whole number of respondents, 1 or more (got {value}).")
-    remarks = reader.get("remarks_dir", str, None)  # a missing folder is named in the reports, like a rule file
-    return ReportSettings(str(reader.get("number_prefix", str, "")), str(reader.get("date", (str, object), "")),
-                          reader.text("independence", {}), tuple(grades), **minimum,
-                          remarks_dir=(base / remarks).resolve() if remarks is not None else None,
-                          use_statement=_text(reader, "use_statement"), limitations=_texts(reader, "limitations"),
-                          signature=_signature(reader.sub("signature")))
+def _check_grades(grades: list[schema.Grade], fail: _Failer) -> None:
+    mins = [g.min for g in grades]
+    if mins != sorted(mins) or len(set(mins)) != len(mins):
+        raise fail("report", "grades", message="grade bands must be listed with strictly increasing min, lowest first.")
 
 
-def _signature(reader: KeyReader) -> Signature:
-    reader.reject_unknown(["organisation", "qualification", "signatories", "seal"])
-    people = []
-    for k, table in enumerate(reader.get("signatories", list, [])):
-        if not isinstance(table, dict):
-            raise reader.fail("signatories", "give each signatory as a table, e.g. signatories = [ { role = { zh = "
-                              "\"项目负责人\", en = \"Project lead\" }, name = { zh = \"…\", en = \"…\" } } ].")
-        sub = KeyReader(table, reader.file, f"{reader.path}.signatories[{k}]", StudyError)
-        sub.reject_unknown(["role", "name"])
-        sub.get("role", (str, dict), required=True)
-        people.append(Signatory(_text(sub, "role"), _text(sub, "name")))
-    return Signature(_text(reader, "organisation"), _text(reader, "qualification"), tuple(people),
-                     _text(reader, "seal"))
+def _report(spec: schema.ReportSection, base: Path) -> ReportSettings:
+    signature = spec.signature
+    return ReportSettings(
+        number_prefix=spec.number_prefix, date=spec.date, independence=spec.independence or {},
+        grades=tuple(Grade(g.min, g.label) for g in spec.grades), min_n=spec.min_n, min_cell=spec.min_cell,
+        remarks_dir=(base / spec.remarks_dir).resolve() if spec.remarks_dir is not None else None,
+        use_statement=spec.use_statement or {}, limitations=tuple(spec.limitations),
+        signature=Signature(signature.organisation or {}, signature.qualification or {},
+                            tuple(Signatory(s.role, s.name or {}) for s in signature.signatories),
+                            signature.seal or {}))
 
 
-def _text(reader: KeyReader, key: str) -> dict[str, str]:
-    """An optional translatable text ({} when absent): a string, or a table { zh = "…", en = "…" }."""
-    value = reader.text(key, {})
-    for lang in value:
-        if lang not in LANGUAGES:
-            raise reader.fail(f"{key}.{lang}", f"unknown language{suggest(lang, LANGUAGES)}; give the text as a "
-                              'string or as { zh = "…", en = "…" }.')
-    if value and not any(v.strip() for v in value.values()):
-        raise reader.fail(key, "the text is empty; write it, or remove the key.")
-    return {lang: v.strip() for lang, v in value.items() if v.strip()}
-
-
-def _texts(reader: KeyReader, key: str) -> tuple[dict[str, str], ...]:
-    """An optional list of translatable texts; an error names the entry, e.g. [report.limitations[2]]."""
-    values = reader.get(key, list, [])
-    entries = KeyReader({f"{key}[{k}]": value for k, value in enumerate(values)}, reader.file, reader.path,
-                        reader.error)
-    return tuple(_text(entries, f"{key}[{k}]") for k in range(len(values)))
-
-
-def _date(reader: KeyReader, key: str) -> dt.date | None:
-    value = reader.get(key, (str, dt.date), None)
-    if value is None or isinstance(value, dt.date):
-        return value.date() if isinstance(value, dt.datetime) else value
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise reader.fail(key, f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-09-01.") from None
-
-
-def _fieldwork(reader: KeyReader, questionnaire: Questionnaire, report: KeyReader) -> Fieldwork:
-    reader.reject_unknown(["start", "end", "frame", "selection", "quality_control", "modes"])
-    start, end = _date(reader, "start"), _date(reader, "end")
+def _check_fieldwork(spec: schema.StudyFile, questionnaire: Questionnaire, fail: _Failer) -> None:
+    start, end = spec.fieldwork.start, spec.fieldwork.end
     if (start is None) != (end is None):
-        raise reader.fail("end" if end is None else "start", "give both start and end of the fieldwork, or neither.")
+        raise fail("fieldwork", "end" if end is None else "start",
+                   message="give both start and end of the fieldwork, or neither.")
     if start is not None and end < start:
-        raise reader.fail("end", f"the fieldwork ends ({end}) before it starts ({start}).")
-    if end is not None and "date" in report.table:
+        raise fail("fieldwork", "end", message=f"the fieldwork ends ({end}) before it starts ({start}).")
+    if end is not None and spec.report.date:
         try:
-            report_date = dt.date.fromisoformat(str(report.table["date"])[:10])
+            report_date = dt.date.fromisoformat(spec.report.date[:10])
         except ValueError:
             report_date = None
         if report_date is not None and report_date < end:
-            raise report.fail("date", f"the report date {report_date} is before the end of the fieldwork ({end}, "
-                              "[fieldwork] end).")
-    modes = reader.sub("modes")
+            raise fail("report", "date", message=f"the report date {report_date} is before the end of the fieldwork "
+                       f"({end}, [fieldwork] end).")
+    modes = spec.fieldwork.modes
     channel = next((v for v in questionnaire.demographics if v.id == "channel"), None)
-    if modes.table and channel is None:
-        raise reader.fail("modes", "the questionnaire has no 'channel' variable to describe; declare one in its "
-                          "demographics (the survey channel of each respondent), or describe the mode in "
-                          "[fieldwork] selection.")
-    for level in modes.table:
+    if modes and channel is None:
+        raise fail("fieldwork", "modes", message="the questionnaire has no 'channel' variable to describe; declare one "
+                   "in its demographics (the survey channel of each respondent), or describe the mode in "
+                   "[fieldwork] selection.")
+    for level in modes:
         if level not in channel.levels:
-            raise modes.fail(level, f"not a level of the questionnaire's channel variable"
-                             f"{suggest(level, channel.levels)}; levels: {', '.join(channel.levels)}.")
-    return Fieldwork(start=start.isoformat() if start else "", end=end.isoformat() if end else "",
-                     frame=_text(reader, "frame"), selection=_text(reader, "selection"),
-                     quality_control=_texts(reader, "quality_control"),
-                     modes={level: _text(modes, level) for level in modes.table})
-
-
-def _outputs(reader: KeyReader, base: Path, language: str) -> Outputs:
-    reader.reject_unknown(["dir", "languages", "formats", "pdf_engine"])
-    languages = tuple(reader.get("languages", list, [language]))
-    for lang in languages:
-        if lang not in LANGUAGES:
-            raise reader.fail("languages", f"{lang!r} is not one of {', '.join(LANGUAGES)}.")
-    formats = tuple(reader.get("formats", list, ["html"]))
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise reader.fail("formats", f"{fmt!r} is not supported yet; supported: {', '.join(FORMATS)}.")
-    engine = _choice(reader, "pdf_engine", PDF_ENGINES, "weasyprint")
-    return Outputs((base / reader.get("dir", str, "reports")).resolve(), languages, formats, engine)
+            raise fail("fieldwork", "modes", level, message=f"not a level of the questionnaire's channel variable"
+                       f"{suggest(level, channel.levels)}; levels: {', '.join(channel.levels)}.")

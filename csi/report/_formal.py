@@ -3,7 +3,7 @@ bands, certification star ladder), fieldwork and response rate (shown in the sam
 and the statement on use, the signature and seal block, and the glossary.
 
 What the study says comes from study.toml (``[study] commissioned_by``, ``[fieldwork]``, ``[report]
-use_statement, limitations, signature``; see docs/study-report-keys.md); what is missing is said plainly
+use_statement, limitations, signature``; see docs/study-file.md); what is missing is said plainly
 ("未说明" / "not stated") or left blank for a hand signature. Every data-derived text is escaped.
 """
 
