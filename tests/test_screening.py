@@ -118,7 +118,7 @@ def test_screening_settings_are_checked(tmp_path):
     study = tmp_path / "study.toml"
     text = study.read_text(encoding="utf-8")
     study.write_text(text.replace("min_answered = 0.5", "min_answered = 50"), encoding="utf-8")
-    with pytest.raises(StudyError, match=r"\[screening\.min_answered\]: 50.0 is a share of items"):
+    with pytest.raises(StudyError, match=r"\[screening\.min_answered\]: 50 is out of range: it must be at most 1\. min_answered: Minimum share"):
         csi.load_study(study)
     study.write_text(text.replace('speeder_column = "duration_seconds"\n', ""), encoding="utf-8")
     with pytest.raises(StudyError, match=r"\[screening\.speeder_column\]: set both"):

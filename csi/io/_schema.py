@@ -514,6 +514,7 @@ def _problem(schema: type[Section], e: dict, table: dict) -> str:
         words = {"greater_than": "above", "greater_than_equal": "at least", "less_than": "below",
                  "less_than_equal": "at most"}[kind]
         bound = next(iter(ctx.values()))
+        bound = f"{bound:g}" if isinstance(bound, float) else bound
         return f"{where(loc)}: {_shown(value)} is out of range: it must be {words} {bound}. {_doc(schema, loc)}"
     if kind == "too_short" and not value:
         return f"{where(loc)}: none given. {_doc(schema, loc)}"
