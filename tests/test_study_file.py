@@ -107,7 +107,7 @@ def _json_ready(table):
 @pytest.mark.parametrize(("file", "path"), [("study.toml", DEMO / "study.toml"),
                                             ("questionnaire.toml", DEMO / "questionnaire.toml")])
 def test_json_schema_accepts_the_demo_and_refuses_a_misspelt_key(file, path):
-    model, name = reference.SCHEMAS[file]
+    _model, name = reference.SCHEMAS[file]
     shipped = json.loads((reference.SCHEMA_DIR / name).read_text(encoding="utf-8"))
     table = _json_ready(tomllib.loads(path.read_text(encoding="utf-8")))
     jsonschema.validate(table, shipped)
@@ -137,7 +137,7 @@ def test_commented_starter_round_trips_the_demo():
         assert written == table
         # every key of the schema is in the file, set or commented out with its description
         for key in schema.keys_of(model):
-            assert re.search(rf"^(# )?{key} = |^(# )?\[+{key}", text, re.M), key
+            assert re.search(rf"^(# )?{key} = |^(# )?\[+{key}", text, re.MULTILINE), key
 
 
 def test_commented_starter_lists_the_allowed_values():

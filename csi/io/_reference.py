@@ -60,8 +60,8 @@ def reference() -> str:
         "- `csi validate STUDY` checks all of this and the data before a run.",
         "",
         "**Editor support.** csi ships the JSON Schema of both files (`csi/io/schema/study.schema.json`,",
-        "`questionnaire.schema.json`; `python -c \"import csi.io, pathlib; print(pathlib.Path(csi.io.__file__)"
-        ".parent / 'schema')\"` prints the folder). Editors that use taplo (VS Code with Even Better TOML, taplo",
+        ("`questionnaire.schema.json`; `python -c \"import csi.io, pathlib; print(pathlib.Path(csi.io.__file__)"
+        ".parent / 'schema')\"` prints the folder). Editors that use taplo (VS Code with Even Better TOML, taplo"),
         "itself) complete keys, show these descriptions and mark mistakes when the file's first line names the",
         "schema, e.g. `#:schema /path/to/csi/io/schema/study.schema.json` (`csi init` writes that line).",
         "",
@@ -95,8 +95,8 @@ def _section_tables(model: type[schema.Section], file: str) -> list[str]:
                 node = {"type": "array" if listed else "object", "description": "see below"}
             rows.append(_row(key, field, node, defs))
         if rows:
-            out += [f"### {title}", "", *([_first_line(section.__doc__), ""] if name else []), "| key | type | default | description | "
-                    "report part it feeds | example |", "|---|---|---|---|---|---|", *rows, ""]
+            out += [f"### {title}", "", *([_first_line(section.__doc__), ""] if name else []), ("| key | type | default | description | "
+                    "report part it feeds | example |"), "|---|---|---|---|---|---|", *rows, ""]
         pending = nested + pending
     return out
 
@@ -189,15 +189,15 @@ def _first_line(doc: str | None) -> str:
 def _csv_tables() -> list[str]:
     out = ["## enterprises.csv", "",
            "One row per enterprise; UTF-8 (or GBK) CSV with a header row. Columns not listed are ignored.",
-           f"Without an `industry` column every enterprise is in one industry, `{DEFAULT_INDUSTRY}`, printed as "
+           (f"Without an `industry` column every enterprise is in one industry, `{DEFAULT_INDUSTRY}`, printed as "
            f"\"{DEFAULT_INDUSTRY_LABEL['zh']}\" / \"{DEFAULT_INDUSTRY_LABEL['en']}\" unless `[study] industries` "
-           f"labels it.", "",
+           f"labels it."), "",
            "| column | required | description |", "|---|---|---|"]
     out += [f"| `{c}` | {'yes' if required else 'no'} | {_cell(doc)} |" for c, (required, doc) in ENTERPRISE_COLUMNS.items()]
     out += ["", "## Margins CSV (`[weighting] margins = \"margins.csv\"`)", "",
-            "One row per level of each raking variable; every level the questionnaire declares needs a row. A "
+            ("One row per level of each raking variable; every level the questionnaire declares needs a row. A "
             "variable's values are counts when all are whole numbers summing to more than 1, else shares that "
-            "must sum to 1.", "", "| column | description |", "|---|---|"]
+            "must sum to 1."), "", "| column | description |", "|---|---|"]
     out += [f"| `{c}` | {_cell(doc)} |" for c, doc in MARGIN_COLUMNS.items()]
     return out + [""]
 

@@ -29,15 +29,15 @@ DEFAULT_INDUSTRY = "all"
 DEFAULT_INDUSTRY_LABEL = {"zh": "同类", "en": "the study's enterprises"}
 #: The columns of enterprises.csv: name → (required, description). The reference page and errors use it.
 ENTERPRISE_COLUMNS = {
-    "enterprise_id": (True, "The enterprise's id (as in the responses' enterprise column); it names its report "
-                            "files, so letters, digits, '_', '-', '.'."),
+    "enterprise_id": (True, ("The enterprise's id (as in the responses' enterprise column); it names its report "
+                            "files, so letters, digits, '_', '-', '.'.")),
     "name_zh": (False, "Its name in Chinese; default: the English name, else the id."),
     "name_en": (False, "Its name in English; default: the Chinese name, else the id."),
-    "industry": (False, "Its industry code (label it in [study] industries); enterprises are pooled and ranked "
+    "industry": (False, ("Its industry code (label it in [study] industries); enterprises are pooled and ranked "
                         f"within their industry. Without this column every enterprise is in one industry, "
-                        f"{DEFAULT_INDUSTRY!r}."),
-    "served_customers": (False, "Customers served in the year, a whole number (the sample plan; census below "
-                                "[sampling] census_below)."),
+                        f"{DEFAULT_INDUSTRY!r}.")),
+    "served_customers": (False, ("Customers served in the year, a whole number (the sample plan; census below "
+                                "[sampling] census_below).")),
     "contacted": (False, "Customers contacted in fieldwork, a whole number ≥ 1 (the response rate's denominator)."),
 }
 #: The columns of a margins CSV: variable, level, and share or count.
@@ -455,11 +455,15 @@ def _weighting(spec: schema.WeightingSection, base: Path, questionnaire: Questio
     if isinstance(spec.margins, dict):
         margins = pd.DataFrame([{"variable": v, "level": level, "value": value}
                                 for v, levels in spec.margins.items() for level, value in levels.items()])
-        source, where = fail.where("weighting", "margins"), lambda v: ("weighting", "margins", v)
+        source = fail.where("weighting", "margins")
+
+        def where(variable: str) -> tuple:
+            return ("weighting", "margins", variable)
     else:
         path = _file(base, spec.margins, fail, "weighting", "margins")
         margins, source = _margins_file(path, fail), str(path)
-        where = lambda v: ("weighting", "margins")  # noqa: E731 - the file's rows are named in the message
+        def where(variable: str) -> tuple:  # the file's rows are named in the message
+            return ("weighting", "margins")
     demographics = {v.id: v for v in questionnaire.demographics}
     variables = tuple(spec.variables if spec.variables is not None else dict.fromkeys(margins["variable"]))
     for variable in variables:
