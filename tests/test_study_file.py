@@ -228,3 +228,18 @@ def test_missing_enterprise_column_names_the_optional_ones(study_dir):
     with pytest.raises(StudyError, match=r"missing column\(s\) enterprise_id; columns: enterprise_id, name_zh "
                                          r"\(optional\), name_en \(optional\), industry \(optional\)"):
         csi.load_study(study_dir / "study.toml")
+
+
+@pytest.mark.skipif(shutil.which("taplo") is None, reason="taplo (npm @taplo/cli) is not installed")
+def test_taplo_checks_a_study_file_against_the_shipped_schema(tmp_path):
+    """As VS Code with Even Better TOML does: the `#:schema` line csi init writes makes taplo check the file."""
+    import subprocess
+
+    study = tmp_path / "study.toml"
+    directive = f"#:schema {reference.SCHEMA_DIR / 'study.schema.json'}\n"
+    study.write_text(directive + (DEMO / "study.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    ok = subprocess.run(["taplo", "check", str(study)], capture_output=True, text=True, cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    edit(tmp_path, 'scheme = "path"', 'schem = "path"')
+    bad = subprocess.run(["taplo", "check", str(study)], capture_output=True, text=True, cwd=tmp_path)
+    assert bad.returncode != 0 and "'schem' was unexpected" in bad.stderr
