@@ -7,7 +7,7 @@ their modules are private, each stage's public names are on the stage and here.
 """
 
 from csi._version import __version__
-from csi.analysis import StudyAnalysis, analyse_study
+from csi.analysis import StudyAnalysis, StudyCheck, analyse_study, check_study
 from csi.exceptions import (
     ConvergenceError,
     CSIError,
@@ -37,8 +37,10 @@ from csi.io import (
     Item,
     Model,
     Questionnaire,
+    StarterStudy,
     Study,
     Variable,
+    init_study,
     load_questionnaire,
     load_study,
     models,
@@ -97,8 +99,8 @@ __all__ = [  # noqa: RUF022 - grouped by pipeline stage, sorted within a group
     "CSIError", "CSIWarning", "ConvergenceError", "DataError", "ModelSpecError", "ReportError", "SchemaError",
     "StudyError",
     # study and data
-    "Enterprise", "Item", "Questionnaire", "Study", "Variable", "load_questionnaire", "load_study",
-    "read_responses",
+    "Enterprise", "Item", "Questionnaire", "StarterStudy", "Study", "Variable", "init_study", "load_questionnaire",
+    "load_study", "read_responses",
     # screening, weighting, design-based estimates, sample planning, composites
     "CompositeResult", "SamplePlan", "ScreeningResult", "WeightingResult", "allocate", "calibrate",
     "composite_score", "effective_n", "kish_deff", "plan_sample", "plan_samples", "poststratify", "rake",
@@ -115,6 +117,6 @@ __all__ = [  # noqa: RUF022 - grouped by pipeline stage, sorted within a group
     "complaint_summary", "importance_performance", "industry_indices", "league_table",
     "load_award_rules", "load_keywords", "load_rubric", "read_audit", "satisfaction_rates",
     "score_rubric",
-    # the study analysis
-    "StudyAnalysis", "analyse_study",
+    # the study analysis, and checking a study without rendering it
+    "StudyAnalysis", "StudyCheck", "analyse_study", "check_study",
 ]

@@ -19,6 +19,8 @@ from csi.exceptions import DataError, SchemaError
 #: The options of :func:`csi.estimate` (and of a study's [model] table), defined once.
 MISSING_POLICIES = ("raise", "listwise", "mean")
 SCHEMES = ("path", "centroid", "factorial")
+#: The group of the whole study beside the industries (league, benchmarks); no industry code may be this.
+OVERALL = "all"
 
 
 def row_labels(index: pd.Index, mask: np.ndarray, limit: int = 10) -> str:

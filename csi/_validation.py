@@ -87,3 +87,15 @@ class KeyReader:
         for key in self.table:
             if key not in allowed:
                 raise self.fail(key, f"unknown key{suggest(key, allowed)}; allowed keys: {', '.join(allowed)}.")
+
+    def text(self, key: str, default: Any = ...) -> dict[str, str]:
+        """A translatable text: either a plain string (the same in every language) or a table
+        {zh = ..., en = ...}; ``default`` when absent."""
+        if key not in self.table and default is not ...:  # a default is the caller's, not the user's: no check
+            return dict.fromkeys(LANGUAGES, default) if isinstance(default, str) else default and dict(default)
+        value = self.get(key, (str, dict), default)
+        if isinstance(value, str):
+            return dict.fromkeys(LANGUAGES, value)
+        if not value or not all(isinstance(v, str) for v in value.values()):
+            raise self.fail(key, "expected a string or a table of strings by language, e.g. { zh = \"…\", en = \"…\" }.")
+        return dict(value)

@@ -1,4 +1,4 @@
-"""Command line: ``csi validate STUDY``, ``csi run STUDY --out DIR``, ``csi demo``.
+"""Command line: ``csi init DATAFILE``, ``csi validate STUDY``, ``csi run STUDY --out DIR``, ``csi demo``.
 
 Thin: parses arguments, draws the progress bar, maps errors to exit codes (2 for a study or data error,
 1 when any report failed). The work is in csi.run.
@@ -19,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args.study)
+        if args.command == "init":
+            return _init(args)
         if args.command == "demo":
             from csi.batch._jobs import DEMO_STUDY
             args.study, args.only, args.lang, args.format, args.scheduler = DEMO_STUDY, None, None, None, None
@@ -31,6 +33,11 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="csi", description="Customer-satisfaction-index studies.")
     commands = parser.add_subparsers(dest="command", required=True)
+    init = commands.add_parser("init", help="propose a study (study.toml, questionnaire.toml, enterprises.csv) from "
+                               "a survey file")
+    init.add_argument("datafile", type=Path, help="the survey file: CSV, XLSX, SPSS .sav or Parquet")
+    init.add_argument("--out", type=Path, help="folder to write to (default: the survey file's folder)")
+    init.add_argument("--force", action="store_true", help="overwrite existing study files")
     validate = commands.add_parser("validate", help="check a study file and its data without rendering")
     validate.add_argument("study", type=Path)
     run = commands.add_parser("run", help="render every enterprise's report of a study")
@@ -47,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--pdf-engine", choices=PDF_ENGINES,
                          help="PDF engine (default: the study's [outputs].pdf_engine, else weasyprint); "
                               "chromium is several times faster for large batches")
+        sub.add_argument("--verbose", action="store_true", help="show dask.distributed's log lines and warnings")
     return parser
 
 
@@ -54,15 +62,36 @@ def _split(text: str | None) -> list[str] | None:
     return [part.strip() for part in text.split(",") if part.strip()] if text else None
 
 
+def _init(args: argparse.Namespace) -> int:
+    import os
+    import textwrap
+
+    from csi.io import init_study
+
+    starter = init_study(args.datafile, args.out, force=args.force)
+    print(f"csi: wrote {', '.join(p.name for p in starter.files)} in {os.path.relpath(starter.folder)}")
+    print("Found:")
+    for line in starter.found:
+        print(textwrap.fill(line, 100, initial_indent="  ", subsequent_indent="    "))
+    print("Left to decide:")
+    for k, line in enumerate(starter.todo, 1):
+        print(textwrap.fill(line, 100, initial_indent=f"  {k:>2}. ", subsequent_indent="      "))
+    print(f"Then: csi validate {os.path.relpath(starter.study)}")
+    return 0
+
+
 def _validate(path: Path) -> int:
-    from csi.analysis import load_responses
+    """Every error and warning `csi run` would meet before rendering (errors first), then the ledger and the
+    exclusions by reason; exit 2 on any error. A study file that does not load fails as any command does."""
+    from csi.analysis import check_study
     from csi.io import load_study
 
-    study = load_study(path)
-    ledger = load_responses(study).ledger
-    print(f"{study.path}: ok — {len(study.enterprises)} enterprises, {int(ledger['read'].sum())} respondents read, "
-          f"{int(ledger['analysed'].sum())} analysed, {int(ledger['excluded'].sum())} excluded.")
-    return 0
+    check = check_study(load_study(path))
+    for kind, messages in (("error", check.errors), ("warning", check.warnings)):
+        for message in messages:
+            print(f"{kind}: {message}")
+    print(check.summary())
+    return 2 if check.errors else 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -86,7 +115,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         result = run_study(args.study, args.out, only=_split(args.only), languages=_split(args.lang),
                            formats=_split(args.format), workers=args.workers, scheduler=args.scheduler,
-                           force=args.force, pdf_engine=args.pdf_engine, progress=progress)
+                           force=args.force, pdf_engine=args.pdf_engine, progress=progress, verbose=args.verbose)
     finally:
         bar.close()
     skipped = sum(o.skipped for o in result.outcomes)

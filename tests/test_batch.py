@@ -100,14 +100,35 @@ def test_killed_worker_and_bad_enterprise_fail_alone_and_a_rerun_redoes_only_the
     assert {o.enterprise_id for o in second.failed} == {"X99"}
 
 
-def test_force_redoes_everything(study, tmp_path):
+def test_a_rerun_skips_unchanged_reports_keeping_their_seconds_and_force_redoes_them(study, tmp_path):
     out = tmp_path / "force"
-    runner.run_study(study, out, only=["W07"], workers=1)
+    first = runner.run_study(study, out, only=["W07"], workers=1)
     again = runner.run_study(study, out, only=["W07"], workers=1)
     assert all(o.skipped for o in again.outcomes) and all(o.skipped for o in again.overview)
-    assert again.overview[0].files == ("overview.html",) and (out / "overview.html").is_file()
+    assert again.overview[0].files == ("overview.zh.html",) and (out / "overview.zh.html").is_file()
+    # a skipped report's manifest entry keeps the seconds it took in the run that rendered it
+    manifest = json.loads(again.manifest.read_text(encoding="utf-8"))
+    for part, rendered in (("reports", first.outcomes), ("overview", first.overview)):
+        assert [(r["skipped"], r["seconds"]) for r in manifest[part]] == [(True, o.seconds) for o in rendered]
+        assert all(o.seconds > 0 for o in rendered)
+    third = runner.run_study(study, out, only=["W07"], workers=1)  # skipped twice: still the first run's seconds
+    assert [o.seconds for o in third.outcomes] == [o.seconds for o in first.outcomes]
     forced = runner.run_study(study, out, only=["W07"], workers=1, force=True)
     assert not any(o.skipped for o in forced.outcomes) and not any(o.skipped for o in forced.overview)
+
+
+def test_report_names_do_not_depend_on_the_languages(study, tmp_path):
+    out = tmp_path / "names"
+    runner.run_study(study, out, only=["W07"], languages=["zh"], workers=1)
+    both = runner.run_study(study, out, only=["W07"], languages=["en", "zh"], workers=1)
+    assert [(o.language, o.files, o.skipped) for o in both.outcomes] == [
+        ("en", ("W07.en.html",), False), ("zh", ("W07.zh.html",), True)]  # zh kept its name: not redone
+    assert [o.files for o in both.overview] == [("overview.en.html",), ("overview.zh.html",)]
+    assert sorted(p.name for p in out.glob("*.html")) == ["W07.en.html", "W07.zh.html", "index.html",
+                                                          "overview.en.html", "overview.zh.html"]
+    index = both.index.read_text(encoding="utf-8")
+    assert all(f'href="{name}"' in index for name in ("W07.en.html", "W07.zh.html", "overview.en.html",
+                                                       "overview.zh.html"))
 
 
 def test_no_temporary_files_are_left_behind(study, tmp_path):
@@ -126,3 +147,45 @@ def test_the_main_process_loads_no_notebook_stack_and_workers_skip_the_iri_gramm
             "; nbformat.validate(nbformat.v4.new_notebook())")
     worker = "import csi.batch._run as run; run._without_iri_grammar(); " + code
     assert subprocess.run([sys.executable, "-c", worker], check=True, capture_output=True, text=True).stdout == "False\n"
+
+
+@pytest.mark.slow  # ~20 s: a cluster, two kernels, two notebooks
+def test_a_run_on_two_workers_prints_no_dask_log_lines_or_warnings(tmp_path):
+    """`csi run` as a user types it: its summary on stdout, nothing from dask.distributed on stderr, even with
+    port 8787 (the default of distributed's HTTP server) taken."""
+    import socket
+
+    from studies.second_study import make_study
+
+    study = make_study(tmp_path / "study", weighting=False)
+    command = [str(Path(sys.executable).with_name("csi")), "run", str(study), "--out", str(tmp_path / "out"),
+               "--only", "H01", "--lang", "zh", "--workers", "2"]
+    with socket.socket() as port_8787:
+        with contextlib.suppress(OSError):  # already taken by another program: just as good
+            port_8787.bind(("127.0.0.1", 8787))
+            port_8787.listen()
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("csi: 1 report(s) ready"), done.stdout
+    noise = [line for line in done.stderr.splitlines()
+             if any(word in line for word in ("distributed.", "Port", "Warning", "Traceback"))]
+    assert noise == [], done.stderr
+
+
+def test_quiet_dask_silences_distributed_only_while_it_lasts():
+    import logging
+    import warnings
+
+    import distributed  # noqa: F401 - sets up distributed's loggers
+
+    loggers = [logging.getLogger(name) for name in ("distributed", "distributed.nanny", "distributed.client")]
+    before = [logger.getEffectiveLevel() for logger in loggers]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with runner._quiet_dask():
+            assert not any(logger.isEnabledFor(logging.WARNING) for logger in loggers)
+            assert all(logger.isEnabledFor(logging.ERROR) for logger in loggers)
+            warnings.warn_explicit("Port 8787 is already in use.", UserWarning, "node.py", 1, module="distributed.node")
+            warnings.warn_explicit("a study warning", UserWarning, "_index.py", 1, module="csi.indices._index")
+    assert [str(w.message) for w in caught] == ["a study warning"]  # csi's own warnings still show
+    assert [logger.getEffectiveLevel() for logger in loggers] == before

@@ -42,7 +42,7 @@ def test_batch_writes_reports_index_and_manifest(batch):
     manifest = json.loads(batch.manifest.read_text(encoding="utf-8"))
     assert manifest["failed"] == 1 and len(manifest["reports"]) == 3
     index = batch.index.read_text(encoding="utf-8")
-    assert 'href="W01.html"' in index and "江城市自来水有限公司" in index
+    assert 'href="W01.zh.html"' in index and "江城市自来水有限公司" in index
 
 
 def test_a_failing_enterprise_is_recorded_with_its_cause_and_escaped(batch):
@@ -54,7 +54,7 @@ def test_a_failing_enterprise_is_recorded_with_its_cause_and_escaped(batch):
 
 
 def test_report_html_is_self_contained_without_code(batch):
-    html = (batch.out_dir / "W01.html").read_text(encoding="utf-8")
+    html = (batch.out_dir / "W01.zh.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in html
     assert "enterprise_content" not in html and "report.cover" not in html  # no code cells
     assert not re.search(r'<div[^>]*class="[^"]*jp-InputArea', html)
@@ -68,17 +68,17 @@ def test_report_html_is_self_contained_without_code(batch):
 def test_overview_is_written_and_linked_with_award_reasons(batch):
     (overview,) = batch.overview
     assert overview.status == "ok", overview.error
-    html = (batch.out_dir / "overview.html").read_text(encoding="utf-8")
+    html = (batch.out_dir / "overview.zh.html").read_text(encoding="utf-8")
     assert "测评总报告" in html and "五、评选资格" in html and "须不低于 80.0（未达到）" in html
     assert "enterprise_content" not in html and "overview_content" not in html  # no code cells
     assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html)
-    assert 'href="overview.html"' in batch.index.read_text(encoding="utf-8")
+    assert 'href="overview.zh.html"' in batch.index.read_text(encoding="utf-8")
     manifest = json.loads(batch.manifest.read_text(encoding="utf-8"))
-    assert manifest["overview"][0]["files"] == ["overview.html"]
+    assert manifest["overview"][0]["files"] == ["overview.zh.html"]
 
 
 def test_report_has_every_section_and_the_cover_facts(batch):
-    html = (batch.out_dir / "W01.html").read_text(encoding="utf-8")
+    html = (batch.out_dir / "W01.zh.html").read_text(encoding="utf-8")
     for heading in ("一、测评结果摘要", "二、改进行动要点", "三、测评背景与依据", "四、测评模型与指标体系", "五、抽样与调查实施",
                     "六、信度与效度", "七、测评结果", "八、驱动因素与改进优先级", "九、行业对标", "十、不满意与投诉分析",
                     "十一、结论与建议", "十二、测评局限与使用说明", "签署", "附录"):
@@ -113,7 +113,7 @@ def test_report_renders_in_headless_chromium(batch, tmp_path):
     shot = tmp_path / "W01.png"
     subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-                    "--window-size=1000,1800", f"--screenshot={shot}", (batch.out_dir / "W01.html").as_uri()],
+                    "--window-size=1000,1800", f"--screenshot={shot}", (batch.out_dir / "W01.zh.html").as_uri()],
                    check=True, capture_output=True, timeout=120)
     import matplotlib.image as mpimg
     pixels = mpimg.imread(shot)
@@ -176,7 +176,7 @@ def test_cli_run_with_the_chromium_pdf_engine_then_weasyprint_redoes_the_pdf(tmp
             "--out", str(out)]
     assert main([*args, "--pdf-engine", "chromium"]) == 0
     first = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["reports"][0]
-    assert first["files"] == ["T03.html", "T03.pdf"] and (out / "T03.pdf").read_bytes()[:5] == b"%PDF-"
+    assert first["files"] == ["T03.zh.html", "T03.zh.pdf"] and (out / "T03.zh.pdf").read_bytes()[:5] == b"%PDF-"
     assert main([*args, "--pdf-engine", "chromium"]) == 0
     assert "1 unchanged" in capsys.readouterr().out  # same engine: skipped
     assert main([*args, "--pdf-engine", "weasyprint"]) == 0
@@ -194,7 +194,10 @@ def test_cli_demo_runs_the_bundled_demo_study(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(csi.batch, "run_study", fake_run_study)
     assert main(["demo", "--out", str(tmp_path), "--workers", "1"]) == 0
     assert seen["study"] == DEMO / "study.toml" and seen["study"].is_file() and seen["workers"] == 1
+    assert seen["verbose"] is False  # dask's log lines and warnings only when asked for
     assert "0 report(s) ready" in capsys.readouterr().out
+    for command in (["demo"], ["run", str(DEMO / "study.toml")]):
+        assert main([*command, "--out", str(tmp_path), "--verbose"]) == 0 and seen["verbose"] is True
 
 
 def test_shutdown_renderers_stops_this_process_renderers(monkeypatch):

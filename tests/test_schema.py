@@ -138,8 +138,7 @@ def test_out_of_scale_value_names_item_and_file_lines(small):
         csi.read_responses(folder / "bad.csv", q)
     message = str(err.value)
     # r3 is data row 3 = file line 4 (after the header)
-    assert "bad.csv" in message and "out of scale 1–10: S1" in message and "lines 1 row: 4" in message
-    assert "values 11" in message
+    assert "bad.csv: 1 value outside the declared scale (whole numbers 1–10) in 1 column: S1 line 4: 11." in message
 
 
 def test_unknown_missing_code_is_an_error_that_says_how_to_declare_it(small):
@@ -148,8 +147,8 @@ def test_unknown_missing_code_is_an_error_that_says_how_to_declare_it(small):
     with pytest.raises(SchemaError) as err:
         csi.read_responses(folder / "bad.csv", q)
     message = str(err.value)
-    assert "S1" in message and "values 98" in message and "Declared missing codes for S1: 99" in message
-    assert "missing_codes" in message
+    assert "S1 line 3: 98" in message and "Missing codes declared: S1 99" in message
+    assert "missing_codes of q.toml" in message
 
 
 def test_missing_code_inside_the_scale_is_rejected(tmp_path):
@@ -163,15 +162,42 @@ def test_missing_code_inside_the_scale_is_rejected(tmp_path):
 def test_non_numeric_item_value_names_rows(small):
     q, folder = small
     (folder / "bad.csv").write_text(SMALL_CSV.replace("r1,E1,male,10,", "r1,E1,male,ten,"), encoding="utf-8")
-    with pytest.raises(SchemaError, match=r"column 'S1' has non-numeric values \('ten'\) in lines 1 row: 2"):
+    with pytest.raises(SchemaError, match=r"1 non-numeric value in 1 column: S1 line 2: 'ten'\. Item cells take numbers"):
         csi.read_responses(folder / "bad.csv", q)
 
 
 def test_undeclared_demographic_level(small):
     q, folder = small
     (folder / "bad.csv").write_text(SMALL_CSV.replace(",male,", ",Male,"), encoding="utf-8")
-    with pytest.raises(SchemaError, match=r"column 'gender' has undeclared level\(s\) 'Male'.*declared levels: male, female"):
+    with pytest.raises(SchemaError, match=r"1 undeclared level in 1 column: gender line 2: 'Male'\. "
+                                          r"Declared levels: gender: male, female"):
         csi.read_responses(folder / "bad.csv", q)
+
+
+def test_every_bad_cell_of_every_column_is_listed_in_one_error(small):
+    q, folder = small
+    bad = SMALL_CSV.replace("r1,E1,male,10,1,5", "r1,E1,Male,0,1,7").replace("r3,E2,,7,,1", "r3,E2,,ten,12,1")
+    (folder / "bad.csv").write_text(bad, encoding="utf-8")
+    with pytest.raises(SchemaError) as err:
+        csi.read_responses(folder / "bad.csv", q)
+    message = str(err.value)
+    assert "1 non-numeric value in 1 column: S1 line 4: 'ten'." in message
+    # cells in file order, grouped by column; each item's own scale
+    assert ("3 values outside the declared scale (whole numbers 1–10 for S1, S2; 1–5 for S3) in 3 columns: "
+            "S1 line 2: 0; S3 line 2: 7; S2 line 4: 12.") in message
+    assert "1 undeclared level in 1 column: gender line 2: 'Male'." in message
+
+
+def test_many_bad_cells_are_counted_and_the_first_twenty_shown(small):
+    q, folder = small
+    rows = "".join(f"x{k},E1,male,{11 + k % 2},1,{6 + k % 2}\n" for k in range(30))
+    (folder / "bad.csv").write_text(SMALL_CSV + rows, encoding="utf-8")
+    with pytest.raises(SchemaError) as err:
+        csi.read_responses(folder / "bad.csv", q)
+    message = str(err.value)
+    assert "60 values outside the declared scale" in message and "in 2 columns: S1 line 5: 11, line 6: 12" in message
+    assert "40 more not shown (per column: S1 30, S3 30)" in message
+    assert message.count("line ") == 20
 
 
 def test_duplicate_respondent_ids(small):

@@ -219,8 +219,15 @@ def test_industry_column_is_optional(study_dir):
     (study_dir / "enterprises.csv").write_text("enterprise_id,name_zh,name_en\nW01,甲,A\nW02,乙,B\n",
                                                encoding="utf-8")
     study = csi.load_study(study_dir / "study.toml")
-    assert {e.industry for e in study.enterprises} == {"all"}
-    assert study.industry_label("all", "zh") == "同类" and study.industry_label("all", "en") == "the study's enterprises"
+    assert {e.industry for e in study.enterprises} == {"study"}
+    assert study.industry_label("study", "zh") == "同类"
+    assert study.industry_label("study", "en") == "the study's enterprises"
+
+
+def test_industry_code_of_the_whole_study_is_reserved(study_dir):
+    (study_dir / "enterprises.csv").write_text("enterprise_id,industry\nW01,water\nW02,all\n", encoding="utf-8")
+    with pytest.raises(StudyError, match=r"enterprises\.csv: line 3, column 'industry': 'all' is reserved"):
+        csi.load_study(study_dir / "study.toml")
 
 
 def test_missing_enterprise_column_names_the_optional_ones(study_dir):
@@ -238,8 +245,20 @@ def test_taplo_checks_a_study_file_against_the_shipped_schema(tmp_path):
     study = tmp_path / "study.toml"
     directive = f"#:schema {reference.SCHEMA_DIR / 'study.schema.json'}\n"
     study.write_text(directive + (DEMO / "study.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    ok = subprocess.run(["taplo", "check", str(study)], capture_output=True, text=True, cwd=tmp_path)
+    ok = subprocess.run(["taplo", "check", str(study)], capture_output=True, text=True, cwd=tmp_path, check=False)
     assert ok.returncode == 0, ok.stderr
     edit(tmp_path, 'scheme = "path"', 'schem = "path"')
-    bad = subprocess.run(["taplo", "check", str(study)], capture_output=True, text=True, cwd=tmp_path)
+    bad = subprocess.run(["taplo", "check", str(study)], capture_output=True, text=True, cwd=tmp_path, check=False)
     assert bad.returncode != 0 and "'schem' was unexpected" in bad.stderr
+
+
+def test_a_study_of_one_industry_needs_no_industry_column(tmp_path):
+    import pandas as pd
+    from studies.second_study import make_study
+
+    path = make_study(tmp_path, single_industry=True, weighting=False)
+    table = pd.read_csv(tmp_path / "enterprises.csv", dtype=str)
+    table.drop(columns="industry").to_csv(tmp_path / "enterprises.csv", index=False)
+    analysis = csi.analyse_study(path)
+    assert {e.industry for e in analysis.study.enterprises} == {"study"}
+    assert "study" in set(analysis.benchmarks["industry"]) and len(analysis.league) == 4

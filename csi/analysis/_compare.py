@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from csi import _stats
+from csi._data import OVERALL
 from csi.indices import enterprise_indices, holm, league_table
 from csi.io import Model, Study
 from csi.pls import PLSResult
@@ -51,7 +52,7 @@ def benchmark_table(indices: pd.DataFrame, shares: pd.Series, study: Study, data
     t = indices.assign(industry=indices["enterprise_id"].map(industry),
                        share=indices["enterprise_id"].map(shares).astype(float))
     groups = [*t.groupby(["industry", "construct"], sort=False),
-              *((("all", c), g) for c, g in t.groupby("construct", sort=False))]
+              *(((OVERALL, c), g) for c, g in t.groupby("construct", sort=False))]
     rows = []
     for (group, construct), g in groups:
         pi = _benchmark_weights(study, g)

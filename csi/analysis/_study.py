@@ -18,7 +18,7 @@ import pandas as pd
 
 from csi._validation import yes_no
 from csi.analysis._compare import benchmark_table, compare, compare_waves, league_of, survey_weight_totals
-from csi.exceptions import CSIError, StudyError
+from csi.exceptions import CSIError, DataError, StudyError
 from csi.indices import (
     enterprise_indices,
     importance_performance,
@@ -241,12 +241,15 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     current = load_responses(study)
     previous = load_responses(study, previous=True) if study.previous_wave else None
     data, weighting, errors = _weigh(study, current.kept)
+    if data.empty:  # nothing left to analyse: say why here, not with a failure on an empty table further on
+        raise DataError(" ".join(weighting_failures(study, errors)) or f"{study.path}: no respondent is left to "
+                        f"analyse: the screening ([screening]) excluded all {len(current.excluded)} read.")
     previous_data, _, previous_errors = _weigh(study, previous.kept) if previous is not None else (None, {}, {})
-    settings, weights = study.model, _weight_column(study)
+    weights = _weight_column(study)
     fits, boots = {}, {}
     pools, members = _pools(study, data)
     for key, rows in pools:
-        fits[key] = estimate(settings.model, rows, weights=weights, scheme=settings.scheme, missing=settings.missing)
+        fits[key] = estimate_pool(study, key, rows)
         boots[key] = bootstrap(fits[key], n=BOOTSTRAP_RESAMPLES, seed=study.seed, **design_columns(study, rows))
     indices = _indices(study, data, fits, members, weights)
     previous_indices = _indices(study, previous_data, fits, members, weights) if previous_data is not None \
@@ -299,6 +302,24 @@ def pool_of(study: Study, enterprise: Enterprise, kept: pd.DataFrame) -> tuple[s
     return f"industry:{enterprise.industry}", kept[kept[column].isin(peers)]
 
 
+def estimate_pool(study: Study, key: str, rows: pd.DataFrame) -> PLSResult:
+    """The PLS fit of one pool, by the study's ``[model]`` settings; an error names the pool and its respondents
+    (estimate's own message names items, not which industry's respondents they are)."""
+    settings = study.model
+    try:
+        return estimate(settings.model, rows, weights=_weight_column(study), scheme=settings.scheme,
+                        missing=settings.missing)
+    except CSIError as exc:
+        raise type(exc)(f"{study.path.name}: [model] the model of {pool_label(key)} ({len(rows)} analysed "
+                        f"respondents) cannot be estimated: {exc}") from None
+
+
+def pool_label(key: str) -> str:
+    """A pool key as a user reads it: "industry 'water'", "enterprise 'W01'" or "the whole study"."""
+    kind, _, name = key.partition(":")
+    return f"{kind} {name!r}" if name else "the whole study"
+
+
 def design_columns(study: Study, rows: pd.DataFrame) -> dict[str, pd.Series]:
     """The declared ``[data] strata`` / ``cluster`` columns of ``rows`` for :func:`csi.bootstrap`.
 
@@ -344,16 +365,56 @@ def _weigh(study: Study, kept: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, We
     if settings.method == "none":
         return data, {}, {}
     column = study.questionnaire.enterprise_column
-    results, errors = {}, {}
+    margins = settings.margins.copy()
+    margins.attrs["source"] = settings.source  # rake's errors then name the margins file (or study.toml table)
+    errors = _levels_nobody_has(study, kept)
+    results = {}
     for enterprise_id, rows in kept.groupby(column, sort=False):
+        if str(enterprise_id) in errors:
+            continue
         try:
-            result = rake(rows, settings.margins)
+            result = rake(rows, margins)
         except CSIError as exc:
             errors[str(enterprise_id)] = str(exc)
             continue
         results[str(enterprise_id)] = result
         data.loc[rows.index, WEIGHT] = result.weights.to_numpy()
     return data[~data[column].astype(str).isin(errors)], results, errors
+
+
+def weighting_failures(study: Study, failed: Mapping[str, str], wave: str = "") -> list[str]:
+    """The enterprises that could not be weighted, one message per distinct reason."""
+    by_reason: dict[str, list[str]] = {}
+    for enterprise_id, reason in failed.items():
+        by_reason.setdefault(reason, []).append(enterprise_id)
+    return [f"{study.path}: {_enterprises(study, ids)} could not be weighted ([weighting]){wave}: {reason}"
+            for reason, ids in by_reason.items()]
+
+
+def _enterprises(study: Study, ids: list[str]) -> str:
+    """'enterprise W01', 'enterprises W01, W02' or 'all 24 enterprises'."""
+    if len(ids) == 1:
+        return f"enterprise {ids[0]}"
+    return f"all {len(ids)} enterprises" if len(ids) == len(study.enterprises) else f"enterprises {', '.join(ids)}"
+
+
+def _levels_nobody_has(study: Study, kept: pd.DataFrame) -> dict[str, str]:
+    """Margin levels no respondent of the study has: every enterprise fails alike, so each gets one message
+    naming the margins, the variables and all their levels (rake, per enterprise, names the first it meets)."""
+    settings = study.weighting
+    absent = []
+    for variable, part in settings.margins.groupby("variable", sort=False):
+        if variable in kept.columns:  # else rake names the missing column
+            found = set(kept[variable].dropna().astype(str))
+            levels = [str(level) for level in part["level"] if str(level) not in found]
+            if levels:
+                absent.append(f"level{'s' if len(levels) > 1 else ''} {', '.join(map(repr, levels))} of {variable!r}")
+    if not absent:
+        return {}
+    message = (f"{settings.source}: no respondent has {'; '.join(absent)}, so no enterprise can be raked to these "
+               "margins. Check the responses (a recoding?), or merge the level with a neighbouring one in the "
+               "questionnaire, the margins and the data.")
+    return dict.fromkeys(kept[study.questionnaire.enterprise_column].astype(str).unique(), message)
 
 
 def _weight_column(study: Study) -> str | None:
@@ -408,16 +469,17 @@ def _rubric(study: Study, indices: pd.DataFrame, problems: list) -> dict[str, Ru
     except (CSIError, OSError) as exc:
         problems.append(("rubric", str(exc)))
         return {}
-    now = indices
     out = {}
     for enterprise in study.enterprises:
+        mine = indices[indices["enterprise_id"] == enterprise.id].set_index("construct")["index"].to_dict()
+        if not mine:
+            continue  # not analysed (its report fails, saying why): nothing to certify, no problem for the others
         audit = rules.audits_dir / f"{enterprise.id}.csv"
         if not audit.is_file():
             problems.append(("audits_dir", f"{audit}: no audit file for {enterprise.id}"))
             continue
-        mine = now[now["enterprise_id"] == enterprise.id].set_index("construct")["index"].to_dict()
         try:
-            out[enterprise.id] = score_rubric(rubric, audit, mine or None)
+            out[enterprise.id] = score_rubric(rubric, audit, mine)
         except CSIError as exc:
             problems.append(("audits_dir", str(exc)))
     return out
@@ -431,7 +493,14 @@ def _operations(study: Study, problems: list) -> pd.DataFrame | None:
     if not path.is_file():
         problems.append(("operations", f"file not found: {path}"))
         return None
-    table = pd.read_csv(path, dtype={"enterprise_id": str}, encoding="utf-8-sig")
+    try:
+        table = pd.read_csv(path, dtype={"enterprise_id": str}, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        problems.append(("operations", f"{path}: could not be read as a UTF-8 CSV: {str(exc).strip()}"))
+        return None
+    if "enterprise_id" not in table.columns:
+        problems.append(("operations", f"{path}: no column 'enterprise_id'; columns: {', '.join(table.columns)}."))
+        return None
     served = pd.Series({e.id: e.served_customers for e in study.enterprises}, dtype="float")
     if {"complaints_received"} <= set(table.columns):
         table["complaint_rate"] = table["complaints_received"] / table["enterprise_id"].map(served)

@@ -27,10 +27,9 @@ class Job:
     language: str
     formats: tuple[str, ...]
     out_dir: str
-    primary: bool
     key: str  # hash of inputs, parameters and code: a rerun skips a job whose key is unchanged
     pdf_engine: str = "weasyprint"
-    overview: bool = False  # the study overview (enterprise_id is then its file stem)
+    overview: bool = False  # the study overview (enterprise_id is then "overview")
 
 
 @dataclass(frozen=True)
@@ -40,8 +39,8 @@ class ReportOutcome:
     enterprise_id: str
     language: str
     status: str                      # "ok" | "failed"
-    files: tuple[str, ...]           # written reports, relative to the output folder
-    seconds: float
+    files: tuple[str, ...]           # written reports, relative to the output folder: report_file()
+    seconds: float                   # time to render; a skipped report keeps the time of the run that rendered it
     error: str | None = None         # the cause, for failures
     summary: dict | None = None      # headline numbers for the index page
     key: str = ""
@@ -50,6 +49,11 @@ class ReportOutcome:
     @property
     def path(self) -> str | None:
         return self.files[0] if self.files else None
+
+
+def report_file(enterprise_id: str, lang: str, fmt: str) -> str:
+    """A report's file name, ``W03.zh.html``: the same whatever other languages a run renders."""
+    return f"{enterprise_id}.{lang}.{fmt}"
 
 
 def overview_parameters(study_path: str | Path, lang: str, analysis_path: str = "") -> dict:

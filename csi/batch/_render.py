@@ -34,6 +34,7 @@ from csi.batch._jobs import (
     first_line,
     notebook_parameters,
     overview_parameters,
+    report_file,
 )
 from csi.batch._notebook import prestart_kernel, run_notebook, shutdown_kernels
 from csi.exceptions import CSIError
@@ -43,13 +44,12 @@ def render(job: Job) -> ReportOutcome:
     """Execute the notebook of one enterprise (or the study overview) and write its reports; any failure
     becomes an outcome."""
     if job.overview:
-        return _execute_notebook(job, OVERVIEW, overview_parameters(job.study_path, job.language, job.analysis_path),
-                       "overview")
+        return _execute_notebook(job, OVERVIEW, overview_parameters(job.study_path, job.language, job.analysis_path))
     parameters = notebook_parameters(job.study_path, job.enterprise_id, job.language, job.analysis_path)
-    return _execute_notebook(job, NOTEBOOK, parameters, job.enterprise_id)
+    return _execute_notebook(job, NOTEBOOK, parameters)
 
 
-def _execute_notebook(job: Job, notebook_path: Path, parameters: dict, outcome_id: str) -> ReportOutcome:
+def _execute_notebook(job: Job, notebook_path: Path, parameters: dict) -> ReportOutcome:
     """Run a report notebook and write its files; a failure (never raised) becomes a failed outcome."""
     start = time.perf_counter()
     try:
@@ -61,9 +61,9 @@ def _execute_notebook(job: Job, notebook_path: Path, parameters: dict, outcome_i
     except Exception as exc:  # noqa: BLE001 - a report failure never stops the batch; it is recorded
         error = f"{type(exc).__name__}: {first_line(str(exc))}"
     else:
-        return ReportOutcome(outcome_id, job.language, "ok", files, time.perf_counter() - start, None, summary,
+        return ReportOutcome(job.enterprise_id, job.language, "ok", files, time.perf_counter() - start, None, summary,
                              job.key)
-    return ReportOutcome(outcome_id, job.language, "failed", (), time.perf_counter() - start, error, None, job.key)
+    return ReportOutcome(job.enterprise_id, job.language, "failed", (), time.perf_counter() - start, error, None, job.key)
 
 
 def warm_up(pdf_engine: str) -> None:
@@ -86,18 +86,19 @@ def shutdown() -> None:
 
 def _write_reports(job: Job, notebook: nbformat.NotebookNode, summary: dict) -> tuple[str, ...]:
     out = Path(job.out_dir)
-    stem = job.enterprise_id if job.primary else f"{job.enterprise_id}.{job.language}"
     title = f"{summary.get('enterprise', job.enterprise_id)} · {summary.get('title', '')}"
     html = export_html(notebook, job.language, title)
     files = []
     if "html" in job.formats:
-        atomic_write(out / f"{stem}.html", html.encode("utf-8"))
-        files.append(f"{stem}.html")
+        name = report_file(job.enterprise_id, job.language, "html")
+        atomic_write(out / name, html.encode("utf-8"))
+        files.append(name)
     if "pdf" in job.formats:
         from csi.report._pdf import html_to_pdf
 
-        atomic_write(out / f"{stem}.pdf", html_to_pdf(html, lang=job.language, engine=job.pdf_engine))
-        files.append(f"{stem}.pdf")
+        name = report_file(job.enterprise_id, job.language, "pdf")
+        atomic_write(out / name, html_to_pdf(html, lang=job.language, engine=job.pdf_engine))
+        files.append(name)
     return tuple(files)
 
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import json
+import logging
 import os
 import sys
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
@@ -65,7 +68,7 @@ class RunResult:
 def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Iterable[str] | None = None,
               languages: Iterable[str] | None = None, formats: Iterable[str] | None = None, workers: int = 1,
               scheduler: str | None = None, force: bool = False, pdf_engine: str | None = None,
-              progress: Callable[[ReportOutcome, int, int], None] | None = None) -> RunResult:
+              progress: Callable[[ReportOutcome, int, int], None] | None = None, verbose: bool = False) -> RunResult:
     """Render the reports of a study (or of the enterprises in ``only``) and an index page.
 
     Parameters
@@ -79,6 +82,8 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
     force : redo every report, even those unchanged since the last run.
     pdf_engine : ``"weasyprint"`` or ``"chromium"`` (default: the study's ``[outputs].pdf_engine``).
     progress : called after each report with (outcome, done, total); the CLI draws its bar from it.
+    verbose : let dask.distributed log and warn as it normally does (a batch keeps it quiet: csi reports
+        every failure itself).
     """
     spec = load_study(study)
     out = Path(out_dir).resolve() if out_dir else spec.outputs.dir
@@ -101,22 +106,20 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
     for lang in langs:
         key, old = _hash(inputs, "overview", lang, fmts_key), previous_overview.get(("overview", lang))
         if unchanged(old, key):
-            skipped_overview.append(replace(old, skipped=True, seconds=0.0))
+            skipped_overview.append(replace(old, skipped=True))  # keeps the seconds it took when rendered
         else:
-            jobs.append(Job(str(spec.path), analysis, "overview" if lang == langs[0] else f"overview.{lang}", lang,
-                            fmts, str(out), True, key, engine, overview=True))
+            jobs.append(Job(str(spec.path), analysis, "overview", lang, fmts, str(out), key, engine, overview=True))
     for enterprise_id in targets:
         for lang in langs:
             key = _hash(inputs, enterprise_id, lang, fmts_key)
             old = previous.get((enterprise_id, lang))
             if unchanged(old, key):
-                skipped.append(replace(old, skipped=True, seconds=0.0))
+                skipped.append(replace(old, skipped=True))
             else:
-                jobs.append(Job(str(spec.path), analysis, enterprise_id, lang, fmts, str(out), lang == langs[0], key,
-                                engine))
+                jobs.append(Job(str(spec.path), analysis, enterprise_id, lang, fmts, str(out), key, engine))
     reports = sum(not job.overview for job in jobs)
     done = _execute(jobs, workers, scheduler, progress, len(skipped), reports + len(skipped),
-                    prepare=lambda: _analysis(spec, Path(analysis)))
+                    prepare=lambda: _analysis(spec, Path(analysis)), verbose=verbose)
     overview = _in_order(skipped_overview + [outcome for job, outcome in done if job.overview], ["overview"], langs)
     outcomes = _in_order(skipped + [outcome for job, outcome in done if not job.overview], targets, langs)
     manifest = _write_manifest(spec, out, outcomes, inputs, overview)
@@ -135,7 +138,7 @@ def _analysis(spec: Study, path: Path) -> None:
 
 
 def _execute(jobs: list[Job], workers: int, scheduler: str | None, progress, already: int, total: int,
-             prepare: Callable[[], None]) -> list[tuple[Job, ReportOutcome]]:
+             prepare: Callable[[], None], verbose: bool = False) -> list[tuple[Job, ReportOutcome]]:
     """Run ``prepare`` (the study-level analysis), then every job; enterprise reports feed ``progress``.
 
     With dask, the workers start their kernel and PDF browser while this process runs ``prepare``.
@@ -160,17 +163,21 @@ def _execute(jobs: list[Job], workers: int, scheduler: str | None, progress, alr
         finally:
             shutdown_renderers()
         return results
-    _execute_dask(jobs, workers, scheduler, record, prepare)
+    _execute_dask(jobs, workers, scheduler, record, prepare, verbose)
     return results
 
 
-def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, prepare) -> None:
+def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, prepare, verbose: bool) -> None:
     import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set(DASK_SETTINGS):
-        cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                                      dashboard_address=None)
+    with dask.config.set(DASK_SETTINGS), contextlib.nullcontext() if verbose else _quiet_dask():
+        # No dashboard. The scheduler's HTTP server (health checks) starts anyway, on port 8787 unless given
+        # another, and warns when another cluster holds 8787: any free port instead.
+        cluster = None if scheduler else LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.WARNING if verbose else logging.ERROR)  # WARNING: LocalCluster's default
         try:
             with Client(scheduler or cluster) as client:
                 engine = jobs[0].pdf_engine  # futures kept until the end: a released future is cancelled
@@ -180,10 +187,31 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, 
                 _hand_out(client, jobs, record)
                 del warm
                 with contextlib.suppress(Exception):  # workers that died have no kernel left to stop
-                    client.run(shutdown_renderers)
+                    client.run(shutdown_renderers if cluster is None else retire_worker)
         finally:
             if cluster is not None:
                 cluster.close()
+
+
+@contextlib.contextmanager
+def _quiet_dask():
+    """This process's distributed log lines below ERROR (workers starting and stopping, slow event loops) and
+    distributed's warnings, off for a batch: csi reports every failure itself. The workers: ``silence_logs``.
+
+    Logger levels, not handler levels (``silence_logs``): distributed adds no handler of its own when the root
+    logger has one (pytest, a user's logging setup), and ``distributed.client`` has a level of its own.
+    """
+    names = {"distributed", *(name for name in logging.root.manager.loggerDict if name.startswith("distributed."))}
+    levels = {name: logging.getLogger(name).level for name in names}
+    try:
+        for name in names:
+            logging.getLogger(name).setLevel(logging.ERROR)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module=r"distributed(\.|$)")
+            yield
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def _hand_out(client, jobs: list[Job], record: Callable[[Job, ReportOutcome], None]) -> None:
@@ -244,6 +272,17 @@ def shutdown_renderers() -> None:
         from csi.batch._render import shutdown
 
         shutdown()
+
+
+def retire_worker() -> None:
+    """On a worker of the batch's own cluster, before it is closed: stop its renderers and freeze its heap.
+
+    On exit the interpreter runs full garbage collections over the heap (the notebook stack makes it 200,000
+    objects: ~1 s of CPU); on a busy machine that outlasted the 4 s a nanny waits, which then killed the
+    worker with a warning. Frozen objects are left out of those collections.
+    """
+    shutdown_renderers()
+    gc.freeze()
 
 
 _RENDER = "csi.batch._render"  # the module name, checked without importing it

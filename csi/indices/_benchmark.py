@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from csi import _stats
+from csi._data import OVERALL
 from csi._validation import suggest
 from csi.exceptions import DataError
 from csi.indices._index import _fit_lower_set, csi_index
@@ -129,7 +130,7 @@ def pairwise_differences(indices: pd.DataFrame, *, by: str | None = "industry", 
     Holm-adjusted p-values over the pairs of each group: ``group, a, b, diff, std_error, ci_low,
     ci_high, p_value, p_holm``."""
     q = stats.norm.ppf(0.5 + level / 2)
-    groups = [("all", indices)] if by is None else list(indices.groupby(by, sort=False))
+    groups = [(OVERALL, indices)] if by is None else list(indices.groupby(by, sort=False))
     out = []
     for key, g in groups:
         rows = []
@@ -155,7 +156,7 @@ def industry_indices(indices: pd.DataFrame, *, by: str = "industry", weight: str
     """
     q = stats.norm.ppf(0.5 + level / 2)
     rows = []
-    for key, g in [*indices.groupby(by, sort=False), ("all", indices)]:
+    for key, g in [*indices.groupby(by, sort=False), (OVERALL, indices)]:
         a = np.ones(len(g)) if weight is None else g[weight].to_numpy(float)
         index = float(np.dot(a, g["index"]) / a.sum())
         se = float(np.sqrt(np.dot(a**2, g["std_error"] ** 2)) / a.sum())

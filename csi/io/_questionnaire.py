@@ -9,7 +9,6 @@ anything undeclared is an error naming the file, column and rows.
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -449,12 +448,14 @@ class BadCells:
                          f"or a missing code declared in {source}.")
         if self.cells["scale"]:
             columns = self._columns("scale")
-            scales = {f"{self.declared[c].scale[0]:g}–{self.declared[c].scale[1]:g}" for c in columns}
-            scale = scales.pop() if len(scales) == 1 else ", ".join(
-                f"{c} {self.declared[c].scale[0]:g}–{self.declared[c].scale[1]:g}" for c in columns)
+            scales: dict[str, list[str]] = {}
+            for c in columns:
+                scales.setdefault(f"{self.declared[c].scale[0]:g}–{self.declared[c].scale[1]:g}", []).append(c)
+            scale = next(iter(scales)) if len(scales) == 1 else "; ".join(
+                f"{span} for {', '.join(cs)}" for span, cs in scales.items())
             codes = "; ".join(f"{c} {', '.join(f'{m:g}' for m in self.declared[c].missing_codes) or 'none'}"
                               for c in columns)
-            what = f" outside their item's scale (whole numbers {scale})"
+            what = f" outside the declared scale (whole numbers {scale})"
             parts.append(f"{self._listing('scale', 'value', labels, what)}. Missing codes declared: {codes}. Declare "
                          f"'don't know'/refusal codes in missing_codes of {source}, or correct the data.")
         if self.cells["level"]:

@@ -15,7 +15,7 @@ from csi.io import _schema as schema
 from csi.io._study import DEFAULT_INDUSTRY, DEFAULT_INDUSTRY_LABEL, ENTERPRISE_COLUMNS, MARGIN_COLUMNS
 
 #: The shipped JSON Schema files (package data) by the file they describe.
-SCHEMA_DIR = Path(__file__).parent / "schema"
+SCHEMA_DIR = schema.SCHEMA_DIR
 SCHEMAS = {"study.toml": (schema.StudyFile, "study.schema.json"),
            "questionnaire.toml": (schema.QuestionnaireFile, "questionnaire.schema.json")}
 REFERENCE = Path("docs") / "study-file.md"

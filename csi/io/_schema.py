@@ -32,8 +32,19 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from csi._data import MISSING_POLICIES, SCHEMES
 from csi._validation import LANGUAGES, suggest
 from csi.exceptions import CSIError
+
+#: The shipped JSON Schema files (package data): study.schema.json and questionnaire.schema.json.
+SCHEMA_DIR = Path(__file__).parent / "schema"
+
+
+def schema_line(name: str) -> str:
+    """The first line that makes taplo-based editors (VS Code with Even Better TOML) check a file against the
+    shipped schema, e.g. ``#:schema /…/csi/io/schema/study.schema.json``."""
+    return f"#:schema {(SCHEMA_DIR / name).as_posix()}"
+
 
 # --------------------------------------------------------------------------- value types
 
@@ -41,8 +52,8 @@ Language = Literal["zh", "en"]
 Format = Literal["html", "pdf"]
 PdfEngine = Literal["weasyprint", "chromium"]      # chromium is the fast one for large batches
 Preset = Literal["acsi", "ecsi", "ccsi"]
-Scheme = Literal["path", "centroid", "factorial"]  # csi._data.SCHEMES
-Missing = Literal["raise", "listwise", "mean"]     # csi._data.MISSING_POLICIES
+Scheme = Literal[SCHEMES]
+Missing = Literal[MISSING_POLICIES]
 OutOfRange = Literal["raise", "exclude", "set_missing"]
 Estimation = Literal["pooled", "enterprise"]
 PoolBy = Literal["industry", "study"]

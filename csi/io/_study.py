@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from csi._data import OVERALL
 from csi._validation import LANGUAGES, check_id, suggest
 from csi.exceptions import CSIError, StudyError
 from csi.io import _schema as schema
@@ -25,7 +26,7 @@ FORMATS = typing.get_args(schema.Format)
 BENCHMARKS = typing.get_args(schema.Benchmark)
 
 #: The industry of every enterprise when enterprises.csv has no industry column, with its labels.
-DEFAULT_INDUSTRY = "all"
+DEFAULT_INDUSTRY = "study"
 DEFAULT_INDUSTRY_LABEL = {"zh": "同类", "en": "the study's enterprises"}
 #: The columns of enterprises.csv: name → (required, description). The reference page and errors use it.
 ENTERPRISE_COLUMNS = {
@@ -396,6 +397,10 @@ def _enterprises(path: Path, fail: _Failer) -> tuple[Enterprise, ...]:
             raise StudyError(f"{path}: line {line}, column 'contacted': {contacted!r} is not a whole number of 1 or "
                              "more (customers contacted in fieldwork; leave it empty when unknown).")
         industry = row["industry"].strip() if "industry" in table.columns else DEFAULT_INDUSTRY
+        if industry == OVERALL:
+            raise StudyError(f"{path}: line {line}, column 'industry': {OVERALL!r} is reserved for the whole study "
+                             "(league and benchmarks across industries); use another code and label it in [study] "
+                             "industries.")
         if not industry:
             raise StudyError(f"{path}: line {line}, column 'industry' is empty; give every enterprise an industry "
                              "(enterprises are pooled and ranked within it), or remove the column for a study of one "

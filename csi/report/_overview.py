@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from csi._data import OVERALL
 from csi.analysis import StudyAnalysis, analyse_study
 from csi.io import Study, load_study
 from csi.report import _charts as charts
@@ -48,7 +49,7 @@ def overview_content(study: Study | str | Path, lang: str | None = None,
                                     industry_label=lambda x: x["industry"].map(lambda i: study.industry_label(i, lang)))
     benchmarks = analysis.benchmarks
     industries = benchmarks[benchmarks["construct"] == study.model.target].assign(
-        industry_label=lambda x: [t("overall_all", lang) if i == "all" else study.industry_label(i, lang)
+        industry_label=lambda x: [t("overall_all", lang) if i == OVERALL else study.industry_label(i, lang)
                                   for i in x["industry"]])
     cert = pd.DataFrame([{"enterprise_id": e, "name": names[e], "total": r.total,
                           "stars": "★" * r.stars if r.stars else "", "verdict": r.verdict(lang),
