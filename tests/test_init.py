@@ -259,3 +259,18 @@ def test_unreadable_file_is_an_error_naming_it(tmp_path, name, content):
 def test_missing_file_is_an_error_naming_it(tmp_path):
     with pytest.raises(CSIError, match=r"nowhere\.csv: file not found"):
         csi.init_study(tmp_path / "nowhere.csv")
+
+
+def test_a_rare_value_just_above_the_common_scale_is_proposed_as_a_code(tmp_path):
+    """8 in 3 % of one item's answers on a 1–7 questionnaire is a no-answer code, not a 1–10 scale; the
+    to-do says so and how to undo it."""
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"respondent_id": [f"R{k}" for k in range(300)], "company": rng.choice(["A", "B"], 300)})
+    latent = rng.standard_normal(300)
+    for item in ("SAT1", "SAT2", "SAT3", "LOY1"):
+        df[item] = np.clip(np.rint(4 + 1.2 * latent + 0.6 * rng.standard_normal(300)), 1, 7)
+    df.loc[::33, "SAT2"] = 8
+    starter = csi.init_study(written(tmp_path, df, ".csv"), tmp_path)
+    questionnaire = csi.load_questionnaire(tmp_path / "questionnaire.toml")
+    assert questionnaire.item("SAT2").scale == (1, 7) and 8 in questionnaire.item("SAT2").missing_codes
+    assert any("SAT2: 8 (10 answers) lies just above the 1–7 scale" in line for line in starter.todo)

@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,7 @@ _ENTERPRISE_NAMES = {"enterpriseid", "enterprise", "company", "companyid", "comp
                      "被测评企业", "被测评单位"}
 #: Construct → item-name prefixes that name it (upper case) and its labels.
 CONSTRUCTS = {
-    "Image": (("IMG", "IMAGE", "IMAG"), {"zh": "品牌形象", "en": "Brand image"}),
+    "Image": (("IMG", "IMAGE", "IMAG", "IM"), {"zh": "品牌形象", "en": "Brand image"}),
     "Expectation": (("EXP", "EXPE", "EXPECT", "CE", "CUEX"), {"zh": "顾客预期", "en": "Customer expectation"}),
     "Quality": (("QUAL", "QUA", "PQ", "PERQ"), {"zh": "感知质量", "en": "Perceived quality"}),
     "Value": (("VAL", "VALU", "VALUE", "PV", "PERV"), {"zh": "感知价值", "en": "Perceived value"}),
@@ -232,14 +232,30 @@ class _Plan:
                            and c.numbers.notna().sum() < 0.5 * c.text.notna().sum()]
         unused = [c for c in rest if c not in self.demographics and c not in self.open_ended]
         self.enterprises = self._enterprises(by_name.get(self.enterprise_column))
-        self.constructs = _constructs(self.items)
         self.scale = _most_common([it.scale for it in self.items]) if self.items else (1, 10)
+        self.fitted: dict[str, tuple[float, int]] = {}  # item → (value taken for a code, answers with it)
+        self.items = [self._fit_scale(it, by_name[it.id]) for it in self.items]
+        self.constructs = _constructs(self.items)
         self.codes = sorted({c for it in self.items for c in it.codes})
         self.code_labels = {c: _code_label(c, [by_name[it.id] for it in self.items]) for c in self.codes}
         self.reverse = _negatively_correlated(self.items, by_name)
         self.syntax, self.unplaced = _syntax(self.constructs)
         self._describe()
         self._left_to_decide(guessed_id, unnamed, unused, by_name)
+
+    def _fit_scale(self, item: _Item, column: _Column) -> _Item:
+        """An item whose answers fit the other items' scale but for one rare value just above it (8 on 1–7,
+        under 5 % of answers) gets that scale, the value proposed as a no-answer code (the to-do says so)."""
+        lo, hi = self.scale
+        if item.scale == self.scale or not item.scale[0] <= lo < hi <= item.scale[1]:
+            return item
+        answers = column.numbers.dropna()
+        answers = answers[~answers.isin(item.codes)]
+        beyond = answers[~answers.between(lo, hi)]
+        if beyond.nunique() != 1 or len(beyond) > 0.05 * len(answers) or beyond.iloc[0] != hi + 1:
+            return item
+        self.fitted[item.id] = (float(beyond.iloc[0]), len(beyond))
+        return replace(item, scale=self.scale, codes=tuple(sorted({*item.codes, float(beyond.iloc[0])})))
 
     def _enterprises(self, column: _Column | None) -> dict[str, str]:
         """Enterprise id → name (an SPSS value label, else the id)."""
@@ -304,6 +320,11 @@ class _Plan:
             todo.append("Write each item's question as its `text` in questionnaire.toml (now the column name); "
                         "the reports print it.")
         for it in self.items:
+            if it.id in self.fitted:
+                value, count = self.fitted[it.id]
+                todo.append(f"{it.id}: {value:g} ({count} answers) lies just above the {it.scale[0]}–{it.scale[1]} "
+                            f"scale of the other items and is proposed as a no-answer code; if it is a real answer, "
+                            f"give {it.id} its own scale = [{it.scale[0]}, {value:g}] in questionnaire.toml.")
             if it.outside:
                 todo.append(f"{it.id} has values {_names([f'{v:g}' for v in it.outside])} outside its proposed scale "
                             f"{it.scale[0]}–{it.scale[1]}: correct them in the data, declare them as missing codes, "
