@@ -28,6 +28,7 @@ from csi.analysis._study import (
     design_columns,
     estimate_pool,
     load_responses,
+    no_respondents,
     pool_label,
     weighting_failures,
 )
@@ -146,9 +147,8 @@ def _check_samples(study: Study, current: ScreeningResult, data: pd.DataFrame, f
             continue  # named with the weighting errors, as its report names it
         n = int(analysed.get(enterprise.id, 0))
         read = ledger.loc[enterprise.id, "read"] if enterprise.id in ledger.index else 0
-        if n == 0:  # the text of the report's failure (csi.report enterprise_content)
-            errors.append(f"{study.path}: enterprise {enterprise.id} has no analysed respondents ({read} read); "
-                          "nothing to report.")
+        if n == 0:  # the report's failure (csi.report enterprise_content)
+            errors.append(no_respondents(study, enterprise.id, read))
         elif n < study.report.min_n:
             few.append(f"{enterprise.id} ({n})")
     if few:

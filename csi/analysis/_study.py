@@ -551,3 +551,8 @@ def _hashes(study: Study) -> dict[str, str]:
                     else path.name
             out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
+
+
+def no_respondents(study: Study, enterprise_id: str, read: int) -> str:
+    """Why an enterprise gets no report: nobody of it is left to analyse (the report's failure and validate's)."""
+    return f"{study.path}: enterprise {enterprise_id} has no analysed respondents ({read} read); nothing to report."

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from csi._version import __version__
-from csi.analysis._study import BOOTSTRAP_RESAMPLES, StudyAnalysis, analyse_study, load_responses
+from csi.analysis._study import BOOTSTRAP_RESAMPLES, StudyAnalysis, analyse_study, load_responses, no_respondents
 from csi.exceptions import DataError
 from csi.indices import item_scores, item_weights
 from csi.io._study import Enterprise, Grade, Study, load_study
@@ -118,8 +118,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         raise DataError(f"{study.path}: enterprise {enterprise.id} could not be weighted "
                         f"([weighting]): {analysis.weighting_errors[enterprise.id]}")
     if own.empty:
-        raise DataError(f"{study.path}: enterprise {enterprise.id} has no analysed respondents "
-                        f"({_ledger_row(analysis.current, enterprise.id)['read']} read); nothing to report.")
+        raise DataError(no_respondents(study, enterprise.id, _ledger_row(analysis.current, enterprise.id)["read"]))
     pool_key = analysis.pool_key(enterprise.id)
     fit, weights = analysis.fits[pool_key], analysis.weight_column
     labels = {c: q.construct_label(c, lang) for c in settings.model.constructs}
