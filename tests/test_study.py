@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import edit
 
 import csi
 from csi.exceptions import StudyError
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
-
-
-@pytest.fixture()
-def study_dir(tmp_path: Path) -> Path:
-    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "enterprises.csv", "study.toml"):
-        shutil.copy(DEMO / name, tmp_path / name)
-    return tmp_path
-
-
-def edit(folder: Path, old: str, new: str, name: str = "study.toml") -> Path:
-    path = folder / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"test setup: {old!r} not in {name}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return folder / "study.toml"
 
 
 def test_demo_study_loads():

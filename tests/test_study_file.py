@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import edit
 
 import csi
 from csi.exceptions import SchemaError, StudyError
@@ -21,21 +22,6 @@ from csi.io._study import ReportSettings, SamplingPlan, ScreeningRules
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
-
-
-@pytest.fixture()
-def study_dir(tmp_path: Path) -> Path:
-    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "enterprises.csv", "study.toml"):
-        shutil.copy(DEMO / name, tmp_path / name)
-    return tmp_path
-
-
-def edit(folder: Path, old: str, new: str, name: str = "study.toml") -> Path:
-    path = folder / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"test setup: {old!r} not in {name}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return folder / "study.toml"
 
 
 # --------------------------------------------------------------------------- generated files are current
