@@ -161,6 +161,16 @@ def test_rule_files_that_do_not_parse_are_each_named_with_their_key(demo, capsys
     assert "complaint_keywords.toml: [categories.billing] needs label" in keywords
 
 
+def test_a_rubric_without_audits_is_named_beside_its_own_syntax_error(demo, capsys):
+    (demo.parent / "rules" / "after_sales_service.toml").write_text("this is [not toml", encoding="utf-8")
+    _edit(demo / "study.toml", 'audits_dir = "audits"', "")
+    code, out, _ = _validate(demo, capsys)
+    errors = [line for line in out.splitlines() if line.startswith("error: ")]
+    assert code == 2 and len(errors) == 2
+    assert errors[0].startswith("error: study.toml: [rules] rubric: ") and "not valid TOML" in errors[0]
+    assert "[rules].audits_dir is not: set it to the folder of the audit files" in errors[1]
+
+
 def test_an_unlabelled_industry_code_is_a_warning(demo, capsys):
     _edit(demo / "study.toml", ', bank = { zh = "银行", en = "Banking" }', "")
     code, out, _ = _validate(demo, capsys)

@@ -461,13 +461,15 @@ def _rubric(study: Study, indices: pd.DataFrame, problems: list) -> dict[str, Ru
     rules = study.rules
     if rules.rubric is None:
         return {}
-    if rules.audits_dir is None:
-        problems.append(("audits_dir", "[rules].rubric is set but [rules].audits_dir is not"))
-        return {}
     try:
         rubric = load_rubric(rules.rubric)
     except (CSIError, OSError) as exc:
         problems.append(("rubric", str(exc)))
+        rubric = None
+    if rules.audits_dir is None:
+        problems.append(("audits_dir", "[rules].rubric is set but [rules].audits_dir is not: set it to the folder "
+                                       "of the audit files, one <enterprise_id>.csv per enterprise"))
+    if rubric is None or rules.audits_dir is None:
         return {}
     out = {}
     for enterprise in study.enterprises:
