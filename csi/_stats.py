@@ -2,7 +2,9 @@
 
 Case weights are frequency-style throughout csi: mean = Σwx/Σw and (co)variance = Σw(x − x̄)(y − ȳ)/(Σw − 1),
 so integer weights give the same numbers as repeated rows and ``w=None`` is the usual n − 1 estimate.
-The weights are checked by :func:`csi._data.check_weights` before they get here.
+The weights are checked by :func:`csi._data.check_weights` before they get here. The *sample size* of
+inference is never Σw (survey weights may sum to the population size): :func:`sample_sizes` gives the
+respondents and Kish's effective n (docs/methods/reliability.md, "Case weights and n").
 
 Three moment helpers, one per kind of input:
 
@@ -113,6 +115,31 @@ def cov_to_corr(c: np.ndarray) -> np.ndarray:
     """The correlation matrix of a covariance matrix."""
     d = np.sqrt(np.diag(c))
     return c / np.outer(d, d)
+
+
+def sample_sizes(x: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Respondents and Kish's effective n behind each pair of columns of ``x`` (NaN = missing), k × k each.
+
+    Respondents are the rows observed on both columns with a positive weight; the effective n is
+    ``(Σw)² / Σw²`` over the same rows (Kish 1965, §11.7), the respondent count when unweighted. Neither
+    changes when the weights are multiplied by a constant (survey weights summing to the population size
+    or to the sample size give the same n), unlike the Σw of the frequency-style covariances.
+    """
+    k = x.shape[1]
+    rows, s1, s2 = (np.zeros((k, k)) for _ in range(3))
+    for start in range(0, len(x), _CHUNK):
+        m = (~np.isnan(x[start : start + _CHUNK])).astype(float)
+        if w is None:
+            rows += m.T @ m
+            continue
+        wb = w[start : start + _CHUNK, None]
+        rows += (m * (wb > 0)).T @ m
+        s1 += (m * wb).T @ m
+        s2 += (m * wb**2).T @ m
+    if w is None:
+        return rows, rows.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return rows, np.where(s2 > 0, s1**2 / s2, 0.0)
 
 
 # ---------------------------------------------------------------- the index formula

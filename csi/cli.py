@@ -1,7 +1,8 @@
 """Command line: ``csi init DATAFILE``, ``csi validate STUDY``, ``csi run STUDY --out DIR``, ``csi demo``.
 
-Thin: parses arguments, draws the progress bar, maps errors to exit codes (2 for a study or data error,
-1 when any report failed). The work is in csi.run.
+Thin: parses arguments, draws the progress bar, maps errors to exit codes (2 for a study or data error, or a file
+or folder the system refuses — one line naming it, never a traceback; 1 when any report failed; 130 when
+interrupted). The work is in csi.run.
 """
 
 from __future__ import annotations
@@ -28,6 +29,20 @@ def main(argv: list[str] | None = None) -> int:
     except CSIError as exc:
         print(f"csi: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the file system refused something csi did not check first: one line, not a traceback
+        print(f"csi: error: {os_error_text(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("csi: interrupted", file=sys.stderr)
+        return 130
+
+
+def os_error_text(exc: OSError) -> str:
+    """'<path>: <reason>' (both paths of a rename), on one line."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    names = f"{exc.filename} -> {exc.filename2}" if exc.filename2 is not None else str(exc.filename)
+    text = reason if exc.filename is None else f"{names}: {reason}"
+    return text.replace("\r", " ").replace("\n", " ")
 
 
 def _parser() -> argparse.ArgumentParser:

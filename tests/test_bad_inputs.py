@@ -18,6 +18,7 @@ import pytest
 
 import csi
 from csi import exceptions
+from csi.io._study import ScreeningRules
 from csi.survey import read_margins
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
@@ -41,6 +42,12 @@ def _rake(path: Path):
     return csi.rake(data, read_margins(path))
 
 
+def _screen(path: Path):
+    """Read the responses and screen them with a speeder rule on their 'duration' column."""
+    data = csi.read_responses(path, questionnaire(), invalid="flag")
+    return csi.screen(data, questionnaire(), ScreeningRules(speeder_column="duration", speeder_min_seconds=60))
+
+
 CALLS = {
     "load_study": csi.load_study,
     "load_questionnaire": csi.load_questionnaire,
@@ -50,6 +57,7 @@ CALLS = {
     "read_audit": lambda path: csi.read_audit(path, rubric()),
     "load_award_rules": csi.load_award_rules,
     "rake": _rake,
+    "screen": _screen,
 }
 
 

@@ -189,3 +189,103 @@ def test_quiet_dask_silences_distributed_only_while_it_lasts():
             warnings.warn_explicit("a study warning", UserWarning, "_index.py", 1, module="csi.indices._index")
     assert [str(w.message) for w in caught] == ["a study warning"]  # csi's own warnings still show
     assert [logger.getEffectiveLevel() for logger in loggers] == before
+
+
+# --------------------------------------------------------------------------- no code runs from the output folder
+
+
+class _Payload:
+    """A pickle whose loading creates ``marker``: what someone who can write the output folder might plant."""
+
+    def __init__(self, marker: Path):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return open, (self.marker, "w")
+
+
+def _analysis_file(study: Path, out: Path) -> Path:
+    return out / ".csi" / f"analysis-{runner.inputs_hash(runner.load_study(study))[:16]}.pkl"
+
+
+def test_the_analysis_file_is_loaded_only_when_signed_with_the_runs_key(tmp_path):
+    import pickle
+
+    from csi.batch import _cache
+    from csi.exceptions import ReportError
+
+    path, key, marker = tmp_path / "analysis.pkl", _cache.new_key(), tmp_path / "marker"
+    _cache.save_analysis({"numbers": [1, 2]}, path, key)
+    assert _cache.load_analysis(path, key) == {"numbers": [1, 2]}
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    signed = path.read_bytes()
+    forged = signed[:len(_cache.MAGIC) + 32] + pickle.dumps(_Payload(marker))  # someone else's payload, old tag
+    for data in (pickle.dumps(_Payload(marker)), forged, signed[:-1], b""):
+        path.write_bytes(data)
+        with pytest.raises(ReportError, match=rf"{re.escape(str(path))}: not written by this run; delete it"):
+            _cache.load_analysis(path, key)
+    path.write_bytes(signed)
+    with pytest.raises(ReportError, match="not written by this run"):
+        _cache.load_analysis(path, _cache.new_key())  # another run's key
+    with pytest.raises(ReportError, match="needs this run's key"):
+        _cache.load_analysis(path, "")
+    assert not marker.exists()
+
+
+def test_a_planted_pickle_is_replaced_never_run_and_a_rerun_still_resumes(tmp_path, monkeypatch):
+    import pickle
+
+    from studies.second_study import make_study
+
+    study, out, marker = make_study(tmp_path / "study", single_industry=True), tmp_path / "out", tmp_path / "marker"
+    planted = _analysis_file(study, out)
+    planted.parent.mkdir(parents=True)
+    planted.write_bytes(pickle.dumps(_Payload(marker)))
+    keys, new_key = [], runner.new_key
+
+    def recorded() -> str:
+        keys.append(new_key())
+        return keys[-1]
+
+    monkeypatch.setattr(runner, "new_key", recorded)
+    first = runner.run_study(study, out, only=["H01"], languages=["en"], workers=1)
+    assert not first.failed and all(o.status == "ok" for o in first.overview)
+    assert not marker.exists()
+    # the key never reaches the output folder: not in a report, the manifest, the index or the analysis file
+    assert all(keys[0].encode() not in p.read_bytes() and bytes.fromhex(keys[0]) not in p.read_bytes()
+               for p in out.rglob("*") if p.is_file())
+    again = runner.run_study(study, out, only=["H01"], languages=["en"], workers=1)
+    assert all(o.skipped for o in again.outcomes + again.overview)
+    # the manifest is read, not trusted: a report listed under a file of someone else's is rendered again
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["reports"][0]["files"] = ["study.html"]
+    (out / "study.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    planted.write_bytes(pickle.dumps(_Payload(marker)))
+    third = runner.run_study(study, out, only=["H01"], languages=["en"], workers=1)  # renders: a new analysis
+    assert [(o.skipped, o.files) for o in third.outcomes] == [(False, ("H01.en.html",))] and not third.failed
+    assert third.overview[0].skipped and 'href="study.html"' not in third.index.read_text(encoding="utf-8")
+    assert not marker.exists() and len(set(keys)) == 3  # one per run
+
+
+def test_an_analysis_file_swapped_during_the_run_fails_its_reports_unloaded(tmp_path, monkeypatch):
+    import pickle
+
+    from studies.second_study import make_study
+
+    study, out, marker = make_study(tmp_path / "study", single_industry=True), tmp_path / "out", tmp_path / "marker"
+    analyse = runner._analysis
+
+    def swapped(spec, path, key):
+        analyse(spec, path, key)
+        path.write_bytes(pickle.dumps(_Payload(marker)))  # replaced after the run wrote it
+
+    monkeypatch.setattr(runner, "_analysis", swapped)
+    result = runner.run_study(study, out, only=["H01"], languages=["en"], workers=1)
+    path = _analysis_file(study, out)
+    for outcome in result.outcomes + result.overview:
+        assert outcome.status == "failed"
+        assert outcome.error == (f"ReportError: {path}: not written by this run; delete it (it was not loaded: csi run "
+                                 "loads only the study analysis it wrote itself, signed with its own key).")
+    assert not marker.exists()
+

@@ -100,6 +100,33 @@ def test_league_table_by_hand():
     assert t.loc["B", "change_direction"] == "down" and t.loc["C", "change_direction"] == "no previous wave"
 
 
+def test_league_table_never_mixes_waves_or_constructs():
+    """Issue 18: a previous wave with several constructs used to duplicate enterprises (A ranked twice, changed by
+    2 and by 20); another construct, the same wave label, several rows per enterprise or no common enterprise
+    are now refused, and enterprises only in the previous wave are listed."""
+    now = INDICES.assign(construct="Satisfaction", wave="2026")
+    prev = pd.DataFrame({"enterprise_id": ["A", "A", "B", "B"], "construct": ["Satisfaction", "Loyalty"] * 2,
+                         "index": [78.0, 60.0, 80.0, 61.0], "std_error": [1.0] * 4, "wave": "2025"})
+    with pytest.raises(csi.DataError, match=r"previous holds several constructs \(Satisfaction, Loyalty\)"):
+        league_table(now, prev)
+    with pytest.raises(csi.DataError, match="indices are 'Satisfaction' but previous is 'Loyalty'"):
+        league_table(now, prev[prev["construct"] == "Loyalty"])
+    with pytest.raises(csi.DataError, match="both wave '2026'"):
+        league_table(now, prev[prev["construct"] == "Satisfaction"].assign(wave="2026"))
+    with pytest.raises(csi.DataError, match="several rows for enterprise"):
+        league_table(now, prev[prev["construct"] == "Satisfaction"].drop(columns="construct")
+                     .pipe(lambda p: pd.concat([p, p])))
+    with pytest.raises(csi.DataError, match="no enterprise of previous is in indices"):
+        league_table(now, prev[prev["construct"] == "Satisfaction"].assign(enterprise_id=["a", "b"]))
+    with pytest.raises(csi.DataError, match="indices holds several constructs"):
+        league_table(pd.concat([now, now.assign(construct="Loyalty")]))
+    same = prev[prev["construct"] == "Satisfaction"]
+    t = league_table(now, pd.concat([same, same.iloc[:1].assign(enterprise_id="Z")]))
+    assert t["enterprise_id"].is_unique and t.attrs["previous_only"] == ["Z"]
+    ref = league_table(INDICES, same.drop(columns=["construct", "wave"]))  # same numbers as without the labels
+    pd.testing.assert_frame_equal(t.drop(columns=["construct", "wave"]), ref)
+
+
 def test_holm_matches_statsmodels():
     p = np.array([0.01, 0.04, 0.03, 0.005, 0.2])
     assert holm(p) == pytest.approx(multipletests(p, method="holm")[1])

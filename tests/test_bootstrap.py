@@ -23,7 +23,7 @@ from csi.exceptions import DataError
 from csi.indices import NegativeWeightWarning
 from csi.io import models
 from csi.pls._bootstats import draw_counts, jackknife_groups, jackknife_weights, stat_spec
-from csi.pls._bootstrap import BootstrapResult, bootstrap, quantile7, replicate
+from csi.pls._bootstrap import BootstrapResult, MissingScaleWarning, bootstrap, quantile7, replicate
 
 REF = Path(__file__).parent / "reference"
 ECSI = models.ecsi()
@@ -229,9 +229,27 @@ def test_index_needs_scales(mobi):
     bare = mobi.copy()
     bare.attrs = {}
     f = csi.estimate(ECSI, bare)
-    assert bootstrap(f, n=50, seed=1).index is None
-    with_scale = bootstrap(f, n=50, seed=1, scale=(1, 10)).index
-    assert with_scale.set_index("construct").loc["Satisfaction", "estimate"] == pytest.approx(72.4541, abs=1e-4)
+    b = bootstrap(f, n=50, seed=1)
+    assert b.index is None  # issue 18: said, not silent
+    assert b.index_note.startswith("no index: no item has a declared scale; pass scale=(min, max)")
+    assert "index_note=\"no index: " in repr(b) and "no index" in str(b.summary())
+    with_scale = bootstrap(f, n=50, seed=1, scale=(1, 10))
+    assert with_scale.index_note == "" and "index_note" not in repr(with_scale)
+    assert with_scale.index.set_index("construct").loc["Satisfaction", "estimate"] == pytest.approx(72.4541, abs=1e-4)
+
+
+def test_index_of_the_constructs_with_declared_scales(mobi):
+    """Issue 18: items partly declared (here Loyalty's) — the other constructs get their bootstrapped index,
+    identical to the fully declared run; Loyalty is named in index_note and in a MissingScaleWarning."""
+    part = mobi.copy()
+    part.attrs = {"scales": {i: (1, 10) for i in ECSI.items if i not in ECSI.blocks["Loyalty"]}}
+    f = csi.estimate(ECSI, part)
+    with pytest.warns(MissingScaleWarning, match=r"no index for Loyalty: item\(s\) CUSL1, CUSL2, CUSL3 have no"):
+        b = bootstrap(f, n=50, seed=1)
+    full = bootstrap(f, n=50, seed=1, scale=(1, 10))
+    assert list(b.index["construct"]) == [c for c in ECSI.constructs if c != "Loyalty"]
+    pd.testing.assert_frame_equal(b.index, full.index[full.index["construct"] != "Loyalty"].reset_index(drop=True))
+    assert "Loyalty" in b.index_note and "index:Loyalty" not in b.replicates.columns
 
 
 @pytest.mark.parametrize(

@@ -164,5 +164,8 @@ def test_kmo_bartlett_integer_weights_equal_repeated_rows():
     weighted = kmo_bartlett(items, weights=weights)
     repeated = kmo_bartlett(items.loc[items.index.repeat(weights)].reset_index(drop=True))
     assert weighted.kmo == pytest.approx(repeated.kmo, abs=1e-10)
-    assert weighted.chi2 == pytest.approx(repeated.chi2, rel=1e-10) and weighted.n == repeated.n
+    # Bartlett's χ² takes Kish's effective n of the rows (survey weights; issue 18), not Σw = the repeated rows
+    n_eff = weights.sum() ** 2 / (weights**2).sum()
+    assert weighted.n == pytest.approx(n_eff, rel=1e-12) and repeated.n == weights.sum()
+    assert weighted.chi2 == pytest.approx(repeated.chi2 * (n_eff - 1 - 17 / 6) / (repeated.n - 1 - 17 / 6), rel=1e-10)
     np.testing.assert_allclose(weighted.item_kmo["kmo"], repeated.item_kmo["kmo"], atol=1e-10)

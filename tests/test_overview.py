@@ -57,3 +57,24 @@ def test_overview_record_names_the_eligible(analysis):
     data = report.overview_record(o).data
     assert data["enterprises"] == 24
     assert data["eligible"] == [str(x) for x in o.awards.loc[o.awards["eligible"].astype(bool), "id"]]
+
+
+@pytest.mark.parametrize("weighting", [False, True])
+def test_overview_names_the_unranked_and_the_left_out(tmp_path, weighting):
+    """H04 (n = 2) is not ranked and has no interval; when it cannot be weighted it is not listed, and the
+    overview says so either way (docs/methods/report.md, rule 2)."""
+    import re
+
+    from studies.second_study import make_study
+
+    from csi import report
+
+    analysis = csi.analyse_study(make_study(tmp_path, weighting=weighting))
+    for lang, said in (("zh", ("不排名", "未列入本表")), ("en", ("Not ranked", "Not in this table"))):
+        content = report.overview_content(None, lang, analysis=analysis)
+        notes = " ".join(re.findall(r"<p>([^<]*)</p>", report.overview_league(content).html))
+        name = analysis.study.enterprise("H04").label(lang)
+        assert (said[1] if weighting else said[0]) in notes and name in notes
+        if not weighting:
+            row = content.league.set_index("enterprise_id").loc["H04"]
+            assert row[["rank", "rank_in_group"]].isna().all()

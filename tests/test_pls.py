@@ -142,12 +142,34 @@ def test_integer_weights_equal_repeated_rows(mobi):
     repeated = estimate(ECSI, mobi.loc[mobi.index.repeat(w)])
     for name in ("paths", "outer", "r_squared", "item_stats"):
         a, b = getattr(weighted, name), getattr(repeated, name)
+        if name == "r_squared":  # adjusted R² counts respondents (w > 0), not Σw: survey-weight semantics
+            a, b = a.drop(columns="r_squared_adj"), b.drop(columns="r_squared_adj")
         pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=0, atol=1e-10)
     first = repeated.scores[~repeated.scores.index.duplicated()]
     np.testing.assert_allclose(weighted.scores.loc[first.index], first, atol=1e-10)
     assert weighted.n == 250 and repeated.n == int(w.sum())
     assert isinstance(weighted.case_weights, pd.Series)
     np.testing.assert_array_equal(weighted.case_weights.to_numpy(), w)
+
+
+def test_adjusted_r_squared_counts_respondents_as_statsmodels_wls(mobi):
+    """Issue 18: adjusted R² uses the respondents (rows with w > 0), not Σw. Reference: statsmodels WLS of each
+    endogenous score on its predecessors' scores with the same weights (its nobs counts the non-zero weights, as
+    R ``summary(lm(..., weights = w))``); weights summing to a population of 4 million give the same value."""
+    sm = pytest.importorskip("statsmodels.api")
+    w = np.random.default_rng(18).uniform(0.2, 3.0, len(mobi))
+    w[:20] = 0.0  # zero weights are not respondents
+    fit = estimate(ECSI, mobi, weights=w)
+    big = estimate(ECSI, mobi, weights=w * 4e6 / w.sum())
+    got = fit.r_squared.set_index("construct")
+    keep = w > 0
+    for target in ECSI.endogenous:
+        preds = list(ECSI.predecessors(target))
+        x = sm.add_constant(fit.scores.loc[keep, preds].to_numpy())
+        ref = sm.WLS(fit.scores.loc[keep, target].to_numpy(), x, weights=w[keep]).fit()
+        assert got.loc[target, "r_squared"] == pytest.approx(ref.rsquared, abs=1e-10)
+        assert got.loc[target, "r_squared_adj"] == pytest.approx(ref.rsquared_adj, abs=1e-10)
+    pd.testing.assert_frame_equal(fit.r_squared, big.r_squared, rtol=1e-10, atol=0)
 
 
 def test_weights_as_column_and_series(mobi):

@@ -11,6 +11,7 @@ References:
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -18,12 +19,14 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 import csi
 from csi.exceptions import DataError
 from csi.io import Model, models
 from csi.measurement import (
     AlphaResult,
+    HTMT2Warning,
     cronbach_alpha,
     cross_loadings,
     fornell_larcker,
@@ -179,7 +182,8 @@ def test_htmt_matches_seminr(fit, mobi, seminr_fit):
 
 
 def test_htmt2_is_geometric(fit, mobi):
-    got = htmt(fit, mobi, kind="htmt2").set_index(["construct_a", "construct_b"])["htmt"]
+    with pytest.warns(HTMT2Warning, match="undefined for Quality–Loyalty: .* ≤ 0 in the sample"):
+        got = htmt(fit, mobi, kind="htmt2").set_index(["construct_a", "construct_b"])["htmt"]
     x = mobi.to_numpy(dtype=float)
     cols = {c: i for i, c in enumerate(mobi.columns)}
     r = np.corrcoef(x, rowvar=False)
@@ -286,6 +290,7 @@ def test_standardized_estimator_and_result_shape(mobi):
 
 # ------------------------------------------------------------------ weights
 def test_integer_weights_equal_repeated_rows_alpha(mobi):
+    """Estimates equal repeated rows; the interval's n is Kish's effective n of the respondents, not Σw."""
     rng = np.random.default_rng(11)
     x = mobi[MOBI_BLOCKS["Quality"]].copy()
     x = x.mask(rng.random(x.shape) < 0.05)
@@ -295,10 +300,36 @@ def test_integer_weights_equal_repeated_rows_alpha(mobi):
         for ci in ("feldt", "duhachek"):
             a = cronbach_alpha(x, weights=w, missing=missing, ci=ci)
             b = cronbach_alpha(rep, missing=missing, ci=ci)
-            assert (a.alpha, a.alpha_std, a.ci_low, a.ci_high) == pytest.approx(
-                (b.alpha, b.alpha_std, b.ci_low, b.ci_high), abs=1e-10
-            ), (missing, ci)
+            assert (a.alpha, a.alpha_std) == pytest.approx((b.alpha, b.alpha_std), abs=1e-10), (missing, ci)
             pd.testing.assert_frame_equal(a.item_stats, b.item_stats, atol=1e-10)
+    a = cronbach_alpha(x, weights=w)
+    used = ~x.isna().any(axis=1).to_numpy()
+    wu = w[used].astype(float)
+    assert a.n == int((wu > 0).sum()) and a.n_eff == pytest.approx(wu.sum() ** 2 / (wu**2).sum(), rel=1e-12)
+    df1, df2 = a.n_eff - 1, (a.n_eff - 1) * (a.k - 1)  # Feldt on the effective n, by hand with scipy
+    assert a.ci_low == pytest.approx(1 - (1 - a.alpha) * stats.f.ppf(0.975, df1, df2), abs=1e-12)
+    assert a.ci_high == pytest.approx(1 - (1 - a.alpha) * stats.f.ppf(0.025, df1, df2), abs=1e-12)
+
+
+def test_population_total_weights_give_the_same_inference(mobi):
+    """Issue 18: the same survey weights summing to n or to a population of 4 million (margins as counts)
+    give the same alpha intervals, Bartlett test and adjusted R² — n is never Σw."""
+    w = np.random.default_rng(18).uniform(0.3, 3.0, len(mobi))
+    w *= len(mobi) / w.sum()
+    big = w * 4e6 / len(mobi)
+    x = mobi[MOBI_BLOCKS["Quality"]].mask(np.random.default_rng(2).random((len(mobi), 7)) < 0.05)
+    for missing in ("listwise", "pairwise"):
+        # pairwise: each entry of C has its own Σw − 1 denominator (frequency-style), so alpha itself moves by O(1/n)
+        tol = 1e-10 if missing == "listwise" else 1e-4
+        for ci in ("feldt", "duhachek"):
+            a, b = (cronbach_alpha(x, weights=v, ci=ci, missing=missing) for v in (w, big))
+            assert (a.n, a.n_eff) == pytest.approx((b.n, b.n_eff), rel=1e-12)
+            assert (a.alpha, a.ci_low, a.ci_high) == pytest.approx((b.alpha, b.ci_low, b.ci_high), abs=tol), (missing, ci)
+            assert a.n_eff < a.n <= len(mobi)  # unequal weights: fewer effective respondents
+    ka, kb = (kmo_bartlett(mobi[MOBI_BLOCKS["Quality"]], weights=v) for v in (w, big))
+    assert (ka.chi2, ka.p_value, ka.n) == pytest.approx((kb.chi2, kb.p_value, kb.n), rel=1e-10)
+    fa, fb = (estimate(ECSI, mobi, weights=v) for v in (w, big))
+    pd.testing.assert_frame_equal(fa.r_squared, fb.r_squared, rtol=1e-10, atol=0)
 
 
 def test_integer_weights_equal_repeated_rows_fit(mobi):
@@ -385,8 +416,10 @@ def test_htmt_symmetric(seed, kind):
     )
     ab = Model.from_syntax("A =~ A1 + A2 + A3\nB =~ B1 + B2 + B3\nB ~ A")
     ba = Model.from_syntax("B =~ B1 + B2 + B3\nA =~ A1 + A2 + A3\nA ~ B")
-    h1 = htmt(estimate(ab, data), data, kind=kind)
-    h2 = htmt(estimate(ba, data), data, kind=kind)
+    with warnings.catch_warnings():  # a heterotrait r ≤ 0 in random data: HTMT2Warning, the same for both orders
+        warnings.simplefilter("ignore", HTMT2Warning)
+        h1 = htmt(estimate(ab, data), data, kind=kind)
+        h2 = htmt(estimate(ba, data), data, kind=kind)
     assert (h1["construct_a"].iloc[0], h2["construct_a"].iloc[0]) == ("A", "B")
     assert h1["htmt"].iloc[0] == pytest.approx(h2["htmt"].iloc[0], rel=1e-12)
 

@@ -153,3 +153,17 @@ def test_table_breaks_long_codes_only_between_chunks_and_escapes_each():
     html = table(frame, {"file": "File", "sha": "SHA-256"}, "en", breaks={"sha": 8})
     assert "<td>a&lt;b&gt;.csv</td>" in html  # no breaks asked for: one piece
     assert "<td>01234567<wbr>89abcdef<wbr>&lt;&amp;&gt;</td>" in html
+
+
+@pytest.mark.parametrize("package", ["csi", "csi.io", "csi.survey", "csi.measurement", "csi.pls", "csi.indices",
+                                     "csi.rules", "csi.analysis", "csi.report", "csi.batch"])
+def test_star_import_gives_every_public_name(package):
+    """Issue 18: ``from csi.report import *`` raised (``__all__`` named a function that no longer existed). Every
+    public package's ``__all__`` must name only what the package has, without duplicates."""
+    import importlib
+
+    module = importlib.import_module(package)
+    namespace: dict = {}
+    exec(f"from {package} import *", namespace)  # noqa: S102 - a fixed import statement
+    assert sorted(set(module.__all__)) == sorted(module.__all__), f"{package}.__all__ lists a name twice"
+    assert [n for n in module.__all__ if n not in namespace] == []

@@ -114,6 +114,23 @@ def test_after_sales_demo_audit_w01_by_hand():
     assert result.stars == 0 and result.verdict("en") == "Pass"   # ≥ 70, < 80
 
 
+DEMO_AUDITS = sorted(p for p in (ROOT / "data" / "demo" / "audits").glob("*.csv") if p.stem not in ("operations", "teams"))
+
+
+@pytest.mark.parametrize("path", DEMO_AUDITS, ids=lambda p: p.stem)
+def test_audit_dataframe_from_read_csv_scores_as_the_path(path):
+    """Issue 18: a DataFrame straight from pd.read_csv (floats with NaN, pandas 3 str columns with missing values)
+    scores exactly as the file; so do the same table with None/pd.NA blanks and as nullable dtypes."""
+    rubric = load_rubric(AFTER_SALES)
+    by_path = score_rubric(rubric, path, indices={"Satisfaction": 74.68})
+    frame = pd.read_csv(path)
+    for table in (frame, frame.convert_dtypes(), frame.astype(object).where(frame.notna(), None)):
+        got = score_rubric(rubric, table, indices={"Satisfaction": 74.68})
+        assert got.total == by_path.total and got.level == by_path.level
+        pd.testing.assert_frame_equal(got.items, by_path.items)
+        pd.testing.assert_frame_equal(got.adjustments, by_path.adjustments)
+
+
 CUSTOMISED_AUDIT = """item,earned,not_applicable,sampled,deficient,count
 IM1,7,,,,
 IM2,8,,,,

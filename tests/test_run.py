@@ -123,6 +123,48 @@ def test_report_renders_in_headless_chromium(batch, tmp_path):
     shutil.copy(shot, keep / "W01.png")  # kept for a person to look at (reports/ is not committed)
 
 
+# --------------------------------------------------------------------------- text from the data stays text
+
+#: Names a report must print as written: markup (HTML, Markdown) and '$' pairs that matplotlib would set as
+#: math text — ``A$\B$`` even fails it, which failed every report drawing the name and the overview.
+MARKUP = {"H01": "Acme $5 <b>x</b> **x** [x](y)", "H02": "A$\\B$ x"}
+
+
+def _svg_texts(page: str) -> str:
+    """The embedded charts' SVG, decoded (their text is text: svg.fonttype none)."""
+    import base64
+
+    return "\n".join(base64.b64decode(data).decode("utf-8")
+                     for data in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", page))
+
+
+def test_names_with_markup_and_dollars_print_literally_in_charts_html_and_pdf(tmp_path):
+    from html import escape
+
+    import pandas as pd
+    from studies.second_study import make_study
+
+    study = make_study(tmp_path / "study", single_industry=True)
+    names = pd.read_csv(study.parent / "enterprises.csv", dtype=str, keep_default_na=False)
+    for enterprise_id, name in MARKUP.items():
+        names.loc[names["enterprise_id"] == enterprise_id, ["name_en", "name_zh"]] = name
+    names.to_csv(study.parent / "enterprises.csv", index=False)
+    out = tmp_path / "out"
+    result = runner.run_study(study, out, only=["H01"], languages=["en"], formats=["html", "pdf"], workers=1)
+    assert not result.failed and all(o.status == "ok" for o in result.overview), result.outcomes + result.overview
+    for page in ((out / "H01.en.html").read_text(encoding="utf-8"), (out / "overview.en.html").read_text(encoding="utf-8")):
+        assert not any(tag in page for tag in ("<b>x</b>", "<strong>x</strong>", 'href="y"'))
+        charts = _svg_texts(page)
+        for name in MARKUP.values():  # H02 is H01's peer: in its tables and charts too
+            assert escape(name) in page and escape(name, quote=False) in charts
+    index = result.index.read_text(encoding="utf-8")
+    assert escape(MARKUP["H01"]) in index and "<b>x</b>" not in index
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(out / "H01.en.pdf"), "-"], check=True, capture_output=True,
+                              text=True).stdout
+        assert all(name in text for name in MARKUP.values())
+
+
 # --------------------------------------------------------------------------- the notebook stays thin
 
 
@@ -208,3 +250,38 @@ def test_shutdown_renderers_stops_this_process_renderers(monkeypatch):
     monkeypatch.setattr(_render, "shutdown", lambda: stopped.append(True))
     runner.shutdown_renderers()
     assert stopped == [True]
+
+
+# --------------------------------------------------------------------------- one bad part never aborts the batch
+
+
+def test_a_bad_pool_and_a_malformed_operations_file_fail_only_what_they_touch(tmp_path, monkeypatch):
+    """Issue 18: the bank's model cannot be estimated (QUAL1 constant there) and the operations CSV does not parse.
+    The bank's report fails naming its pool; every other report and the overview are made, each naming the
+    operations problem."""
+    import pandas as pd
+
+    from csi.analysis import _study
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    folder = tmp_path / "data" / "demo"
+    responses = pd.read_csv(folder / "responses_2026.csv", dtype=str, keep_default_na=False)
+    responses.loc[responses["enterprise_id"].str.startswith("B"), "QUAL1"] = "7"
+    responses.to_csv(folder / "responses_2026.csv", index=False)
+    (folder / "audits" / "operations.csv").write_text('enterprise_id,"callbacks\nW01,2\n', encoding="utf-8")
+    monkeypatch.setattr(_study, "BOOTSTRAP_RESAMPLES", 20)
+    result = runner.run_study(folder / "study.toml", tmp_path / "out", only=["W01", "T01", "B01"])
+    (failed,) = result.failed
+    assert failed.enterprise_id == "B01" and "the model of industry 'bank'" in failed.error
+    assert "cannot be estimated" in failed.error
+    problem = "operations.csv: could not be read as a UTF-8 CSV"
+    for outcome in (*[o for o in result.outcomes if o.status == "ok"], *result.overview):
+        assert outcome.status == "ok", outcome.error
+        page = (result.out_dir / outcome.files[0]).read_text(encoding="utf-8")
+        assert problem in page, outcome.files[0]
+    assert {o.enterprise_id for o in result.outcomes if o.status == "ok"} == {"W01", "T01"}
+    overview = (result.out_dir / "overview.zh.html").read_text(encoding="utf-8")
+    assert "江城市自来水有限公司" in overview  # the league leaves the bank out and says so, once
+    assert overview.count("江城商业银行") == 1 and "未列入本表（无法加权或模型无法估计，其报告说明原因）：江城商业银行" in overview
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert manifest["failed"] == 1 and "industry 'bank'" in manifest["failures"][0]["error"]

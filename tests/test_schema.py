@@ -249,3 +249,179 @@ def test_item_values_convert_as_pandas_converts_each_cell(column):
     got = _numbers(column)
     assert got.index.equals(expected.index)
     np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+
+
+# --------------------------------------------------------------------------- readers that lose nothing silently
+
+COMMON = Path(__file__).resolve().parent / "bad_inputs" / "common"
+
+
+def _workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    from openpyxl import Workbook
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def _rows(csv_text: str) -> list[list]:
+    lines = [line.split(",") for line in csv_text.strip().splitlines()]
+    return [lines[0], *[[int(v) if v.isdigit() else (v or None) for v in row] for row in lines[1:]]]
+
+
+def test_workbook_with_several_sheets_is_refused_unless_the_sheet_is_named(small):
+    q, folder = small
+    rows = _rows(SMALL_CSV)
+    path = _workbook(folder / "r.xlsx", {"说明": [], "E1": rows[:3], "E2": [rows[0], rows[3]], "empty": []})
+    with pytest.raises(SchemaError, match=r"r\.xlsx: the workbook has 2 sheets with data \('E1', 'E2'\) and csi "
+                                          r"reads one: say which .* \[data\] sheet = \"E1\""):
+        csi.read_responses(path, q)
+    assert csi.read_responses(path, q, sheet="E2")["respondent_id"].tolist() == ["r3"]
+    with pytest.raises(SchemaError, match=r"r\.xlsx: no sheet 'e2' \(did you mean 'E2'\?\); the workbook's sheets: "
+                                          r"'说明', 'E1', 'E2', 'empty'"):
+        csi.read_responses(path, q, sheet="e2")
+    # one sheet with data, not the first: it is read; empty sheets are ignored
+    only = _workbook(folder / "only.xlsx", {"封面": [], "data": rows, "notes": []})
+    df = csi.read_responses(only, q)
+    assert df["respondent_id"].tolist() == ["r1", "r2", "r3"] and df.attrs["missing_codes"]["S1"] == {"99": 1}
+    # other file types ignore the sheet
+    assert len(csi.read_responses(folder / "r.csv", q, sheet="E2")) == 3
+
+
+def test_study_names_the_sheet_and_the_analysis_reads_it(tmp_path):
+    from csi.analysis import load_responses
+    for name in ("questionnaire.toml", "enterprises.csv", "model.txt"):
+        shutil.copy(COMMON / name, tmp_path / name)
+    table = pd.read_csv(COMMON / "responses_ok.csv", dtype=str, keep_default_na=False)
+    rows = [list(table.columns), *[[int(v) if v.isdigit() else v for v in r] for r in table.itertuples(index=False)]]
+    _workbook(tmp_path / "responses.xlsx", {"E01": rows[:21], "E02": [rows[0], *rows[21:]]})
+    study = (COMMON / "study.toml").read_text(encoding="utf-8").replace('"responses_ok.csv"]', '"responses.xlsx"]')
+    (tmp_path / "study.toml").write_text(study, encoding="utf-8")
+    with pytest.raises(SchemaError, match=r"2 sheets with data"):
+        load_responses(csi.load_study(tmp_path / "study.toml"))
+    (tmp_path / "study.toml").write_text(study.replace("[data]\n", '[data]\nsheet = "E02"\n'), encoding="utf-8")
+    loaded = csi.load_study(tmp_path / "study.toml")
+    assert loaded.sheet == "E02"
+    assert set(load_responses(loaded).ledger["enterprise_id"]) == {"E02"}
+
+
+def _with_cached_values(path: Path, values: dict[str, str]) -> None:
+    """Give formula cells (by address) a cached value, as Excel writes it when it saves a workbook."""
+    import re
+    import zipfile
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
+    for address, value in values.items():
+        sheet = re.sub(rf'(<c r="{address}"[^>]*>)(<f>[^<]*</f>)(<v\s*/>|<v></v>)?', rf"\1\2<v>{value}</v>", sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode("utf-8")
+    with zipfile.ZipFile(path, "w") as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+
+
+def test_formula_cells_are_read_from_their_saved_values_and_refused_without(small):
+    q, folder = small
+    rows = _rows(SMALL_CSV)
+    rows[1][3] = "=5+5"   # S1 of r1 (cell D2), and S3 of r3 (cell F4)
+    rows[3][5] = "=0+1"
+    path = _workbook(folder / "f.xlsx", {"data": rows})
+    with pytest.raises(SchemaError, match=r"f\.xlsx, sheet 'data': 2 formula cells without a saved value: S1 cell D2 "
+                                          r"\(=5\+5\), S3 cell F4 \(=0\+1\)\. .*open it in Excel or LibreOffice"):
+        csi.read_responses(path, q)
+    _with_cached_values(path, {"D2": "10", "F4": "1"})
+    pd.testing.assert_frame_equal(csi.read_responses(path, q)[list(q.item_ids)],
+                                  csi.read_responses(folder / "r.csv", q)[list(q.item_ids)])
+
+
+def test_logical_cells_are_refused_not_read_as_numbers(small):
+    q, folder = small
+    rows = _rows(SMALL_CSV)
+    rows[2][3], rows[3][2] = True, False   # S1 of r2, gender of r3
+    with pytest.raises(SchemaError, match=r"2 TRUE/FALSE values in 2 columns: S1 row 3: TRUE; gender row 4: FALSE\. "
+                                          r"Answers are numbers"):
+        csi.read_responses(_workbook(folder / "b.xlsx", {"data": rows}), q)
+    frame = pd.read_csv(folder / "r.csv", dtype={"respondent_id": str, "enterprise_id": str, "gender": str})
+    frame.assign(S3=frame["S3"] > 3).to_parquet(folder / "b.parquet")
+    with pytest.raises(SchemaError, match=r"b\.parquet: 3 TRUE/FALSE values in 1 column: S3 data row 1: TRUE, "
+                                          r"data row 2: TRUE, data row 3: FALSE"):
+        csi.read_responses(folder / "b.parquet", q)
+
+
+def test_spss_user_missing_values_are_counted_when_declared_and_refused_when_not(small):
+    import pyreadstat
+    q, folder = small
+    frame = pd.read_csv(folder / "r.csv", dtype={"respondent_id": str, "enterprise_id": str, "gender": str})
+    # r2's S1 (99) and S3 (9) are SPSS user-missing; the questionnaire declares both
+    pyreadstat.write_sav(frame, folder / "m.sav", missing_ranges={"S1": [99.0], "S3": [{"lo": 8.0, "hi": 9.0}]})
+    df = csi.read_responses(folder / "m.sav", q)
+    assert df.attrs["missing_codes"] == {"S1": {"99": 1}, "S2": {}, "S3": {"9": 1}}
+    assert np.isnan(df["S1"][1]) and np.isnan(df["S3"][1])
+    # 98 is user-missing in the SPSS file but not declared: it used to vanish as a blank
+    pyreadstat.write_sav(frame.assign(S2=[1.0, 98.0, np.nan]), folder / "u.sav", missing_ranges={"S2": [98.0]})
+    with pytest.raises(SchemaError, match=r"u\.sav: 1 SPSS user-missing value not declared as missing codes in q\.toml "
+                                          r"in 1 column: S2 data row 2: 98\. .*declare it in missing_codes of q\.toml"):
+        csi.read_responses(folder / "u.sav", q)
+
+
+# a quoted comment spanning lines 3–4, blank lines 5 and 7, a whitespace-only line 8
+LINES_CSV = ('respondent_id,enterprise_id,gender,S1,S2,S3,comment\n'
+             'r1,E1,male,10,1,5,\n'
+             'r2,E1,female,99,10,9,"排队太久\n还要再来"\n'
+             '\n'
+             'r3,E2,,7,,1,\n'
+             '\n'
+             '  \n'
+             'r4,E2,Male,12,3,3,"a ""quoted"" word,\r\nand a comma"\n'
+             'r5,,male,1,1,1,\n')
+
+
+def test_every_line_named_is_the_physical_line_where_the_row_starts(small):
+    q, folder = small
+    (folder / "lines.csv").write_text(LINES_CSV, encoding="utf-8", newline="")
+    with pytest.raises(SchemaError, match=r"lines\.csv: column 'enterprise_id' is empty in lines 1 row: 11;"):
+        csi.read_responses(folder / "lines.csv", q)
+    (folder / "lines.csv").write_text(LINES_CSV.replace("r5,,", "r5,E2,"), encoding="utf-8", newline="")
+    with pytest.raises(SchemaError) as err:
+        csi.read_responses(folder / "lines.csv", q)
+    assert "S1 line 9: 12" in str(err.value) and "gender line 9: 'Male'" in str(err.value)
+    (folder / "lines.csv").write_text(LINES_CSV.replace("r5,,male,1,1,1,", "r5,E2,male,1,1,1,,x"), encoding="utf-8",
+                                      newline="")
+    with pytest.raises(SchemaError, match=r"malformed CSV: 1 row with more fields than the header's 7 \(line 1\): "
+                                          r"line 11 \(8 fields\)"):
+        csi.read_responses(folder / "lines.csv", q)
+    (folder / "lines.csv").write_text(LINES_CSV.replace('r5,,male,1,1,1,', 'r5,E2,male,1,1,1,"open'),
+                                      encoding="utf-8", newline="")
+    with pytest.raises(SchemaError, match=r"malformed CSV: the double quote opened in the row starting on line 11 is "
+                                          r"never closed"):
+        csi.read_responses(folder / "lines.csv", q)
+    good = LINES_CSV.replace("Male,12", "male,2").replace("r5,,", "r5,E2,")
+    (folder / "lines.csv").write_text(good, encoding="utf-8", newline="")
+    df = csi.read_responses(folder / "lines.csv", q)
+    assert df["comment"][1] == "排队太久\n还要再来" and df["comment"][3] == 'a "quoted" word,\r\nand a comma'
+    assert [df.attrs["rows"].where(k)[1] for k in range(5)] == ["line 2", "line 3", "line 6", "line 9", "line 11"]
+
+
+def test_cells_in_messages_are_cut_and_control_characters_escaped(small):
+    q, folder = small
+    huge = "x" * 10_000_000
+    (folder / "bad.csv").write_text(SMALL_CSV.replace("r1,E1,male,10,", f"r1,E1,male,{huge},")
+                                    .replace("r2,E1,female,", "r2,E1,\x1b[2J\x00,"), encoding="utf-8")
+    with pytest.raises(SchemaError) as err:
+        csi.read_responses(folder / "bad.csv", q)
+    message = str(err.value)
+    assert len(message) < 1000 and "\x00" not in message and "\x1b" not in message
+    assert f"S1 line 2: '{'x' * 60}'… (10,000,000 characters)." in message
+    assert r"gender line 3: '\x1b[2J\x00'" in message
+
+
+def test_shown_cuts_and_escapes():
+    from csi._validation import shown
+    assert shown("很好") == "'很好'" and shown(7.5) == "7.5" and shown("E01", quote=False) == "E01"
+    assert shown("a\x00b\x1b[0m\n\u202e") == r"'a\x00b\x1b[0m\n\u202e'"
+    assert shown("y" * 61) == f"'{'y' * 60}'… (61 characters)"
+    assert shown("\x00" * 100, 3, quote=False) == r"\x00\x00\x00… (100 characters)"

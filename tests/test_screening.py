@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -126,3 +127,61 @@ def test_screening_settings_are_checked(tmp_path):
     study.write_text(text.replace('out_of_range = "exclude"', 'out_of_range = "drop"'), encoding="utf-8")
     with pytest.raises(StudyError, match=r"\[screening\.out_of_range\]: 'drop' is not one of raise, exclude"):
         csi.load_study(study)
+
+
+# --------------------------------------------------------------------------- durations
+
+@pytest.mark.parametrize(("cell", "seconds"), [
+    ("45", 45), ("45.5", 45.5), ("1,5", 1.5), ("45,25", 45.25), (" 300 ", 300), ("0:45", 45), ("12:30", 750),
+    ("1:02:03", 3723), ("0:45.5", 45.5), ("45秒", 45), ("1分30秒", 90), ("2分钟", 120), ("1小时5分", 3900),
+    ("30 s", 30), ("30s", 30), ("30 sec", 30), ("2 min", 120), ("1.5 min", 90), ("1 h 5 min", 3900), ("1h30m", 5400),
+    ("２分３０秒", 150), ("０：４５", 45), (90, 90), (90.5, 90.5), ("", None), (None, None)])
+def test_every_accepted_duration_form(cell, seconds):
+    from csi.survey._durations import parse_duration
+    got = parse_duration(cell)
+    assert (np.isnan(got) if seconds is None else got == pytest.approx(seconds))
+
+
+@pytest.mark.parametrize("cell", ["abc", "1,500", "1,5,0", "-5", "1:60", "1:5", "1:75:00", "45 秒钟 ago", "1分30",
+                                  "5 hours ago", "TRUE", True, -3.0, float("inf")])
+def test_what_is_not_a_duration(cell):
+    from csi.survey._durations import parse_duration
+    assert parse_duration(cell) is None
+
+
+def test_duration_values_from_workbooks_and_parquet():
+    import datetime as dt
+
+    from csi.survey._durations import durations, parse_duration
+    assert parse_duration(dt.time(0, 1, 30)) == 90 and parse_duration(dt.timedelta(minutes=2)) == 120
+    assert durations(pd.Series(pd.to_timedelta([30, 90], unit="s")), "d").tolist() == [30, 90]
+
+
+def test_durations_in_any_form_find_the_speeders(tmp_path):
+    (tmp_path / "q.toml").write_text(QUESTIONNAIRE, encoding="utf-8")
+    table = pd.DataFrame(rows(), columns=["respondent_id", "enterprise_id", "gender", "seconds", *ITEMS])
+    table["seconds"] = ["5:00", "5分10秒", "300", "0:40", "300 s", "5 min", "1:00:00", "4:59"]
+    table.to_csv(tmp_path / "r.csv", index=False)
+    q = csi.load_questionnaire(tmp_path / "q.toml")
+    result = csi.screen(csi.read_responses(tmp_path / "r.csv", q, invalid="flag"), q, RULES)
+    assert result.excluded.set_index("respondent_id").loc["fast", "detail"] == "40 s < 90 s"
+
+
+def test_unreadable_durations_are_refused_naming_file_column_and_physical_lines(tmp_path):
+    (tmp_path / "q.toml").write_text(QUESTIONNAIRE, encoding="utf-8")
+    q = csi.load_questionnaire(tmp_path / "q.toml")
+    header = "respondent_id,enterprise_id,gender,seconds," + ",".join(ITEMS)
+    answers = ",".join(["7"] * 10)
+    lines = [header, f'a1,E1,m,"1,500",{answers}', "", f"a2,E1,f,45,{answers}",
+             *[f"b{k},E1,m,{k} minutes ago,{answers}" for k in range(25)]]
+    text = "\n".join(lines).replace("a2,E1,f,45", 'a2,E1,"f",45').replace("b0,E1,m", 'b0,E1,"m"') + "\n"
+    text = text.replace("b1,E1,m,1 minutes ago", 'b1,E1,m,"1\nminutes ago"')  # a quoted line break: 2 lines
+    (tmp_path / "r.csv").write_text(text, encoding="utf-8")
+    df = csi.read_responses(tmp_path / "r.csv", q)
+    with pytest.raises(SchemaError) as err:
+        csi.screen(df, q, RULES)
+    message = str(err.value)
+    assert message.startswith(f"{tmp_path / 'r.csv'}: [screening].speeder_column: 26 values of column 'seconds' are "
+                              "not a duration: line 2: '1,500', line 5: '0 minutes ago', line 6: '1\\nminutes ago', "
+                              "line 8: '2 minutes ago'")
+    assert "line 24: '18 minutes ago'; 6 more not shown. Durations are seconds (45, 45.5, or 1,5" in message

@@ -8,6 +8,8 @@ Reference: an independent slow bootstrap that repeats the rows by the same multi
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,6 +17,7 @@ import pytest
 from csi.exceptions import DataError
 from csi.io import models
 from csi.measurement import (
+    HTMT2Warning,
     _validity,
     htmt,
 )
@@ -64,7 +67,9 @@ def _slow_bootstrap(x: np.ndarray, w: np.ndarray | None, seed: int, n_boot: int,
 def test_bootstrap_equals_row_resampling_loop(mobi, weights, kind, weighted):
     w = weights if weighted else None
     fit = estimate(ECSI, mobi, weights=w)
-    got = htmt(fit, mobi, kind, ci="percentile", n_boot=N_BOOT, seed=42)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HTMT2Warning)  # mobi's HTMT2 has non-positive r (test_htmt2_undefined_is_said)
+        got = htmt(fit, mobi, kind, ci="percentile", n_boot=N_BOOT, seed=42)
     reps = _slow_bootstrap(mobi[list(ECSI.items)].to_numpy(dtype=float), w, 42, N_BOOT, kind == "htmt2")
     np.testing.assert_allclose(got["std_error"], reps.std(axis=0, ddof=1), atol=1e-10)
     lo, hi = np.quantile(reps, [0.025, 0.975], axis=0)
@@ -116,3 +121,40 @@ def test_htmt_ci_arguments(mobi):
         with pytest.raises(DataError):
             htmt(fit, mobi, **kwargs)
     assert list(htmt(fit, mobi).columns) == ["construct_a", "construct_b", "htmt", "htmt_ok"]
+
+
+def test_htmt2_undefined_is_said(mobi):
+    """Issue 18: HTMT2's geometric means need positive correlations (Roemer et al. 2021). mobi's CUEX2–CUEX3
+    (r = 0.11) is ≤ 0 in some resamples, and the |r| near zero gave Expectation pairs bootstrap SEs of 2–9
+    silently; now each pair counts its undefined resamples (checked by a loop over np.corrcoef) and a warning
+    names the pairs. HTMT (arithmetic means) is defined with any sign: no column, no warning."""
+    fit = estimate(ECSI, mobi)
+    with pytest.warns(HTMT2Warning) as record:
+        got = htmt(fit, mobi, "htmt2", ci="percentile", n_boot=N_BOOT, seed=42)
+    said = " ".join(str(r.message) for r in record)
+    assert "≤ 0 in the sample" in said and f"in bootstrap resamples (of {N_BOOT})" in said
+    assert "Image–Expectation" in said and "column n_undefined" in said
+    x = mobi[list(ECSI.items)].to_numpy(dtype=float)
+    pos = {item: j for j, item in enumerate(ECSI.items)}
+    cons = list(ECSI.constructs)
+    blocks = {c: [pos[i] for i in ECSI.blocks[c]] for c in cons}
+    rng = np.random.default_rng(42)
+    expected = np.zeros(len(got), dtype=int)
+    for _ in range(N_BOOT):
+        r = np.corrcoef(np.repeat(x, rng.multinomial(len(x), np.full(len(x), 1 / len(x))), axis=0), rowvar=False)
+        bad = []
+        for i, a in enumerate(cons):
+            for b in cons[i + 1:]:
+                entries = [r[np.ix_(blocks[a], blocks[b])].ravel()] + [
+                    r[np.ix_(blocks[c], blocks[c])][np.triu_indices(len(blocks[c]), 1)] for c in (a, b)]
+                bad.append(bool((np.concatenate(entries) <= 0).any()))
+        expected += np.array(bad)
+    np.testing.assert_array_equal(got["n_undefined"].to_numpy(), expected)
+    worst = got.loc[got["construct_b"].eq("Expectation") | got["construct_a"].eq("Expectation")]
+    assert (worst["n_undefined"] > 0).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plain = htmt(fit, mobi, "htmt", ci="percentile", n_boot=N_BOOT, seed=42)
+    assert "n_undefined" not in plain.columns
+    # what the warning is about: the same resamples, HTMT2's SE of the Expectation pairs well above HTMT's
+    assert worst["std_error"].max() > 1.5 * plain.loc[worst.index, "std_error"].max()

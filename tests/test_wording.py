@@ -118,6 +118,14 @@ def test_below_min_n_no_inferential_sentence(second, no_chart_pixels):
         assert str(second.study.report.min_n) in _front.summary_sentences(c)[1]
         results = text_of(report.results(c).html)
         assert "CI −" not in results and "Significantly" not in results and "显著优于" not in results
+        # no rank below min_n: the tile and the summary say why, the league lists it last without a rank
+        summary = " ".join(_front.summary_sentences(c))
+        assert {"en": "not ranked in", "zh": "不参与"}[lang] in summary and "排名第" not in summary
+        assert {"en": "not ranked", "zh": "不排名"}[lang] in text_of(_front.summary(c).html)
+    league = second.league.set_index("enterprise_id")
+    assert league.loc["H04", ["rank", "rank_in_group"]].isna().all()
+    hospitals = league[league["industry"] == "hospital"]["rank_in_group"].dropna()
+    assert sorted(hospitals.astype(int)) == list(range(1, len(hospitals) + 1))
 
 
 # ------------------------------------------------------------ rule 3: thresholds, rule 4: census

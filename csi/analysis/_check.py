@@ -159,7 +159,8 @@ def _check_samples(study: Study, current: ScreeningResult, data: pd.DataFrame, f
 
 def _check_pools(study: Study, data: pd.DataFrame, errors: list[str], warnings: list[str]) -> pd.DataFrame | None:
     """Estimate every pool as the run does (constant or empty items, too few cases, design columns); the
-    enterprises' indices when every pool could be estimated and some enterprise has them, else None."""
+    indices of the enterprises of the pools that could be estimated (the run goes on without the others, whose
+    reports fail: each such pool is an error here), or None when there are none."""
     pools, members = _pools(study, data)
     fits, minimum = {}, study.model.minimum_n
     for key, rows in pools:
@@ -178,7 +179,7 @@ def _check_pools(study: Study, data: pd.DataFrame, errors: list[str], warnings: 
             design_columns(study, rows)
         except CSIError as exc:
             errors.append(str(exc))
-    if len(fits) < len(pools):
+    if not fits:
         return None
     try:
         indices = _indices(study, data, fits, members, _weight_column(study))

@@ -10,6 +10,7 @@ import pandas as pd
 
 from csi import _stats
 from csi._data import OVERALL
+from csi._validation import INDUSTRY_COLUMN
 from csi.indices import enterprise_indices, holm, league_table
 from csi.io import Model, Study
 from csi.pls import PLSResult
@@ -76,16 +77,17 @@ def benchmark_table(indices: pd.DataFrame, shares: pd.Series, study: Study, data
 
 def _pooled_industry_indices(study: Study, data: pd.DataFrame, fits: Mapping[str, PLSResult],
                              members: Mapping[str, list[str]], weights: str | None) -> pd.DataFrame:
-    """Each industry's respondents pooled, scored with the weights of the pool they were estimated in."""
+    """Each industry's respondents pooled, scored with the weights of the pool they were estimated in (only the
+    pools that could be estimated: a failed pool's enterprises are in no benchmark)."""
     column = study.questionnaire.enterprise_column
     industry = {e.id: e.industry for e in study.enterprises}
     parts = []
     for key, fit in fits.items():
         rows = data[data[column].isin(members[key])]
         if not rows.empty:
-            rows = rows.assign(_industry=rows[column].map(industry))
-            parts.append(enterprise_indices(fit, rows, "_industry", weights=weights))
-    return pd.concat(parts, ignore_index=True).rename(columns={"enterprise_id": "industry", "_industry": "industry"})
+            rows = rows.assign(**{INDUSTRY_COLUMN: rows[column].map(industry)})  # a name data cannot have
+            parts.append(enterprise_indices(fit, rows, INDUSTRY_COLUMN, weights=weights))
+    return pd.concat(parts, ignore_index=True).rename(columns={"enterprise_id": "industry", INDUSTRY_COLUMN: "industry"})
 
 
 def compare(indices: pd.DataFrame, shares: pd.Series, benchmarks: pd.DataFrame, study: Study,
@@ -176,7 +178,13 @@ def league_of(study: Study, indices: pd.DataFrame, comparisons: pd.DataFrame, ch
     target = study.model.target
     industry = {e.id: e.industry for e in study.enterprises}
     now = indices[indices["construct"] == target].assign(industry=lambda t: t["enterprise_id"].map(industry))
-    ranks = league_table(now.reset_index(drop=True))[["rank", "enterprise_id", "rank_in_group"]]
+    ranked = now["n"] >= study.report.min_n  # rule 2 of docs/methods/report.md: no rank below min_n
+    ranks = league_table(now[ranked].reset_index(drop=True))[["rank", "enterprise_id", "rank_in_group"]] \
+        if ranked.any() else pd.DataFrame(columns=["rank", "enterprise_id", "rank_in_group"])
+    ranks = pd.concat([ranks.astype({"rank": "Int64", "rank_in_group": "Int64"}),
+                       pd.DataFrame({"enterprise_id": now.loc[~ranked, "enterprise_id"]}).assign(
+                           rank=pd.NA, rank_in_group=pd.NA).astype({"rank": "Int64", "rank_in_group": "Int64"})],
+                      ignore_index=True)
     league = ranks.merge(now[["enterprise_id", "industry", "index", "std_error", "ci_low", "ci_high", "n"]],
                          on="enterprise_id")
     mine = comparisons[comparisons["construct"] == target][["enterprise_id", "benchmark", "gap", "p_value", "p_holm",
@@ -189,5 +197,5 @@ def league_of(study: Study, indices: pd.DataFrame, comparisons: pd.DataFrame, ch
                                                     "p_value": "change_p_value", "verdict": "change_verdict"}),
                               on="enterprise_id", how="left")
     first = ["rank", "enterprise_id", "industry", "index", "std_error", "ci_low", "ci_high", "n", "rank_in_group"]
-    return league[first + [c for c in league.columns if c not in first]].sort_values(["rank", "enterprise_id"]) \
-        .reset_index(drop=True)
+    return league[first + [c for c in league.columns if c not in first]] \
+        .sort_values(["rank", "index"], ascending=[True, False], na_position="last").reset_index(drop=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from csi._validation import yes_no
+from csi._validation import RESERVED_COLUMNS, WEIGHT_COLUMN, path_problem, reserved_column_problem, yes_no
 from csi.analysis._compare import benchmark_table, compare, compare_waves, league_of, survey_weight_totals
 from csi.exceptions import CSIError, DataError, StudyError
 from csi.indices import (
@@ -31,7 +31,7 @@ from csi.rules import AwardResult, RubricResult, check_eligibility, load_award_r
 from csi.survey import ScreeningResult, WeightingResult, rake, screen
 
 _LOADED: dict = {}           # the last analysis StudyAnalysis.load read, with its file's identity
-WEIGHT = "csi_weight"        # the column holding each respondent's survey weight (1 without weighting)
+WEIGHT = WEIGHT_COLUMN       # the column holding each respondent's survey weight (1 without weighting; reserved)
 BOOTSTRAP_RESAMPLES = 1000   # pool-level path and index CIs; seeded with the study's seed
 #: Satisfied from lo + 0.7·span, dissatisfied up to lo + 4/9·span of the item scale: 8–10 and 1–5 on 1–10.
 RATE_BOUNDS = (0.7, 4 / 9)
@@ -69,7 +69,10 @@ class StudyAnalysis:
 
     ``weighting_errors`` (and ``previous_weighting_errors``) name the enterprises that could not be raked, with
     the reason: they are left out of every table (their reports fail with the reason). ``fits`` maps a pool key ("industry:water", "study" or "enterprise:W01") to its PLS fit, ``boots`` to
-    its bootstrap; ``pools`` a pool key to the enterprises its model scores.
+    its bootstrap; ``pools`` a pool key to the enterprises its model scores. ``pool_errors`` maps a pool whose
+    model could not be estimated (or bootstrapped) to the reason, naming the pool: its enterprises are left out
+    of every table (indices, benchmarks, comparisons, league) and their reports fail with the reason; the other
+    pools' reports and the overview go on.
     """
 
     study: Study
@@ -97,6 +100,7 @@ class StudyAnalysis:
     problems: tuple[tuple[str, str], ...] = ()
     hashes: Mapping[str, str] = field(default_factory=dict)
     pools: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    pool_errors: Mapping[str, str] = field(default_factory=dict)
 
     def save(self, path: str | Path) -> Path:
         """Pickle the analysis for the report notebooks of one batch (a cache, not an archive format)."""
@@ -213,6 +217,9 @@ class StudyAnalysis:
         for label, errors in (("", self.weighting_errors), (" in the previous wave", self.previous_weighting_errors)):
             if errors:
                 lines.append(f"left out{label}, could not be weighted: {', '.join(sorted(errors))}")
+        for key in self.pool_errors:
+            lines.append(f"left out of the league and the benchmarks, the model of {pool_label(key)} could not be "
+                         f"estimated: {', '.join(self.pools.get(key, ()))}")
         if len(league):
             top, bottom = league.iloc[0], league.iloc[-1]
             lines.append(f"{s.model.target} index: highest {top['enterprise_id']} {top['index']:.1f}, lowest "
@@ -235,7 +242,9 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     benchmark each against its industry; compare waves; apply the rules.
 
     ``study`` is a :class:`Study` or the path of its ``study.toml``. All pools are estimated: league tables
-    and industry benchmarks need every enterprise.
+    and industry benchmarks need every enterprise. A pool whose model cannot be estimated is recorded in
+    ``pool_errors`` (its enterprises' reports fail, naming it) instead of stopping the study; when no pool can
+    be estimated the error is raised.
     """
     study = study if isinstance(study, Study) else load_study(study)
     current = load_responses(study)
@@ -246,11 +255,19 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
                         f"analyse: the screening ([screening]) excluded all {len(current.excluded)} read.")
     previous_data, _, previous_errors = _weigh(study, previous.kept) if previous is not None else (None, {}, {})
     weights = _weight_column(study)
-    fits, boots = {}, {}
+    fits, boots, pool_errors, failures = {}, {}, {}, []
     pools, members = _pools(study, data)
     for key, rows in pools:
-        fits[key] = estimate_pool(study, key, rows)
-        boots[key] = bootstrap(fits[key], n=BOOTSTRAP_RESAMPLES, seed=study.seed, **design_columns(study, rows))
+        try:  # one pool that cannot be estimated fails its own enterprises' reports, not the study
+            fit = estimate_pool(study, key, rows)
+            boots[key] = bootstrap(fit, n=BOOTSTRAP_RESAMPLES, seed=study.seed, **design_columns(study, rows))
+        except CSIError as exc:
+            pool_errors[key] = str(exc)
+            failures.append(exc)
+            continue
+        fits[key] = fit
+    if pools and not fits:  # nothing to report at all: the run stops, saying why (each reason once)
+        raise type(failures[0])(" ".join(dict.fromkeys(pool_errors.values())))
     indices = _indices(study, data, fits, members, weights)
     previous_indices = _indices(study, previous_data, fits, members, weights) if previous_data is not None \
         else indices.iloc[:0]
@@ -267,20 +284,38 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     return StudyAnalysis(study, current, previous, data, previous_data, weighting, errors, previous_errors, fits, boots,
                          {k: reliability(f) for k, f in fits.items()}, {k: htmt(f) for k, f in fits.items()},
                          indices, previous_indices, benchmarks, comparisons, league, changes, ipma, rubric, awards,
-                         operations, tuple(problems), _hashes(study), {key: tuple(ids) for key, ids in members.items()})
+                         operations, tuple(problems), _hashes(study), {key: tuple(ids) for key, ids in members.items()},
+                         pool_errors)
 
 
 def load_responses(study: Study, previous: bool = False) -> ScreeningResult:
     """Read the study's responses (or its previous wave) and screen them."""
     files = study.previous_wave if previous else study.responses
     invalid = "raise" if study.screening.out_of_range == "raise" else "flag"
-    responses = read_responses(files, study.questionnaire, invalid=invalid)
+    responses = read_responses(files, study.questionnaire, invalid=invalid, sheet=study.sheet)
+    key = "previous_wave" if previous else "responses"
+    for path in _without_rows(files, responses):
+        raise StudyError(f"{study.path.name}: [data] {key}: {path}: no respondents, only a header (or nothing) "
+                         f"where one row per respondent was expected; fill the file, or remove it from [data] {key}.")
+    reserved = [str(c) for c in responses.columns if str(c) in RESERVED_COLUMNS]
+    if reserved:
+        raise StudyError(f"{study.path.name}: [data] {key}: {', '.join(map(str, files))}: "
+                         f"{reserved_column_problem(reserved[0])} (csi computes the survey weights itself, by "
+                         "[weighting]).")
     known = {e.id for e in study.enterprises}
     unknown = sorted(set(responses[study.questionnaire.enterprise_column]) - known)
     if unknown:
         raise StudyError(f"{', '.join(map(str, files))}: enterprise id(s) not in the study's enterprises file: "
                          f"{', '.join(unknown[:10])}; add them there or correct the responses.")
     return screen(responses, study.questionnaire, study.screening)
+
+
+def _without_rows(files: tuple[Path, ...], responses: pd.DataFrame) -> list[Path]:
+    """The response files that hold no respondent (a header only): named, not silently read as nothing."""
+    starts = getattr(responses.attrs.get("rows"), "starts", None)  # read_responses' rows per file
+    if starts is not None and len(starts) == len(files) + 1:
+        return [path for path, n in zip(files, np.diff(starts)) if n == 0]
+    return list(files) if responses.empty else []
 
 
 def pool_of(study: Study, enterprise: Enterprise, kept: pd.DataFrame) -> tuple[str, pd.DataFrame]:
@@ -331,6 +366,8 @@ def design_columns(study: Study, rows: pd.DataFrame) -> dict[str, pd.Series]:
         if column is None:
             continue
         where = f"{study.path.name}: [data.{key}]"
+        if column in RESERVED_COLUMNS:  # csi's own column, not the responses'
+            raise StudyError(f"{where}: {reserved_column_problem(column)}; name a column of the responses.")
         if column not in rows.columns:
             raise StudyError(f"{where}: no column {column!r} in the responses ({', '.join(map(str, study.responses))}"
                              f"); columns: {', '.join(map(str, rows.columns))}.")
@@ -467,8 +504,8 @@ def _rubric(study: Study, indices: pd.DataFrame, problems: list) -> dict[str, Ru
         problems.append(("rubric", str(exc)))
         rubric = None
     if rules.audits_dir is None:
-        problems.append(("audits_dir", "[rules].rubric is set but [rules].audits_dir is not: set it to the folder "
-                                       "of the audit files, one <enterprise_id>.csv per enterprise"))
+        problems.append(("audits_dir", ("[rules].rubric is set but [rules].audits_dir is not: set it to the folder "
+                                        "of the audit files, one <enterprise_id>.csv per enterprise")))
     if rubric is None or rules.audits_dir is None:
         return {}
     out = {}
@@ -492,11 +529,16 @@ def _operations(study: Study, problems: list) -> pd.DataFrame | None:
     path = study.rules.operations
     if path is None:
         return None
-    if not path.is_file():
-        problems.append(("operations", f"file not found: {path}"))
+    problem = path_problem(path)  # a named pipe would block the report for ever
+    if problem:
+        problems.append(("operations", f"file not found: {path}" if problem == "file not found" else
+                         f"{path} {problem}"))
         return None
     try:
         table = pd.read_csv(path, dtype={"enterprise_id": str}, encoding="utf-8-sig")
+    except OSError as exc:
+        problems.append(("operations", f"{path}: cannot be read: {exc.strerror or exc}"))
+        return None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         problems.append(("operations", f"{path}: could not be read as a UTF-8 CSV: {str(exc).strip()}"))
         return None

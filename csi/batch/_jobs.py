@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -30,6 +30,7 @@ class Job:
     key: str  # hash of inputs, parameters and code: a rerun skips a job whose key is unchanged
     pdf_engine: str = "weasyprint"
     overview: bool = False  # the study overview (enterprise_id is then "overview")
+    analysis_key: str = field(default="", repr=False)  # this run's secret: analysis_path is signed with it
 
 
 @dataclass(frozen=True)

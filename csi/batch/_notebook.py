@@ -118,13 +118,27 @@ _KERNELS: dict[tuple[str, str], WarmKernel] = {}
 _KERNELS_LOCK = threading.Lock()
 
 
-def run_notebook(path: Path, parameters: dict, *, kernel_name: str = "python3", timeout: float | None = 600
-                 ) -> nbformat.NotebookNode:
-    """Parameterise ``path`` as papermill does and execute it on this process's warm kernel."""
+def run_notebook(path: Path, parameters: dict, *, kernel_name: str = "python3", timeout: float | None = 600,
+                 hidden: str = "") -> nbformat.NotebookNode:
+    """Parameterise ``path`` as papermill does and execute it on this process's warm kernel.
+
+    ``hidden`` is code run right after the parameters that the returned notebook does not keep (a secret
+    it holds, such as the key of the run's study analysis, never reaches an exported report).
+    """
     notebook = nbformat.read(path, as_version=4)
     notebook.metadata.papermill = {"input_path": str(path)}  # where papermill records its parameters
     notebook = parameterize_notebook(notebook, parameters, kernel_name=kernel_name, language="python")
-    return _kernel(path.parent, kernel_name).execute(notebook, timeout=timeout)
+    if not hidden:
+        return _kernel(path.parent, kernel_name).execute(notebook, timeout=timeout)
+    tags = [cell.metadata.get("tags", []) for cell in notebook.cells]
+    after = next((k + 1 for k, t in enumerate(tags) if "injected-parameters" in t),
+                 next((k + 1 for k, t in enumerate(tags) if "parameters" in t), 0))
+    cell = nbformat.v4.new_code_cell(hidden, metadata={"tags": ["remove-cell"]})
+    notebook.cells.insert(after, cell)
+    try:
+        return _kernel(path.parent, kernel_name).execute(notebook, timeout=timeout)
+    finally:
+        notebook.cells.remove(cell)
 
 
 def prestart_kernel(cwd: Path, code: str = "", kernel_name: str = "python3") -> None:

@@ -22,6 +22,7 @@ from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
+from csi.batch._cache import load_cell
 from csi.batch._jobs import (
     HTML_LANG,
     NOTEBOOK,
@@ -50,10 +51,15 @@ def render(job: Job) -> ReportOutcome:
 
 
 def _execute_notebook(job: Job, notebook_path: Path, parameters: dict) -> ReportOutcome:
-    """Run a report notebook and write its files; a failure (never raised) becomes a failed outcome."""
+    """Run a report notebook and write its files; a failure (never raised) becomes a failed outcome.
+
+    The notebook reads the run's study analysis only after checking it was signed with the run's key
+    (:mod:`csi.batch._cache`): the key goes in a hidden cell, never in the notebook's parameters or output.
+    """
     start = time.perf_counter()
     try:
-        notebook = run_notebook(notebook_path, parameters)
+        hidden = load_cell(job.analysis_key) if job.analysis_path else ""
+        notebook = run_notebook(notebook_path, parameters, hidden=hidden)
         summary = _summary(notebook)
         files = _write_reports(job, notebook, summary)
     except CellExecutionError as exc:
@@ -69,7 +75,7 @@ def _execute_notebook(job: Job, notebook_path: Path, parameters: dict) -> Report
 def warm_up(pdf_engine: str) -> None:
     """Start this process's kernel (report modules imported) and, for Chromium, its browser."""
     with contextlib.suppress(Exception):
-        prestart_kernel(NOTEBOOK.parent, "from csi import report")
+        prestart_kernel(NOTEBOOK.parent, "from csi import report\nimport csi.batch._cache")
         if pdf_engine == "chromium":
             from csi.report._chromium import browser
 

@@ -4,7 +4,9 @@ Tasks run in-process for one worker, or on dask.distributed (a LocalCluster by d
 cluster with ``scheduler=``). A failing enterprise — bad data, a notebook error, a killed worker — is
 recorded with its cause in ``manifest.json`` and on the index page and never stops the others. A rerun
 skips reports whose inputs, parameters and csi code are unchanged (hash in the manifest). Outputs are
-written atomically (temporary file, then rename).
+written atomically (temporary file, then rename). Nothing the output folder holds is run: the study analysis
+the notebooks read is signed with a key drawn for the run and kept out of the folder (:mod:`csi.batch._cache`),
+and the manifest a rerun reads is plain JSON whose report files must have the names this run would give them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import gc
 import hashlib
 import json
 import logging
-import os
 import sys
 import warnings
 from collections import deque
@@ -25,8 +26,9 @@ from pathlib import Path
 
 import jinja2
 
-from csi._validation import check_id
+from csi._validation import check_id, resolve_path
 from csi._version import __version__
+from csi.batch._cache import new_key, save_analysis
 from csi.batch._jobs import (
     HTML_LANG,
     NOTEBOOK,
@@ -35,8 +37,9 @@ from csi.batch._jobs import (
     ReportOutcome,
     atomic_write,
     first_line,
+    report_file,
 )
-from csi.exceptions import StudyError
+from csi.exceptions import ReportError, StudyError
 from csi.io._study import FORMATS, LANGUAGES, PDF_ENGINES, Study, load_study
 
 #: A report whose worker dies is recorded as failed (the next run redoes it), not retried blindly. dask
@@ -48,6 +51,8 @@ DASK_SETTINGS = {"distributed.scheduler.allowed-failures": 0, "distributed.sched
                  "distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
                  "distributed.admin.system-monitor.interval": "2s", "distributed.worker.memory.monitor-interval": "1s",
                  "distributed.nanny.memory.monitor-interval": "1s"}
+#: Seconds to wait for an existing scheduler (``scheduler=``, ``--scheduler``) to answer before giving up.
+CONNECT_TIMEOUT = 10
 
 
 @dataclass(frozen=True)
@@ -86,20 +91,27 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
         every failure itself).
     """
     spec = load_study(study)
-    out = Path(out_dir).resolve() if out_dir else spec.outputs.dir
+    out = resolve_path(out_dir) if out_dir else spec.outputs.dir
     langs, fmts, targets = _languages(spec, languages), _formats(spec, formats), _enterprises(spec, only)
     engine = pdf_engine or spec.outputs.pdf_engine
     if engine not in PDF_ENGINES:
         raise StudyError(f"--pdf-engine {engine!r}: not one of {', '.join(PDF_ENGINES)}.")
     fmts_key = ",".join(fmts) + (f";{engine}" if "pdf" in fmts else "")
     cache = out / ".csi"
-    cache.mkdir(parents=True, exist_ok=True)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # --out is a file, a read-only folder, …: one line naming it, not a traceback
+        raise _unwritable(out, exc, spec) from None
     inputs = inputs_hash(spec)
     previous, previous_overview = ({}, {}) if force else _previous_outcomes(out)
     analysis = str(cache / f"analysis-{inputs[:16]}.pkl")
+    secret = new_key()  # this run's: the notebooks load only the analysis signed with it
 
     def unchanged(old: ReportOutcome | None, key: str) -> bool:
-        return bool(old) and old.key == key and old.status == "ok" and all((out / f).is_file() for f in old.files)
+        # the manifest is read, never trusted: a report is kept only under the names this run would give it
+        names = {report_file(old.enterprise_id, old.language, fmt) for fmt in fmts} if old else set()
+        return bool(old) and old.key == key and old.status == "ok" and set(old.files) == names \
+            and all((out / f).is_file() for f in old.files)
 
     # the overview goes first, so that it runs beside the reports rather than after them
     jobs, skipped, skipped_overview = [], [], []
@@ -108,7 +120,8 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
         if unchanged(old, key):
             skipped_overview.append(replace(old, skipped=True))  # keeps the seconds it took when rendered
         else:
-            jobs.append(Job(str(spec.path), analysis, "overview", lang, fmts, str(out), key, engine, overview=True))
+            jobs.append(Job(str(spec.path), analysis, "overview", lang, fmts, str(out), key, engine, overview=True,
+                            analysis_key=secret))
     for enterprise_id in targets:
         for lang in langs:
             key = _hash(inputs, enterprise_id, lang, fmts_key)
@@ -116,25 +129,28 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
             if unchanged(old, key):
                 skipped.append(replace(old, skipped=True))
             else:
-                jobs.append(Job(str(spec.path), analysis, enterprise_id, lang, fmts, str(out), key, engine))
+                jobs.append(Job(str(spec.path), analysis, enterprise_id, lang, fmts, str(out), key, engine,
+                                analysis_key=secret))
     reports = sum(not job.overview for job in jobs)
     done = _execute(jobs, workers, scheduler, progress, len(skipped), reports + len(skipped),
-                    prepare=lambda: _analysis(spec, Path(analysis)), verbose=verbose)
+                    prepare=lambda: _analysis(spec, Path(analysis), secret), verbose=verbose)
     overview = _in_order(skipped_overview + [outcome for job, outcome in done if job.overview], ["overview"], langs)
     outcomes = _in_order(skipped + [outcome for job, outcome in done if not job.overview], targets, langs)
-    manifest = _write_manifest(spec, out, outcomes, inputs, overview)
-    index = _write_index(spec, out, outcomes, langs[0], overview)
+    try:
+        manifest = _write_manifest(spec, out, outcomes, inputs, overview)
+        index = _write_index(spec, out, outcomes, langs[0], overview)
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile
+        raise _unwritable(out, exc, spec) from None
     return RunResult(out, tuple(outcomes), manifest, index, tuple(overview))
 
 
-def _analysis(spec: Study, path: Path) -> None:
-    """The study-level work, once: screened responses and pooled fits, saved for the notebooks."""
+def _analysis(spec: Study, path: Path, key: str) -> None:
+    """The study-level work, once: screened responses and pooled fits, saved for the notebooks, signed with
+    this run's ``key``. Done anew by every run that renders something: a file an earlier run (or anyone who
+    can write the output folder) left at ``path`` cannot be told from a forged one, so it is replaced."""
     from csi.analysis import analyse_study
 
-    if not path.is_file():
-        tmp = path.with_suffix(".tmp")
-        analyse_study(spec).save(tmp)
-        os.replace(tmp, path)
+    save_analysis(analyse_study(spec), path, key)
 
 
 def _execute(jobs: list[Job], workers: int, scheduler: str | None, progress, already: int, total: int,
@@ -167,9 +183,38 @@ def _execute(jobs: list[Job], workers: int, scheduler: str | None, progress, alr
     return results
 
 
+def _unwritable(out: Path, exc: OSError, study: Study) -> ReportError:
+    """An output folder that cannot be written, as one line naming it (and the file), the reason and the fix."""
+    other = f"give another output folder (--out, or [outputs] dir in {study.path.name})"
+    file = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+    if file is not None:
+        where = "it is" if file == out else f"{file} is"
+        return ReportError(f"{out}: the reports cannot be written there: {where} a file, not a folder; {other}.")
+    name = f" ({exc.filename})" if exc.filename and Path(exc.filename) != out else ""
+    return ReportError(f"{out}: the reports cannot be written there: {exc.strerror or exc}{name}; check the free "
+                       f"space and the permissions there, or {other}.")
+
+
+def _client(scheduler: str | None, cluster):
+    """A client of the batch's own cluster, or of the scheduler at ``scheduler``: one that does not answer within
+    :data:`CONNECT_TIMEOUT` seconds (or is not a dask scheduler) is an error naming the address."""
+    from distributed import Client
+
+    if scheduler is None:
+        return Client(cluster)
+    try:
+        return Client(scheduler, timeout=CONNECT_TIMEOUT)
+    except Exception as exc:  # noqa: BLE001 - refused, timed out, a bad address, or another service answering
+        reason = first_line(str(exc)) or type(exc).__name__
+        raise StudyError(f"--scheduler {scheduler}: no dask scheduler answered there within {CONNECT_TIMEOUT} s "
+                         f"({type(exc).__name__}: {reason}); check the address (e.g. "
+                         "tcp://10.0.0.5:8786) and that the scheduler runs, or leave --scheduler out to start local "
+                         "workers.") from None
+
+
 def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, prepare, verbose: bool) -> None:
     import dask
-    from distributed import Client, LocalCluster
+    from distributed import LocalCluster
 
     with dask.config.set(DASK_SETTINGS), contextlib.nullcontext() if verbose else _quiet_dask():
         # No dashboard. The scheduler's HTTP server (health checks) starts anyway, on port 8787 unless given
@@ -179,7 +224,7 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, 
             scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.WARNING if verbose else logging.ERROR)  # WARNING: LocalCluster's default
         try:
-            with Client(scheduler or cluster) as client:
+            with _client(scheduler, cluster) as client:
                 engine = jobs[0].pdf_engine  # futures kept until the end: a released future is cancelled
                 warm = [client.submit(warm_up, engine, key=f"warm-up-{k}", workers=[address], pure=False)
                         for k, address in enumerate(client.scheduler_info()["workers"])]
@@ -334,7 +379,7 @@ def _formats(study: Study, formats: Iterable[str] | None) -> tuple[str, ...]:
 def _enterprises(study: Study, only: Iterable[str] | None) -> list[str]:
     if not only:
         return [e.id for e in study.enterprises]
-    ids = [check_id(x, "--only", StudyError) for x in only]
+    ids = list(dict.fromkeys(check_id(x, "--only", StudyError) for x in only))  # once each
     for enterprise_id in ids:
         study.enterprise(enterprise_id)  # raises, naming the known ids, when unknown
     return ids

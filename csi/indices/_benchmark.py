@@ -56,8 +56,15 @@ def league_table(indices: pd.DataFrame, previous: pd.DataFrame | None = None, *,
     ----------
     indices : one row per enterprise: ``enterprise_id, index, std_error`` and the ``by`` column; with a
         column ``n`` (respondents, as :func:`csi.enterprise_indices` gives), CIs use Student's t with n − 1 df
-        and the tests the Welch–Satterthwaite df, else the normal distribution.
-    previous : optional ``enterprise_id, index, std_error`` (and ``n``) of the previous wave.
+        and the tests the Welch–Satterthwaite df, else the normal distribution. A ``construct`` or ``wave``
+        column, when present, must hold one value (filter :func:`csi.enterprise_indices` output to one
+        construct first).
+    previous : optional ``enterprise_id, index, std_error`` (and ``n``) of the previous wave, one row per
+        enterprise. It is matched to ``indices`` by ``enterprise_id`` and checked first: a ``construct``
+        column must name the same construct as ``indices``'s, a ``wave`` column one wave other than
+        ``indices``'s, and at least one enterprise must be in both; anything else is a DataError (the two
+        waves are never mixed). Enterprises of ``indices`` without a previous row get "no previous wave";
+        those only in ``previous`` are listed in ``attrs["previous_only"]``.
 
     Returns
     -------
@@ -73,6 +80,9 @@ def league_table(indices: pd.DataFrame, previous: pd.DataFrame | None = None, *,
     absent = [c for c in need if c not in indices.columns]
     if absent:
         raise DataError(f"league_table: missing column(s) {', '.join(absent)}; need {', '.join(need)}.")
+    _one_table(indices, "indices")
+    if previous is not None:
+        _check_previous(indices, previous)
     t = indices.copy().reset_index(drop=True)
     q = _stats.t_quantile(level, t["n"] - 1 if "n" in t else np.inf)
     t["ci_low"], t["ci_high"] = t["index"] - q * t["std_error"], t["index"] + q * t["std_error"]
@@ -87,8 +97,47 @@ def league_table(indices: pd.DataFrame, previous: pd.DataFrame | None = None, *,
     if previous is not None:
         t = _change(t, previous, level, alpha)
     first = ["rank", "enterprise_id", by, "index", "std_error", "ci_low", "ci_high", "rank_in_group"]
-    return t[first + [c for c in t.columns if c not in first]].sort_values(["rank", "enterprise_id"]) \
+    out = t[first + [c for c in t.columns if c not in first]].sort_values(["rank", "enterprise_id"]) \
         .reset_index(drop=True)
+    if previous is not None:
+        out.attrs["previous_only"] = sorted(set(previous["enterprise_id"]) - set(indices["enterprise_id"]), key=str)
+    return out
+
+
+def _one_table(t: pd.DataFrame, name: str) -> None:
+    """DataError unless ``t`` is one construct of one wave with one row per enterprise."""
+    for column in ("construct", "wave"):
+        if column in t.columns and t[column].nunique(dropna=False) > 1:
+            values = ", ".join(map(str, t[column].unique()[:6]))
+            raise DataError(f"league_table: {name} holds several {column}s ({values}); a league table ranks one "
+                            f"{column}: filter first, e.g. {name}[{name}[{column!r}] == …].")
+    dup = t["enterprise_id"][t["enterprise_id"].duplicated()]
+    if len(dup):
+        raise DataError(f"league_table: {name} has several rows for enterprise(s) {', '.join(map(str, dup.unique()[:6]))}; "
+                        "give one row per enterprise (one construct, one wave).")
+
+
+def _check_previous(indices: pd.DataFrame, previous: pd.DataFrame) -> None:
+    """DataError when ``previous`` is not the same construct of another wave for (some of) the same enterprises."""
+    absent = [c for c in ("enterprise_id", "index", "std_error") if c not in previous.columns]
+    if absent:
+        raise DataError(f"league_table: previous lacks column(s) {', '.join(absent)}; need enterprise_id, index, "
+                        "std_error.")
+    _one_table(previous, "previous")
+    if "construct" in indices.columns and "construct" in previous.columns and len(indices) and len(previous):
+        now, before = indices["construct"].iloc[0], previous["construct"].iloc[0]
+        if now != before:
+            raise DataError(f"league_table: indices are {now!r} but previous is {before!r}; compare the same "
+                            "construct across waves.")
+    same_wave = ("wave" in indices.columns and "wave" in previous.columns and len(indices) and len(previous)
+                 and indices["wave"].iloc[0] == previous["wave"].iloc[0])
+    if same_wave:
+        raise DataError(f"league_table: indices and previous are both wave {indices['wave'].iloc[0]!r}; "
+                        "previous must be the previous wave.")
+    if not set(previous["enterprise_id"]) & set(indices["enterprise_id"]):
+        raise DataError("league_table: no enterprise of previous is in indices (enterprise ids "
+                        f"{', '.join(map(str, previous['enterprise_id'].iloc[:3]))}… against "
+                        f"{', '.join(map(str, indices['enterprise_id'].iloc[:3]))}…); the waves cannot be matched.")
 
 
 def _versus_peers(g: pd.DataFrame) -> pd.DataFrame:

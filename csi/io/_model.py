@@ -12,7 +12,8 @@ plspm users know::
 One statement per line; ``#`` starts a comment. The structural model must be
 recursive (acyclic) and every construct must take part in at least one path,
 because PLS path modeling builds each construct's inner proxy from its
-neighbours (Lohmöller 1989; Tenenhaus et al. 2005).
+neighbours (Lohmöller 1989; Tenenhaus et al. 2005). A model has at most
+:data:`MAX_CONSTRUCTS` (100) constructs.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from csi._validation import path_problem
 from csi.exceptions import ModelSpecError
 
 __all__ = ["Model"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+#: The most constructs a model may have. A CSI model has a handful; the total effects (IPMA) and the bootstrap
+#: grow with the fourth power of the number of constructs, so a model far larger would run for hours.
+MAX_CONSTRUCTS = 100
 _OPERATORS = {"=~": "A", "<~": "B", "~": None}
 _HINT = "expected 'Construct =~ ITEM1 + ITEM2', 'Construct <~ ITEM1 + ITEM2' or 'Target ~ Source1 + Source2'"
 
@@ -182,10 +187,15 @@ class Model:
     def from_file(cls, path: str | Path, *, lower_is_better: Iterable[str] = ()) -> Model:
         """Read a model from a syntax file (UTF-8); errors name the file and line."""
         p = Path(path)
+        problem = path_problem(p)  # before opening: a named pipe would block for ever
+        if problem == "file not found":
+            raise ModelSpecError(f"model file not found: {str(p)!r}; check the path")
+        if problem:
+            raise ModelSpecError(f"model file {str(p)!r} {problem}")
         try:
             text = p.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ModelSpecError(f"model file not found: {str(p)!r}; check the path") from None
+        except OSError as exc:
+            raise ModelSpecError(f"model file {str(p)!r} cannot be read: {exc.strerror or exc}") from None
         except UnicodeDecodeError as exc:
             raise ModelSpecError(f"model file {str(p)!r} is not UTF-8 text: {exc}; save it as UTF-8") from None
         return cls.from_syntax(text, source=str(p), lower_is_better=lower_is_better)
@@ -333,6 +343,10 @@ def _check_blocks(
 ) -> None:
     if not constructs:
         raise ModelSpecError(f"model has no constructs; {_HINT}")
+    if len(constructs) > MAX_CONSTRUCTS:
+        raise ModelSpecError(f"the model has {len(constructs):,} constructs; csi estimates models of at most "
+                             f"{MAX_CONSTRUCTS} (a CSI model has a handful; the total effects and the bootstrap of a "
+                             "model far larger would run for hours). Merge constructs, or model fewer of them.")
     if len(set(constructs)) != len(constructs):
         dup = sorted({c for c in constructs if constructs.count(c) > 1})
         raise ModelSpecError(f"construct(s) {', '.join(dup)} declared more than once; declare each once")
@@ -365,31 +379,38 @@ def _check_blocks(
 
 
 def _check_acyclic(constructs: tuple[str, ...], paths: tuple[tuple[str, str], ...], where: Where) -> None:
-    """Depth-first search; report the first cycle found and the path closing it."""
+    """Depth-first search; report the first cycle found and the path closing it.
+
+    Iterative (an explicit stack), so a long chain of constructs (C1 ~ C0, C2 ~ C1, …) cannot reach
+    Python's recursion limit.
+    """
     succ: dict[str, list[str]] = {c: [] for c in constructs}
     for s, t in paths:
         succ[s].append(t)
     state: dict[str, int] = {}  # 1 = on the stack, 2 = done
-    stack: list[str] = []
-
-    def visit(c: str) -> None:
-        state[c] = 1
-        stack.append(c)
-        for t in succ[c]:
-            if state.get(t) == 1:
+    for root in constructs:
+        if root in state:
+            continue
+        state[root] = 1
+        stack: list[str] = [root]
+        todo = [iter(succ[root])]
+        while todo:
+            c = stack[-1]
+            t = next(todo[-1], None)
+            if t is None:  # every successor of c done
+                todo.pop()
+                stack.pop()
+                state[c] = 2
+            elif state.get(t) == 1:
                 cycle = stack[stack.index(t) :] + [t]
                 raise ModelSpecError(
                     f"{where(('path', c, t))}: the structural model has a cycle "
                     f"{' -> '.join(cycle)}; PLS path models must be recursive, remove one of these paths"
                 )
-            if t not in state:
-                visit(t)
-        stack.pop()
-        state[c] = 2
-
-    for c in constructs:
-        if c not in state:
-            visit(c)
+            elif t not in state:
+                state[t] = 1
+                stack.append(t)
+                todo.append(iter(succ[t]))
 
 
 def _from_syntax(text: str, lower_is_better: tuple[str, ...]) -> Model:

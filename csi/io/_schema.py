@@ -157,7 +157,8 @@ class Section(BaseModel):
 class StudySection(Section):
     """The study: its id, title, evaluator and period."""
 
-    id: str = key(doc="Study id; it names output files, so letters, digits, '_', '-', '.'.", example="demo-2026",
+    id: str = key(doc="Study id; it names output files, so 1–64 letters, digits, '_' or '-' (no '.'), not a name "
+                  "reserved by csi (overview, index, manifest) or by Windows (CON, NUL, COM1, …).", example="demo-2026",
                   feeds="report number, manifest")
     title: Text = key(doc="Title of the study.", feeds="cover, overview", example={"zh": "2026 年度…", "en": "2026 …"})
     evaluator: Text | None = key(None, "The third-party evaluator.", feeds="cover, background, signatures")
@@ -183,6 +184,10 @@ class DataSection(Section):
     previous_wave: Files = key([], "Response file(s) of the previous wave, for the changes.",
                                feeds="results (change on the previous wave), overview")
     enterprises: str = key(doc="The enterprise list, a CSV (columns below).", example="enterprises.csv")
+    sheet: str | None = key(None, "The sheet of XLSX response files (responses and previous_wave) that holds the "
+                            "responses; other file types ignore it. Without it a workbook is read when one sheet holds "
+                            "data (empty sheets are ignored) and refused, naming its sheets, when several do, so that "
+                            "respondents on another sheet are never left out silently.", example="data")
     strata: str | None = key(None, "Response column of the sampling strata: the bootstrap resamples within them.",
                              feeds="results (intervals)")
     cluster: str | None = key(None, "Response column of the clusters (PSUs): the bootstrap draws whole clusters.",
@@ -220,8 +225,12 @@ class ScreeningSection(Section):
     straightlining: bool = key(True, "Exclude respondents whose answers are all identical.",
                                feeds="sampling (exclusions)")
     straightlining_min_items: int = key(10, "Straight-lining counts only over at least this many answered items.", ge=2)
-    speeder_column: str | None = key(None, "Response column of the interview duration in seconds; set it with "
-                                     "speeder_min_seconds.", feeds="sampling (exclusions)")
+    speeder_column: str | None = key(None, "Response column of the interview duration; set it with "
+                                     "speeder_min_seconds. A cell is seconds (45, 45.5; 1,5 with a decimal comma is "
+                                     "1.5, but 1,500 is refused as ambiguous), minutes:seconds (0:45), "
+                                     "hours:minutes:seconds (1:02:03), or with units (45秒, 1分30秒, 2分钟, 30 s, "
+                                     "2 min, 1 h 5 min); a blank cell is a missing duration, and any other value is an "
+                                     "error naming its file and line.", feeds="sampling (exclusions)")
     speeder_min_seconds: float | None = key(None, "Exclude interviews shorter than this.", gt=0)
     duplicates: bool = key(True, "Exclude a respondent whose answers and demographics repeat an earlier one of the "
                            "same enterprise (the first is kept).", feeds="sampling (exclusions)")

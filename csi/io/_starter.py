@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._validation import ID_PATTERN, LANGUAGES
+from csi._validation import LANGUAGES, id_problem
 from csi.exceptions import SchemaError, StudyError
 from csi.io._questionnaire import read_csv_text
 from csi.io._schema import StudyFile, commented_toml, schema_line, toml_value
@@ -351,10 +351,9 @@ class _Plan:
             todo.append("No enterprise column was found (looked for enterprise_id, enterprise, company, unit, …): "
                         "set enterprise_column in questionnaire.toml to the column naming each respondent's "
                         "enterprise, and list its values in enterprises.csv.")
-        bad = [e for e in self.enterprises if not ID_PATTERN.match(e) or ".." in e]
+        bad = [e for e in self.enterprises if id_problem(e)]
         if bad:
-            todo.append(f"Enterprise values {_names(bad[:5])} cannot be ids (ids name the report files: letters, "
-                        "digits, '_', '-', '.'): recode them in the data (e.g. E01) and in enterprises.csv, and "
+            todo.append(f"Enterprise values {_names(bad[:5])} cannot be ids ({id_problem(bad[0])}): recode them in the data (e.g. E01) and in enterprises.csv, and "
                         "keep the names in name_zh / name_en.")
         todo.append("Fill in the enterprises' names (name_zh, name_en) in enterprises.csv"
                     + (", now their ids" if not any(n != e for e, n in self.enterprises.items()) else "")
@@ -529,8 +528,8 @@ def _study_toml(plan: _Plan, responses: str, folder: Path) -> str:
 
 def _study_id(folder: Path, datafile: Path) -> str:
     for name in (folder.name, datafile.stem):
-        candidate = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.")[:64]
-        if candidate and ID_PATTERN.match(candidate):
+        candidate = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:64]
+        if candidate and not id_problem(candidate):
             return candidate
     return "study"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from csi._data import OVERALL
-from csi._validation import LANGUAGES, check_id, suggest
+from csi._validation import LANGUAGES, check_id, is_ascii_whole_number, path_problem, resolve_path, suggest
 from csi.exceptions import CSIError, StudyError
 from csi.io import _schema as schema
 from csi.io import models
@@ -31,7 +31,10 @@ DEFAULT_INDUSTRY_LABEL = {"zh": "同类", "en": "the study's enterprises"}
 #: The columns of enterprises.csv: name → (required, description). The reference page and errors use it.
 ENTERPRISE_COLUMNS = {
     "enterprise_id": (True, ("The enterprise's id (as in the responses' enterprise column); it names its report "
-                            "files, so letters, digits, '_', '-', '.'.")),
+                            "files (E01.zh.html), so 1–64 letters, digits, '_' and '-', starting with a letter or "
+                            "digit (no '.'); not overview, index or manifest (the batch's own outputs) nor a Windows "
+                            "device name (CON, PRN, AUX, NUL, COM0–COM9, LPT0–LPT9), in any case; no two ids may "
+                            "differ only in case (E01, e01: one file on Windows and macOS).")),
     "name_zh": (False, "Its name in Chinese; default: the English name, else the id."),
     "name_en": (False, "Its name in English; default: the Chinese name, else the id."),
     "industry": (False, ("Its industry code (label it in [study] industries); enterprises are pooled and ranked "
@@ -265,6 +268,7 @@ class Study:
     sampling: SamplingPlan = field(default_factory=SamplingPlan)
     strata: str | None = None    # response column of the sampling strata: bootstrap resamples within them
     cluster: str | None = None   # response column of the clusters (PSUs): bootstrap draws whole clusters
+    sheet: str | None = None     # the sheet of XLSX response files that holds the responses
     benchmark: str = "mean_of_enterprises"   # [benchmark] industry: one of BENCHMARKS
     commissioned_by: dict[str, str] = field(default_factory=dict)  # [study] commissioned_by: who commissioned it
     fieldwork: Fieldwork = field(default_factory=Fieldwork)
@@ -291,7 +295,7 @@ def load_study(path: str | Path) -> Study:
     ----------
     path : path to study.toml. Relative paths inside it are resolved against its folder.
     """
-    path = Path(path).resolve()
+    path = resolve_path(path)  # a symbolic link loop is named by _read_toml, not a RuntimeError here
     spec = schema.validate(schema.StudyFile, _read_toml(path, StudyError), path.name, StudyError)
     fail = _Failer(path.name)
     base = path.parent
@@ -325,7 +329,7 @@ def load_study(path: str | Path) -> Study:
         enterprises=enterprises,
         model=_model_settings(spec.model, spec.benchmark, base, questionnaire, fail),
         weighting=weighting,
-        outputs=Outputs((base / spec.outputs.dir).resolve(), tuple(spec.outputs.languages or [spec.study.language]),
+        outputs=Outputs(resolve_path(base / spec.outputs.dir), tuple(spec.outputs.languages or [spec.study.language]),
                         tuple(spec.outputs.formats), spec.outputs.pdf_engine),
         screening=ScreeningRules(**{k: getattr(screening, k) for k in ScreeningRules.__dataclass_fields__}),
         files=(path, Path(questionnaire.source).resolve(), enterprises_file,
@@ -335,6 +339,7 @@ def load_study(path: str | Path) -> Study:
         sampling=SamplingPlan(**spec.sampling.model_dump()),
         strata=spec.data.strata,
         cluster=spec.data.cluster,
+        sheet=spec.data.sheet,
         benchmark=spec.benchmark.industry,
         commissioned_by=spec.study.commissioned_by or {},
         fieldwork=Fieldwork(start=_iso(spec.fieldwork.start), end=_iso(spec.fieldwork.end),
@@ -367,12 +372,14 @@ def _wrap(load, fail: _Failer, *loc: str):
 
 
 def _file(base: Path, name: str, fail: _Failer, *loc: str) -> Path:
-    """An existing file named in the study file, resolved against its folder."""
-    resolved = (base / name).resolve()
-    if not resolved.exists():
+    """An existing regular file named in the study file, resolved against its folder; anything else (missing, a
+    folder, a named pipe that would block the reader, a symbolic link loop) is an error naming the key."""
+    resolved = resolve_path(base / name)
+    problem = path_problem(resolved)
+    if problem == "file not found":
         raise fail(*loc, message=f"file not found: {resolved} (paths are relative to {base}).")
-    if resolved.is_dir():
-        raise fail(*loc, message=f"{resolved} is a folder; give the path of a file.")
+    if problem:
+        raise fail(*loc, message=f"{resolved} {problem}.")
     return resolved
 
 
@@ -390,10 +397,10 @@ def _enterprises(path: Path, fail: _Failer) -> tuple[Enterprise, ...]:
     out = []
     for line, row in zip(range(2, len(table) + 2), table.to_dict("records")):
         served = row.get("served_customers", "").strip()
-        if served and not served.isdigit():
+        if served and not is_ascii_whole_number(served):  # str.isdigit() takes '12²', which int() refuses
             raise StudyError(f"{path}: line {line}, column 'served_customers': {served!r} is not a whole number.")
         contacted = str(row.get("contacted", "")).strip()
-        if contacted and (not contacted.isdigit() or int(contacted) < 1):
+        if contacted and (not is_ascii_whole_number(contacted) or int(contacted) < 1):
             raise StudyError(f"{path}: line {line}, column 'contacted': {contacted!r} is not a whole number of 1 or "
                              "more (customers contacted in fieldwork; leave it empty when unknown).")
         industry = row["industry"].strip() if "industry" in table.columns else DEFAULT_INDUSTRY
@@ -413,6 +420,13 @@ def _enterprises(path: Path, fail: _Failer) -> tuple[Enterprise, ...]:
     ids = pd.Series([e.id for e in out])
     if ids.duplicated().any():
         raise fail("data", "enterprises", message=f"{path}: duplicate enterprise_id {sorted(set(ids[ids.duplicated()]))}.")
+    seen: dict[str, tuple[int, str]] = {}
+    for line, enterprise in zip(range(2, len(out) + 2), out):
+        first = seen.setdefault(enterprise.id.lower(), (line, enterprise.id))
+        if first[1] != enterprise.id:
+            raise StudyError(f"{path}: line {line}, column 'enterprise_id': id {enterprise.id!r} differs from "
+                             f"{first[1]!r} (line {first[0]}) only in case; their report files would overwrite each "
+                             "other on Windows and macOS, which ignore case in file names: rename one.")
     if not out:
         raise fail("data", "enterprises", message=f"{path}: no enterprises listed.")
     return tuple(out)
@@ -528,7 +542,7 @@ def _margins_file(path: Path, fail: _Failer) -> pd.DataFrame:
 
 def _rules(spec: schema.RulesSection, base: Path, questionnaire: Questionnaire, fail: _Failer) -> Rules:
     files = ("rubric", "audits_dir", "awards", "operations", "complaint_keywords")
-    paths = {k: (base / getattr(spec, k)).resolve() if getattr(spec, k) is not None else None for k in files}
+    paths = {k: resolve_path(base / getattr(spec, k)) if getattr(spec, k) is not None else None for k in files}
     if spec.handling_item is not None and spec.handling_item not in questionnaire.item_ids:
         raise fail("rules", "handling_item", message=f"{spec.handling_item!r} is not a questionnaire item"
                    f"{suggest(spec.handling_item, questionnaire.item_ids)}.")
@@ -559,7 +573,7 @@ def _report(spec: schema.ReportSection, base: Path) -> ReportSettings:
     return ReportSettings(
         number_prefix=spec.number_prefix, date=spec.date, independence=spec.independence or {},
         grades=tuple(Grade(g.min, g.label) for g in spec.grades), min_n=spec.min_n, min_cell=spec.min_cell,
-        remarks_dir=(base / spec.remarks_dir).resolve() if spec.remarks_dir is not None else None,
+        remarks_dir=resolve_path(base / spec.remarks_dir) if spec.remarks_dir is not None else None,
         use_statement=spec.use_statement or {}, limitations=tuple(spec.limitations),
         signature=Signature(signature.organisation or {}, signature.qualification or {},
                             tuple(Signatory(s.role, s.name or {}) for s in signature.signatories),

@@ -3,7 +3,7 @@ Fornell–Larcker, cross-loadings, VIF; KMO, Bartlett and exploratory factor ana
 
 from csi.measurement._factor import EFAResult, KMOResult, efa, kmo_bartlett, varimax
 from csi.measurement._reliability import AlphaResult, cronbach_alpha, omega_total, reliability
-from csi.measurement._validity import cross_loadings, fornell_larcker, htmt, outer_vif
+from csi.measurement._validity import HTMT2Warning, cross_loadings, fornell_larcker, htmt, outer_vif
 
-__all__ = ["AlphaResult", "EFAResult", "KMOResult", "cronbach_alpha", "cross_loadings", "efa", "fornell_larcker",
+__all__ = ["AlphaResult", "EFAResult", "HTMT2Warning", "KMOResult", "cronbach_alpha", "cross_loadings", "efa", "fornell_larcker",
            "htmt", "kmo_bartlett", "omega_total", "outer_vif", "reliability", "varimax"]

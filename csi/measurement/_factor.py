@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from csi._stats import cov_to_corr, weighted_cov
+from csi._stats import cov_to_corr, sample_sizes, weighted_cov
 from csi.exceptions import ConvergenceError, DataError
 from csi.measurement._reliability import THRESHOLDS, _as_items, _as_weights, _check_cov
 
@@ -37,7 +37,7 @@ class KMOResult:
     chi2: float
     df: int
     p_value: float
-    n: float  # rows used, or Σw with case weights
+    n: float  # the n of χ²: rows used, or with case weights Kish's effective n (Σw)²/Σw² of them
 
     @property
     def kmo_ok(self) -> bool:
@@ -50,9 +50,10 @@ def kmo_bartlett(items: Any, weights: Any = None) -> KMOResult:
 
     KMO = Σr²/(Σr² + Σp²) over i ≠ j with p the partial correlations −R⁻¹_ij/√(R⁻¹_ii R⁻¹_jj)
     (Kaiser 1970); Bartlett (1950) χ² = −(n − 1 − (2p + 5)/6) ln|R|, df = p(p − 1)/2.
-    Rows with a missing value are dropped (listwise). With frequency-style case ``weights`` the
-    correlations are weighted and n = Σw, so integer weights equal repeated rows. Checked against R
-    ``psych::KMO`` and ``psych::cortest.bartlett`` to 1e-6.
+    Rows with a missing value are dropped (listwise). With case ``weights`` the correlations are
+    weighted and n in χ² is Kish's effective n (Σw)²/Σw² of the rows used (Kish 1965), never Σw, so
+    weights scaled to population totals give the same test as the same weights normalised to the sample.
+    Checked against R ``psych::KMO`` and ``psych::cortest.bartlett`` to 1e-6.
     """
     x, names = _as_items(items)
     w = _as_weights(weights, items, len(x))
@@ -70,7 +71,7 @@ def kmo_bartlett(items: Any, weights: Any = None) -> KMOResult:
     off = ~np.eye(len(names), dtype=bool)
     r2, p2 = np.where(off, r**2, 0.0), np.where(off, partial**2, 0.0)
     per_item = r2.sum(axis=0) / (r2.sum(axis=0) + p2.sum(axis=0))
-    n, p = (len(x) if w is None else float(w.sum())), len(names)
+    n, p = (len(x) if w is None else float(sample_sizes(x, w)[1][0, 0])), len(names)
     chi2 = -(n - 1.0 - (2.0 * p + 5.0) / 6.0) * logdet
     df = p * (p - 1) // 2
     return KMOResult(

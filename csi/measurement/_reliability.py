@@ -8,8 +8,10 @@ Dijkstra & Henseler (2015); Fornell & Larcker (1981). Numbers were checked again
 are in :mod:`csi.measurement._validity`, KMO/Bartlett and EFA in :mod:`csi.measurement._factor`.
 
 Covariances are frequency-weighted when case weights are given: mean = Σwx/Σw and
-cov = Σw(x − x̄)(y − ȳ)/(Σw − 1), so integer weights give the same numbers as repeated rows
+cov = Σw(x − x̄)(y − ȳ)/(Σw − 1), so integer weights give the same estimates as repeated rows
 (:func:`csi._stats.weighted_cov`, pairwise-complete, shared with the validity and factor modules).
+The n of the confidence intervals is Kish's effective n of the rows used, (Σw)²/Σw², never Σw: survey
+weights summing to the population size give the same intervals as the same weights summing to n.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from csi._data import check_weights
-from csi._stats import Cov, cov_to_corr, weighted_cov
+from csi._stats import Cov, cov_to_corr, sample_sizes, weighted_cov
 from csi.exceptions import ConvergenceError, DataError, SchemaError
 from csi.pls import PLSResult
 
@@ -175,7 +177,8 @@ class AlphaResult:
     ci_low, ci_high : float or None
         Confidence bounds for the estimator named by ``estimator`` (None when ``ci=None``).
     n : int
-        Rows used: after listwise deletion, or (pairwise) the fewest rows behind any entry of C.
+        Respondents used (rows with a positive weight): after listwise deletion, or (pairwise) the
+        fewest behind any entry of C.
     k : int
         Number of items.
     method : str or None
@@ -187,6 +190,9 @@ class AlphaResult:
     se : float or None
         Standard error (Duhachek–Iacobucci, or bootstrap SD); None for Feldt / no CI.
     missing : {"listwise", "pairwise"}
+    n_eff : float or None
+        The n of the Feldt and Duhachek intervals: Kish's effective n (Σw)²/Σw² of the respondents used
+        (pairwise: the smallest over the entries of C); ``n`` when unweighted.
     """
 
     alpha: float
@@ -201,6 +207,7 @@ class AlphaResult:
     level: float = 0.95
     se: float | None = None
     missing: str = "listwise"
+    n_eff: float | None = None
 
     @property
     def estimate(self) -> float:
@@ -209,7 +216,8 @@ class AlphaResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One-row tidy table of the headline numbers."""
-        keys = ("alpha", "alpha_std", "ci_low", "ci_high", "se", "n", "k", "method", "estimator", "level", "missing")
+        keys = ("alpha", "alpha_std", "ci_low", "ci_high", "se", "n", "n_eff", "k", "method", "estimator", "level",
+                "missing")
         return pd.DataFrame([{key: getattr(self, key) for key in keys}])
 
 
@@ -242,7 +250,8 @@ def cronbach_alpha(
     items : DataFrame or 2-D array
         Rows × items, reverse-coded items already flipped; NaN marks missing values.
     weights : array-like or Series, optional
-        Non-negative frequency-style case weights (denominator Σw − 1).
+        Non-negative case weights (survey weights): covariances frequency-style (denominator Σw − 1);
+        the intervals use Kish's effective n, so the scale of the weights does not matter.
     ci : {"feldt", "duhachek", "bootstrap", None}
         Feldt, Woodruff & Salih (1987) F-based CI; Duhachek & Iacobucci (2004) normal CI
         α ± z·√(Q/n); or a percentile bootstrap over multinomial row counts.
@@ -263,7 +272,9 @@ def cronbach_alpha(
     -----
     Raw α = k/(k−1)(1 − tr C/ΣC); standardized α = k r̄/(1 + (k−1) r̄) (Cronbach 1951).
     Feldt bounds 1 − (1−α)F_{1−γ/2} and 1 − (1−α)F_{γ/2} on (n−1, (n−1)(k−1)) df with n the
-    rows (total weight) actually used; under pairwise deletion n is the smallest pairwise count.
+    rows actually used; under pairwise deletion n is the smallest pairwise count. With case weights
+    n is Kish's effective n (Σw)²/Σw² of those rows (Kish 1965), for Feldt and Duhachek alike: weights
+    scaled to population totals give the same intervals as the same weights normalised to the sample.
     Checked against R psych ``alpha()`` (raw_alpha, std.alpha, Feldt, Duhachek, alpha.drop,
     r.drop) on the mobi blocks and the demo Quality scale, to 1e-6. csi keeps its own alpha rather than
     calling pingouin ``cronbach_alpha``: pingouin has no case weights, no item table and no Duhachek CI,
@@ -292,7 +303,11 @@ def cronbach_alpha(
             "check reverse-coded items"
         )
     raw, std = _alpha(c), _alpha(r)
-    n_ci, n_rows = float(cov.total.min()), int(cov.rows.min())
+    respondents, n_eff = sample_sizes(x, w)
+    n_ci, n_rows = float(n_eff.min()), int(respondents.min())
+    if ci in ("feldt", "duhachek") and not n_ci > 1.0:
+        raise DataError(f"the effective n of the rows used is {n_ci:.3g} (one weight dominates); a {ci} interval "
+                        "needs more than one; use ci=None or 'bootstrap'")
     use, est = (r, std) if standardized else (c, raw)
     lo = hi = se = None
     if ci == "feldt":
@@ -316,6 +331,7 @@ def cronbach_alpha(
         level=level,
         se=se,
         missing=missing,
+        n_eff=n_ci,
     )
 
 

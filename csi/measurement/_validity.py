@@ -9,22 +9,32 @@ frequency-weighted when the fit has case weights (see :mod:`csi.reliability`).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from csi._stats import cov_to_corr, weighted_cov
-from csi.exceptions import DataError
+from csi.exceptions import CSIWarning, DataError
 from csi.measurement._reliability import THRESHOLDS, _fit_items, _item_corr, _loadings
 from csi.pls import PLSResult
 
-__all__ = ["cross_loadings", "fornell_larcker", "htmt", "outer_vif"]
+__all__ = ["HTMT2Warning", "cross_loadings", "fornell_larcker", "htmt", "outer_vif"]
 
 HTMT_KINDS = ("htmt", "htmt2")
 HTMT_CI = ("percentile",)
 _BOOT_CELLS = 1 << 22  # resamples × rows per block of multinomial counts (bounds memory)
 _ROW_CELLS = 1 << 20  # rows × items² per block of the cross-product table
+
+
+class HTMT2Warning(CSIWarning):
+    """HTMT2 of a pair rests on a non-positive item correlation (in the sample or in bootstrap resamples).
+
+    The geometric mean of correlations is defined for positive correlations only (Roemer, Schuberth &
+    Henseler 2021); csi takes |r|, and an |r| near zero sends HTMT2 towards infinity, so the bootstrap
+    SE and interval of such a pair are not usable (SEs of 2–9 on mobi's Expectation pairs, 0.1 for HTMT).
+    """
 
 
 # ---------------------------------------------------------------- HTMT
@@ -56,6 +66,20 @@ def _htmt_values(r: np.ndarray, blocks: list[np.ndarray], geometric: bool) -> np
     return np.stack(out, axis=-1)
 
 
+def _nonpositive(r: np.ndarray, blocks: list[np.ndarray]) -> np.ndarray:
+    """For every pair (as :func:`_htmt_values`): does any correlation entering its HTMT2 fail to be > 0?"""
+    mono = []
+    for idx in blocks:
+        iu = np.triu_indices(len(idx), 1)
+        mono.append(~(r[..., idx[iu[0]], idx[iu[1]]] > 0).all(axis=-1))
+    out = []
+    for i, a in enumerate(blocks):
+        for j in range(i + 1, len(blocks)):
+            hetero = r[..., a[:, None], blocks[j][None, :]].reshape(*r.shape[:-2], -1)
+            out.append(~(hetero > 0).all(axis=-1) | mono[i] | mono[j])
+    return np.stack(out, axis=-1)
+
+
 def _boot_corrs(xc: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted correlation matrices (B, p, p) of complete data ``xc`` for each row of weights ``w`` (B, n).
 
@@ -76,18 +100,24 @@ def _boot_corrs(xc: np.ndarray, w: np.ndarray) -> np.ndarray:
         return c / (d[:, :, None] * d[:, None, :])
 
 
-def _htmt_bootstrap(x, w, blocks, geometric, n_boot, seed) -> np.ndarray:
-    """HTMT of ``n_boot`` resamples (n_boot, pairs); counts drawn one resample after another."""
+def _htmt_bootstrap(x, w, blocks, geometric, n_boot, seed, flags: bool = False):
+    """HTMT of ``n_boot`` resamples (n_boot, pairs); counts drawn one resample after another.
+
+    With ``flags``, also (n_boot, pairs) booleans: the resample has a non-positive correlation in the pair's HTMT2.
+    """
     rng = np.random.default_rng(seed)
     n = len(x)
     xc = x - x.mean(axis=0)  # any shift leaves correlations unchanged; centring aids precision
     prob = np.full(n, 1.0 / n)
     step = max(1, _BOOT_CELLS // n)
-    reps = []
+    reps, undefined = [], []
     for start in range(0, n_boot, step):
         counts = rng.multinomial(n, prob, size=min(step, n_boot - start)).astype(float)
-        reps.append(_htmt_values(_boot_corrs(xc, counts if w is None else counts * w), blocks, geometric))
-    return np.concatenate(reps)
+        r = _boot_corrs(xc, counts if w is None else counts * w)
+        reps.append(_htmt_values(r, blocks, geometric))
+        if flags:
+            undefined.append(_nonpositive(r, blocks))
+    return (np.concatenate(reps), np.concatenate(undefined)) if flags else np.concatenate(reps)
 
 
 def _check_htmt_args(kind, ci, n_boot, level) -> None:
@@ -129,12 +159,23 @@ def htmt(
 
     Returns
     -------
-    DataFrame ``construct_a, construct_b, htmt, [std_error, ci_low, ci_high,] htmt_ok``
+    DataFrame ``construct_a, construct_b, htmt, [std_error, ci_low, ci_high, [n_undefined,]] htmt_ok``
         Upper triangle in model order. Without a CI ``htmt_ok`` is HTMT < 0.85; with a CI it is
         ``ci_high`` < 0.85 — the inference approach of Henseler et al. (2015), who judge
         discriminant validity by the upper bound of the bootstrap interval rather than the point
         value (they test against 1; testing against the 0.85 threshold follows Franke &
-        Sarstedt 2019). ``std_error`` is the SD of the bootstrap replicates.
+        Sarstedt 2019). ``std_error`` is the SD of the bootstrap replicates. ``n_undefined``
+        (HTMT2 with a CI): resamples in which a correlation entering the pair's HTMT2 was ≤ 0.
+
+    Warns
+    -----
+    HTMT2Warning
+        ``kind="htmt2"`` and a correlation entering a pair's HTMT2 is ≤ 0 in the sample or in any
+        resample. HTMT2's geometric means are defined for positive correlations only (Roemer et al.
+        2021); csi takes |r| (so integer weights still equal repeated rows), and resamples in which an
+        |r| is near zero give huge replicates: on mobi, CUEX2–CUEX3 (r = 0.11) is ≤ 0 in about 4% of
+        resamples and the Expectation pairs get SEs of 2–9 against 0.1 for HTMT. The numbers are kept
+        (nothing is dropped) and the pairs are named; use ``kind="htmt"`` for those constructs.
 
     Notes
     -----
@@ -166,9 +207,11 @@ def htmt(
     out = pd.DataFrame(pairs, columns=["construct_a", "construct_b"])
     out["htmt"] = _htmt_values(r, blocks, geometric)
     bound = out["htmt"]
+    if geometric:
+        _warn_nonpositive(out, _nonpositive(r, blocks), "in the sample")
     if ci is not None:
         x, w = _fit_items(fit, data)
-        reps = _htmt_bootstrap(x, w, blocks, geometric, n_boot, seed)
+        reps, undefined = _htmt_bootstrap(x, w, blocks, geometric, n_boot, seed, flags=True)
         failed = int((~np.isfinite(reps).all(axis=1)).sum())
         if failed:
             raise DataError(
@@ -178,11 +221,35 @@ def htmt(
         g = 1.0 - level
         lo, hi = np.quantile(reps, [g / 2.0, 1.0 - g / 2.0], axis=0)
         out["std_error"], out["ci_low"], out["ci_high"] = reps.std(axis=0, ddof=1), lo, hi
+        if geometric:
+            out["n_undefined"] = undefined.sum(axis=0)
+            _warn_nonpositive(out, out["n_undefined"].to_numpy() > 0, f"in bootstrap resamples (of {n_boot})")
         bound = out["ci_high"]
     out["htmt_ok"] = bound < THRESHOLDS["htmt"]
     out.attrs.update(kind=kind, threshold=THRESHOLDS["htmt"], ci=ci, level=level,
                      n_boot=n_boot if ci else None, seed=seed if ci else None)
     return out
+
+
+def _warn_nonpositive(out: pd.DataFrame, bad: np.ndarray, where: str) -> None:
+    """HTMT2Warning naming the pairs whose HTMT2 rests on a non-positive correlation ``where``."""
+    if not bad.any():
+        return
+    rows = out[bad]
+    counts = rows["n_undefined"].tolist() if "n_undefined" in rows else [None] * len(rows)
+    named = [f"{a}–{b}" + ("" if k is None else f" ({k})")
+             for a, b, k in zip(rows["construct_a"], rows["construct_b"], counts)]
+    pairs = ", ".join(named[:6]) + (f" and {len(named) - 6} more pair(s)" if len(named) > 6 else "")
+    if counts[0] is not None:
+        pairs += " (resamples per pair in column n_undefined)"
+    warnings.warn(
+        f"HTMT2 is undefined for {pairs}: a correlation entering it is ≤ 0 {where}. The geometric mean needs "
+        "positive correlations (Roemer, Schuberth & Henseler 2021); csi takes |r|, and an |r| near zero makes HTMT2 "
+        "explode, so the standard error and interval of these pairs are not usable. Check reverse-coded items, "
+        "or use kind='htmt' (arithmetic means).",
+        HTMT2Warning,
+        stacklevel=3,
+    )
 
 
 # ---------------------------------------------------------------- Fornell–Larcker, cross-loadings, VIF

@@ -94,6 +94,8 @@ class Stats:
     lo: np.ndarray | None
     hi: np.ndarray | None
     labels: list
+    index_cols: tuple[int, ...] = ()  # constructs (positions) whose index is bootstrapped
+    index_note: str = ""  # why some or every construct has no index ("" when all have one)
 
     def values(self, batch: _batch.Batch, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
         lay = layout(self.fit.model)
@@ -104,7 +106,7 @@ class Stats:
         direct = batch.path[:, es, et]
         parts = [batch.path[:, s, t], batch.weights, batch.loadings, batch.r_squared[:, self.endo], total, total - direct]
         if self.lo is not None:
-            parts.append(_index(batch.weights, mean, sd, self.lo, self.hi, lay))
+            parts.append(_index(batch.weights, mean, sd, self.lo, self.hi, lay)[:, list(self.index_cols)])
         out = np.concatenate(parts, axis=1)
         out[batch.code != _batch.OK] = np.nan
         return out
@@ -133,7 +135,7 @@ class Stats:
         )
         index = None
         if self.lo is not None:
-            index = _keyed(chunks[6], construct=list(cons)).drop(columns=["t_value", "p_value"])
+            index = _keyed(chunks[6], construct=[cons[j] for j in self.index_cols]).drop(columns=["t_value", "p_value"])
         return paths, outer, r2, effects, index
 
 
@@ -156,14 +158,37 @@ def stat_spec(fit: PLSResult, scale) -> Stats:
     eff = fit.effects()
     effects = [(pos[s], pos[t]) for s, t in zip(eff["source"], eff["target"], strict=True)]
     endo = [pos[c] for c in model.endogenous]
-    lo = hi = None
-    if scale is not None or all(i in fit.scales for i in model.items):
-        lo, hi = scale_bounds(fit.scales, model.items, scale)
+    lo, hi, index_cols, note = _index_bounds(fit, scale)
     labels = [f"path:{s}->{t}" for s, t in model.paths]
     labels += [f"weight:{i}" for i in model.items] + [f"loading:{i}" for i in model.items]
     labels += [f"r_squared:{c}" for c in model.endogenous]
     labels += [f"total:{s}->{t}" for s, t in zip(eff["source"], eff["target"], strict=True)]
     labels += [f"indirect:{s}->{t}" for s, t in zip(eff["source"], eff["target"], strict=True)]
-    if lo is not None:
-        labels += [f"index:{c}" for c in model.constructs]
-    return Stats(fit, pairs, effects, endo, lo, hi, labels)
+    labels += [f"index:{model.constructs[j]}" for j in index_cols]
+    return Stats(fit, pairs, effects, endo, lo, hi, labels, index_cols, note)
+
+
+def _index_bounds(fit: PLSResult, scale) -> tuple:
+    """Item bounds, the constructs whose index can be bootstrapped, and a note naming those that cannot.
+
+    The index needs each item's declared scale (never the observed range): ``scale=`` for every item, else
+    ``fit.scales`` (``data.attrs["scales"]`` from :func:`csi.read_responses`). A construct is left out when one
+    of its items has no declared scale; the note says which and how to give them.
+    """
+    model = fit.model
+    if scale is not None or all(i in fit.scales for i in model.items):
+        lo, hi = scale_bounds(fit.scales, model.items, scale)
+        return lo, hi, tuple(range(len(model.constructs))), ""
+    absent = [i for i in model.items if i not in fit.scales]
+    known = tuple(j for j, c in enumerate(model.constructs) if not set(model.blocks[c]) & set(absent))
+    hint = ("pass scale=(min, max) to bootstrap, or read the data with csi.read_responses and a questionnaire "
+            "that declares the scales (data.attrs['scales'])")
+    if not known:
+        what = "no item has a declared scale" if len(absent) == len(model.items) else \
+            f"item(s) {', '.join(absent)} have no declared scale"
+        return None, None, (), f"no index: {what}; {hint}"
+    stand_in = {**{i: (0.0, 1.0) for i in absent}, **fit.scales}  # never used: their constructs are left out
+    lo, hi = scale_bounds(stand_in, model.items)
+    left = [c for j, c in enumerate(model.constructs) if j not in known]
+    return lo, hi, known, (f"no index for {', '.join(left)}: item(s) {', '.join(absent)} have no declared scale; "
+                           f"{hint}")

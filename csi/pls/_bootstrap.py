@@ -16,6 +16,7 @@ of :func:`csi.estimate` fits with the same count vectors as case weights.
 
 from __future__ import annotations
 
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -24,13 +25,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from csi.exceptions import DataError
+from csi.exceptions import CSIWarning, DataError
 from csi.pls import _batch
 from csi.pls._bootstats import Stats, design_vector, draw_counts, jackknife_groups, jackknife_weights, stat_spec
 from csi.pls._engine import layout
 from csi.pls._estimate import PLSResult, PLSSummary
 
-__all__ = ["CI_METHODS", "BootstrapResult", "bootstrap", "replicate"]
+__all__ = ["CI_METHODS", "BootstrapResult", "MissingScaleWarning", "bootstrap", "replicate"]
 
 CI_METHODS = ("percentile", "bca")
 REASONS = {
@@ -40,6 +41,10 @@ REASONS = {
     _batch.ZERO: "construct score became constant",
     _batch.NO_CONVERGENCE: "no convergence",
 }
+
+
+class MissingScaleWarning(CSIWarning):
+    """Some items of a fit have declared scales and others not, so only part of the 0–100 index is bootstrapped."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,7 +59,9 @@ class BootstrapResult:
     r_squared : DataFrame ``construct, …``
     effects : DataFrame ``source, target, effect`` (``total`` / ``indirect``) ``, …``
     index : DataFrame ``construct, …`` or None
-        0–100 index (fit's declared scales) with bootstrap CI; None without scales.
+        0–100 index with bootstrap CI, for every construct whose items all have a declared scale
+        (``scale=``, or the fit's ``data.attrs["scales"]``); None when no construct has; ``index_note``
+        says which constructs are left out and why.
     n_resamples, n_failed : int
         Resamples drawn, and resamples whose fit failed (excluded from the statistics,
         listed by reason in ``failures``).
@@ -63,6 +70,9 @@ class BootstrapResult:
     ci, level, seed : the interval method, its level and the seed.
     replicates : DataFrame
         Successful resamples × statistics (columns as ``kind:key``), for further use.
+    index_note : str
+        Why ``index`` is None or lacks constructs (items without a declared scale, and how to give the
+        scales); "" when every construct has its index. Also in ``repr`` and ``summary()``.
     """
 
     paths: pd.DataFrame
@@ -77,18 +87,19 @@ class BootstrapResult:
     level: float
     seed: int | None
     replicates: pd.DataFrame
+    index_note: str = ""
 
     def __repr__(self) -> str:
         return (
             f"BootstrapResult(n_resamples={self.n_resamples}, n_failed={self.n_failed}, "
-            f"ci={self.ci!r}, level={self.level})"
+            f"ci={self.ci!r}, level={self.level}" + (f", index_note={self.index_note!r})" if self.index_note else ")")
         )
 
     def summary(self) -> PLSSummary:
         """The tables as a :class:`~csi.pls.PLSSummary` (text with ``str()``, HTML in Jupyter)."""
         title = (
             f"Bootstrap: {self.n_resamples} resamples ({self.n_failed} failed), {self.ci} "
-            f"{self.level:.0%} intervals, seed {self.seed}"
+            f"{self.level:.0%} intervals, seed {self.seed}" + (f"; {self.index_note}" if self.index_note else "")
         )
         tables = {"paths": self.paths, "r_squared": self.r_squared, "effects": self.effects, "outer": self.outer}
         if self.index is not None:
@@ -165,7 +176,13 @@ def bootstrap(
         data). Resampling draws n_h units with replacement within each stratum; with clusters,
         whole clusters are drawn (and the BCa jackknife deletes one cluster at a time).
     scale : (min, max), optional
-        Declared item scale for the index when the fit has no declared scales.
+        Declared scale of every item, for the index. Default: the fit's declared scales
+        (``data.attrs["scales"]``, set by :func:`csi.read_responses` from the questionnaire). The index
+        needs declared bounds, never the observed range (Fornell et al. 1996): without them for any
+        item there is no index (``index`` None, ``index_note`` says why — e.g. a bare DataFrame read
+        by ``pd.read_csv``); when only some items have them, the constructs whose items all have
+        them get their index, the others are named in ``index_note`` and a
+        :class:`MissingScaleWarning` is emitted.
     chunk, workers : int
         Resamples per batched block and threads; they change speed only, never the numbers.
 
@@ -188,6 +205,8 @@ def bootstrap(
     counts = draw_counts(rng, fit.n, n, st, cl)
     base = np.ones(fit.n) if fit.case_weights is None else fit.case_weights.to_numpy(dtype=float)
     spec = stat_spec(fit, scale)
+    if spec.index_note and spec.index_cols:
+        warnings.warn(spec.index_note, MissingScaleWarning, stacklevel=2)
     reps, codes = replicate(fit, counts, spec, chunk, workers, base)
     theta, theta_code = replicate(fit, base[None, :], spec)
     if theta_code[0] != _batch.OK:  # the fit itself succeeded, so this is a bug guard
@@ -211,6 +230,7 @@ def bootstrap(
         level=level,
         seed=seed,
         replicates=pd.DataFrame(good, columns=spec.labels),
+        index_note=spec.index_note,
     )
 
 

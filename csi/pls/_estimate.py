@@ -60,7 +60,9 @@ class PLSResult:
         The model, inner scheme, rows used, and outer iterations run.
     paths : DataFrame ``source, target, estimate``
     outer : DataFrame ``construct, item, weight, loading`` (standardized weights)
-    r_squared : DataFrame ``construct, r_squared, r_squared_adj`` (endogenous only)
+    r_squared : DataFrame ``construct, r_squared, r_squared_adj`` (endogenous only); adjusted
+        R² = 1 − (1 − R²)(n − 1)/(n − p − 1) with n the respondents (rows used with a positive case
+        weight, never Σw: as R ``summary(lm(..., weights = w))``) and p the construct's predecessors
     scores : DataFrame of standardized construct scores (index = used rows)
     missing : DataFrame ``item, n_missing``; ``attrs`` holds ``n_read``, ``n_used``,
         ``missing_policy``
@@ -283,13 +285,14 @@ def _result(model: Model, scheme: str, fit: ArrayFit, prep: Prepared, data: pd.D
         }
     )
     endo = [pos[c] for c in model.endogenous]
-    n_eff = prep.n if prep.weights is None else float(prep.weights.sum())
+    # n = respondents, never Σw: survey weights summing to the population size must not shrink the correction
+    n_resp = prep.n if prep.weights is None else float(np.count_nonzero(prep.weights > 0))
     r2 = fit.r_squared[endo]
     npred = np.array([len(model.predecessors(cons[j])) for j in endo])
-    dof = n_eff - npred - 1.0
+    dof = n_resp - npred - 1.0
     adj = np.full(len(endo), np.nan)
     ok = dof > 0
-    adj[ok] = 1.0 - (1.0 - r2[ok]) * (n_eff - 1.0) / dof[ok]
+    adj[ok] = 1.0 - (1.0 - r2[ok]) * (n_resp - 1.0) / dof[ok]
     r_squared = pd.DataFrame({"construct": list(model.endogenous), "r_squared": r2, "r_squared_adj": adj})
     stats = pd.DataFrame({"item": list(items), "mean": fit.mean, "sd": fit.sd})
     case_w = None if prep.weights is None else pd.Series(prep.weights, index=prep.index, name="weight")

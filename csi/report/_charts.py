@@ -2,7 +2,8 @@
 
 Every chart is drawn inside :func:`matplotlib.pyplot.rc_context` with the report style
 (:func:`report_rc`), so a caller's rcParams are left as they were; :func:`style` still sets the style
-globally for callers that want it.
+globally for callers that want it. Text is drawn literally (``text.parse_math`` off): an enterprise
+named ``A$\\B$`` is not a formula.
 """
 
 from __future__ import annotations
@@ -100,6 +101,9 @@ def _report_rc() -> dict:
     # both families in font.family, so matplotlib falls back per glyph
     rc["font.family"] = ["DejaVu Sans", cjk] if cjk else ["DejaVu Sans"]
     rc["axes.unicode_minus"] = False
+    # Names and labels come from the study's files: drawn as written, never parsed as math text (a name with
+    # two '$' would otherwise be set as a formula, or fail the chart and every report that draws the name).
+    rc["text.parse_math"] = False
     # A fixed title position: matplotlib otherwise measures every tick label again to place each title.
     rc["axes.titley"] = 1.0
     return rc

@@ -120,6 +120,8 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     if own.empty:
         raise DataError(no_respondents(study, enterprise.id, _ledger_row(analysis.current, enterprise.id)["read"]))
     pool_key = analysis.pool_key(enterprise.id)
+    if pool_key in analysis.pool_errors:  # its pool's model could not be estimated: this report fails, naming it
+        raise DataError(analysis.pool_errors[pool_key])
     fit, weights = analysis.fits[pool_key], analysis.weight_column
     labels = {c: q.construct_label(c, lang) for c in settings.model.constructs}
     directed = {c: directed_label(study, c, lang) for c in settings.model.constructs}

@@ -47,7 +47,7 @@ def peers(analysis: StudyAnalysis, enterprise: Enterprise, lang: str) -> pd.Data
     names = {e.id: e.label(lang) for e in analysis.study.enterprises}
     table["name"] = table["enterprise_id"].map(names)
     table["self"] = table["enterprise_id"] == enterprise.id
-    return table.sort_values("rank_in_group").reset_index(drop=True)
+    return table.sort_values(["rank_in_group", "index"], ascending=[True, False]).reset_index(drop=True)
 
 
 def sample_plan(study: Study, enterprise: Enterprise) -> SamplePlan | None:

@@ -61,8 +61,10 @@ def summary(c: EnterpriseContent) -> Html:
         (t("index_label", lang), number(c.index, lang), ci, "csi-headline"),
         (t("grade", lang), grade or t("na", lang), "", ""),
         (t("stars", lang), _stars_text(c), _points(c), ""),
-        (t("rank", lang), t("rank_value", lang, rank=int(rank["rank_in_group"]), of=len(c.peers))
-         if rank is not None else t("na", lang), c.study.industry_label(c.enterprise.industry, lang), ""),
+        (t("rank", lang), t("na", lang) if rank is None else t("unranked", lang) if pd.isna(rank["rank_in_group"])
+         else t("rank_value", lang, rank=int(rank["rank_in_group"]), of=int(c.peers["rank_in_group"].notna().sum())),
+         t("unranked_note", lang, min_n=c.study.report.min_n) if rank is not None and pd.isna(rank["rank_in_group"])
+         else c.study.industry_label(c.enterprise.industry, lang), ""),
         (t("change", lang), number(None if c.previous_index is None else c.index - c.previous_index, lang,
                                    signed=True), t("previous_wave", lang) + " " + number(c.previous_index, lang), ""),
         (t("respondents", lang), f"{int(c.ledger['analysed']):,}", "", ""),
@@ -126,8 +128,12 @@ def summary_sentences(c: EnterpriseContent) -> list[str]:
         diff = number(abs(r["gap"]), lang) if verdict in ("better", "worse") else number(r["gap"], lang, signed=True)
         versus = t(key, lang, benchmark=number(r["benchmark"], lang), diff=diff,
                    p=p_phrase(r["p_holm"], lang))
-        out.append(t("summary_rank", lang, rank=int(r["rank_in_group"]), of=len(c.peers), versus=versus,
-                     industry=c.study.industry_label(c.enterprise.industry, lang)))
+        industry = c.study.industry_label(c.enterprise.industry, lang)
+        if pd.isna(r["rank_in_group"]):  # rule 2: no rank below [report] min_n
+            out.append(t("summary_unranked", lang, min_n=c.study.report.min_n, industry=industry, versus=versus))
+        else:
+            out.append(t("summary_rank", lang, rank=int(r["rank_in_group"]),
+                         of=int(c.peers["rank_in_group"].notna().sum()), versus=versus, industry=industry))
     out.append(change_sentence(c))
     return out
 

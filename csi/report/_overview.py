@@ -15,7 +15,7 @@ from csi._data import OVERALL
 from csi.analysis import StudyAnalysis, analyse_study
 from csi.io import Study, load_study
 from csi.report import _charts as charts
-from csi.report._i18n import date_text, number, pvalue, rule_name, t
+from csi.report._i18n import date_text, join, number, pvalue, rule_name, t
 from csi.report._render import Html, Record, table
 
 
@@ -81,16 +81,24 @@ def overview_league(o: OverviewContent) -> Html:
     names = dict(zip(o.league["enterprise_id"], o.league["name"]))
     chart = charts.figure(charts.league_chart(names, o.league, lang), alt=t("league_chart", lang)).html
     frame = o.league.assign(versus=[t(f"vs_{v}", lang) for v in o.league["versus_industry"]],
-                            ci=[f"{number(a, lang)}–{number(b, lang)}" for a, b in zip(o.league["ci_low"],
-                                                                                        o.league["ci_high"])])
+                            ci=[f"{number(a, lang)}–{number(b, lang)}" if n >= o.study.report.min_n else "—"
+                                for a, b, n in zip(o.league["ci_low"], o.league["ci_high"], o.league["n"])])
     columns = {"rank": "#", "name": t("enterprise", lang), "industry_label": t("industry", lang),
                "index": t("index", lang), "ci": t("ci95", lang), "versus": t("versus_peers", lang)}
     if "change" in frame.columns:
         columns.update({"change": t("change", lang), "change_p_value": t("p_value", lang)})
     html = table(frame, columns, lang, formats={"change": lambda v, g: number(v, g, signed=True),
                                                 "change_p_value": pvalue}, numeric=("ci",))
-    note = t("benchmark_note", lang, definition=t(f"benchmark_{o.study.benchmark}", lang))
-    return Html(f'<h2>{escape(t("o_league", lang))}</h2><p>{escape(note)}</p>{chart}{html}')
+    notes = [t("benchmark_note", lang, definition=t(f"benchmark_{o.study.benchmark}", lang))]
+    unranked = frame.loc[frame["rank"].isna(), "name"]
+    if len(unranked):
+        notes.append(t("o_unranked", lang, min_n=o.study.report.min_n, names=join(list(unranked), lang)))
+    listed = set(o.league["enterprise_id"])
+    left_out = [e.label(lang) for e in o.study.enterprises if e.id not in listed]
+    if left_out:
+        notes.append(t("o_left_out", lang, names=join(left_out, lang)))
+    paragraphs = "".join(f"<p>{escape(n)}</p>" for n in notes)
+    return Html(f'<h2>{escape(t("o_league", lang))}</h2>{paragraphs}{chart}{html}')
 
 
 def overview_industries(o: OverviewContent) -> Html:

@@ -52,7 +52,9 @@ def table(frame: pd.DataFrame, columns: dict[str, str], lang: str, digits: dict[
             value = record[key]
             if key == group:
                 value, previous = ("" if value == previous else value), value
-            if key in formats:
+            if value is pd.NA:  # a rank withheld below [report] min_n
+                cells.append('<td class="num">—</td>')
+            elif key in formats:
                 cells.append(f'<td class="num">{escape(formats[key](value, lang))}</td>')
             elif isinstance(value, float):
                 cells.append(f'<td class="num">{number(value, lang, digits.get(key, 1))}</td>')

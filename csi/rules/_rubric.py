@@ -240,8 +240,8 @@ def read_audit(audit: str | Path | pd.DataFrame, rubric: Rubric) -> pd.DataFrame
     Errors name the file, the line and the column; an unknown item gets a "did you mean".
     """
     name = str(audit) if not isinstance(audit, pd.DataFrame) else "audit table"
-    if isinstance(audit, pd.DataFrame):
-        table = audit.astype(str).replace({"nan": "", "<NA>": "", "None": ""})
+    if isinstance(audit, pd.DataFrame):  # as the CSV reader gives it: text, a missing cell (NaN, None, NA) blank
+        table = audit.astype(object).where(audit.notna(), "").astype(str)
     else:
         table = read_csv_text(Path(audit), SchemaError, "a header row (item, earned, …) and one row per item")
         table = table.fillna("")

@@ -56,6 +56,10 @@ def svy_mean(data: pd.DataFrame, y: str | Sequence[str], weights: Any, *, strata
         Population size N_h (number of PSUs) per stratum: a column of ``data`` (constant within
         strata), a mapping stratum → N_h, or a number when unstratified. ``f_h = n_h/N_h``.
     calibration : WeightingResult, bool or None
+        Whose calibration variables to take residuals on; default: ``weights`` when it is a
+        WeightingResult with calibration variables (weights from :func:`csi.trim` of plain weights
+        have none and are used as they stand). Weights trimmed from a calibrated result without
+        re-raking keep its variables and calibrated weights, as R's ``trimWeights()`` designs do.
     level : float
         Confidence level; normal-quantile CIs (R ``confint`` on ``svymean``).
     deff : bool
@@ -143,8 +147,8 @@ def _estimate(data, values, weights, strata, cluster, fpc, calibration, level, d
 
 def _design_arrays(data, weights, strata, cluster, fpc, calibration, where):
     """Weights, PSU layout and (for calibrated weights) the residualizer of a design."""
-    if isinstance(weights, WeightingResult) and calibration is None:
-        calibration = weights
+    if isinstance(weights, WeightingResult) and calibration is None and weights.factors:
+        calibration = weights  # weights trimmed without margins have no calibration variables: plain weights
     w = _base_weights(data, weights, where)
     psu = _psu_layout(data, strata, cluster, fpc, where)
     resid = _Residualizer(data, w, calibration, where) if isinstance(calibration, WeightingResult) else None
@@ -234,7 +238,10 @@ class _Residualizer:
         factors = _factors_from_result(calibration)
         self.cells = _build_cells(data, factors, self.d, where)
         self.x, _ = _calibration_matrix(self.cells, factors)
-        self.w = w
+        # R survey keeps the weights of the calibration step: after trimWeights() the residuals are still
+        # taken of z / w_calibrated and scaled back by them (svyrecvar's psw, greg_calibration$w)
+        kept = calibration.calibrated_weights
+        self.w = w if kept is None else _aligned(kept, data, where)
         self.xtdx = (self.x * self.cells.weight[:, None]).T @ self.x
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
@@ -242,6 +249,12 @@ class _Residualizer:
         xte = self.x.T @ np.bincount(self.cells.row_cell, weights=self.d * e, minlength=self.x.shape[0])
         beta = np.linalg.lstsq(self.xtdx, xte, rcond=None)[0]
         return self.w * (e - (self.x @ beta)[self.cells.row_cell])
+
+
+def _aligned(weights: pd.Series, data: pd.DataFrame, where: str) -> np.ndarray:
+    if not weights.index.equals(data.index):
+        raise DataError(f"{where}: calibrated weights are not aligned to data.index.")
+    return weights.to_numpy(float)
 
 
 def _factors_from_result(result: WeightingResult) -> list[_Factor]:

@@ -15,6 +15,7 @@ import pandas as pd
 from csi.exceptions import SchemaError
 from csi.io import Questionnaire
 from csi.io._study import ScreeningRules
+from csi.survey._durations import durations
 
 #: Reason codes in the order rules are applied.
 REASONS = ("out_of_range", "no_items_answered", "too_few_answered", "speeder", "straightlining", "duplicate")
@@ -96,7 +97,9 @@ def _speeders(responses: pd.DataFrame, rules: ScreeningRules, mark) -> None:
     if rules.speeder_column not in responses.columns:
         raise SchemaError(f"[screening].speeder_column: column {rules.speeder_column!r} is not in the responses; "
                           "remove the rule or add the column.")
-    seconds = pd.to_numeric(responses[rules.speeder_column], errors="coerce")
+    # 0:45, 45秒, 1,5 … as seconds; a cell that is not a duration is an error naming its file and line (it used to
+    # become a missing duration, and the speeder stayed in)
+    seconds = durations(responses[rules.speeder_column], rules.speeder_column, responses.attrs.get("rows"))
     fast = seconds < rules.speeder_min_seconds
     mark(fast, "speeder", seconds.map(lambda s: f"{s:g} s < {rules.speeder_min_seconds:g} s"))
 

@@ -15,12 +15,13 @@ Conventions (see docs/methods/weighting.md):
 * ``design_effect`` of a :class:`WeightingResult` is Kish's weighting design effect
   ``n Σw² / (Σw)²``, not the ratio of variances of any estimate.
 
-Checked against R survey 4.1.1 on R 4.2.2 (``rake``, ``postStratify``, ``calibrate``, ``svymean``); the script
-and its output are in ``tests/reference/weighting.R`` and ``tests/reference/weighting_*``.
+Checked against R survey 4.1.1 on R 4.2.2 (``rake``, ``postStratify``, ``calibrate``, ``svymean``; ``trimWeights``);
+the scripts and their output are in ``tests/reference/weighting.R``, ``tests/reference/trim.R`` and their CSVs.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,10 @@ class WeightingResult:
     base_weights : pandas.Series or None
         The starting (design) weights d; :func:`svy_mean` regresses on the calibration dummies
         with weights d, as the GREG variance does.
+    calibrated_weights : pandas.Series or None
+        After :func:`trim` without re-raking: the calibrated weights before trimming, with which
+        :func:`svy_mean` takes the calibration residuals (as R survey does on ``trimWeights()`` of a
+        calibrated design). None when the weights are calibrated as they stand.
     """
 
     weights: pd.Series
@@ -83,6 +88,7 @@ class WeightingResult:
     factors: tuple[tuple[str, ...], ...] = ()
     n_trimmed: int = 0
     base_weights: pd.Series | None = None
+    calibrated_weights: pd.Series | None = None
 
 
 @dataclass(frozen=True)
@@ -591,15 +597,23 @@ def _solve_calibration(x, t, d, calfun, tol, max_iter, where) -> tuple[np.ndarra
 # ----------------------------------------------------------------------------- trimming
 
 def trim(weights: WeightingResult | Any, *, upper: float, lower: float | None = None,
-         data: pd.DataFrame | None = None, margins: Any = None, relative: bool = False,
-         tol: float = 1e-10, max_iter: int = 200) -> WeightingResult:
-    """Trim weights to ``[lower, upper]``, then re-rake, repeating until both hold.
+         data: pd.DataFrame | None = None, margins: Any = None, relative: bool = False, strict: bool = True,
+         tol: float = 1e-10, max_iter: int = 1000) -> WeightingResult:
+    """Trim weights to ``[lower, upper]``: R survey's rule, or capping and re-raking to margins.
 
-    Each pass caps the weights at the bounds and rakes the capped weights back to the margins;
-    passes repeat until no weight exceeds a bound by more than ``tol`` (relative) and every margin
-    is within ``tol`` (Kish 1965, §11.7; Lumley 2010, §7.4). Without margins the weights are
-    re-scaled to their original total (the trimmed excess spread over the untrimmed respondents,
-    as R survey ``trimWeights(strict=TRUE)``).
+    **Without margins** (no ``data``, or weights with no margins) this is R survey
+    ``trimWeights(design, upper, lower, strict=TRUE)`` (Lumley 2010, §7.4): each pass sets the weights
+    outside the bounds to the bound and adds the trimmed amount, in **equal shares**, to every weight that
+    was not outside (``w_i += Σ trimmings / #inside``), so the total is kept; with ``strict=True`` passes
+    repeat until no weight is outside the bounds (``strict=False``: one pass, R's default). The weights
+    are then no longer calibrated: a :class:`WeightingResult` input keeps its calibration variables and
+    its calibrated weights (``calibrated_weights``), and :func:`csi.svy_mean` takes the calibration
+    residuals as R's ``svymean`` does on ``trimWeights()`` of a raked/calibrated design.
+
+    **With margins** (``data`` given, and ``margins=`` or the margins of a :class:`WeightingResult`)
+    each pass caps the weights at the bounds and rakes the capped weights back to the margins; passes
+    repeat until no weight exceeds a bound by more than ``tol`` (relative) and every margin is within
+    ``tol`` (Kish 1965, §11.7). The result is calibrated to the margins again.
 
     Parameters
     ----------
@@ -612,11 +626,23 @@ def trim(weights: WeightingResult | Any, *, upper: float, lower: float | None = 
         The respondents, needed to re-rake to margins.
     margins : optional
         Margins as for :func:`rake`; default: the margins of ``weights`` (a WeightingResult).
+    strict : bool
+        Without margins: repeat R's pass until no weight is outside the bounds (R ``strict=TRUE``).
+    tol, max_iter
+        Re-raking tolerance, and the limit on passes.
 
     Raises
     ------
+    DataError
+        The bounds exclude the mean weight (no trimmed weights keep the total), or every weight is outside
+        them.
     ConvergenceError
-        The bounds and the margins cannot be met together (e.g. ``upper`` below the mean weight).
+        The bounds and the margins cannot be met together, or the passes did not settle in ``max_iter``.
+
+    Notes
+    -----
+    Checked against R survey 4.1.1 ``trimWeights(strict=TRUE)`` and ``svymean`` on the trimmed designs
+    (plain and raked): weights to 1e-10, SE of a mean to 1e-6 (tests/reference/trim.R).
     """
     w0 = _trim_input(weights, data)
     mean = float(w0.mean())
@@ -625,14 +651,18 @@ def trim(weights: WeightingResult | Any, *, upper: float, lower: float | None = 
     if not lo <= mean <= hi:
         raise DataError(f"trim: bounds [{lo:g}, {hi:g}] exclude the mean weight {mean:g}; "
                         "no trimmed weights can keep the total.")
-    frame, factors = _trim_design(weights, w0, data, margins)
-    cells = _build_cells(frame, factors, np.ones(len(frame)), "trim")
+    margins = _trim_margins(weights, data, margins)
+    if margins is None:
+        w, passes = _trim_equal_shares(w0.to_numpy(float), lo, hi, strict, max_iter)
+        return _trim_shares_result(w0.index, w, weights, passes, lo, hi)
+    factors = _rake_factors(data, margins, float(w0.sum()), "trim")
+    cells = _build_cells(data, factors, np.ones(len(data)), "trim")
     w = w0.to_numpy(float).copy()
     for iteration in range(1, max_iter + 1):
         w = np.clip(w, lo, hi)
         w = w * _rerake_ratio(cells, factors, w, tol, max_iter)
         if w.max() <= hi * (1 + tol) and w.min() >= lo * (1 - tol):
-            return _trim_result(frame, w, cells, factors, weights, iteration, lo, hi, tol)
+            return _trim_result(data, w, cells, factors, weights, iteration, lo, hi)
     raise ConvergenceError(f"trim: weights bounded to [{lo:g}, {hi:g}] could not also meet the margins in "
                            f"{max_iter} passes (largest weight {w.max():.6g}). Loosen the bounds.")
 
@@ -647,18 +677,50 @@ def _trim_input(weights: Any, data: pd.DataFrame | None) -> pd.Series:
     return pd.Series(values, index=index)
 
 
-def _trim_design(weights, w0: pd.Series, data, margins) -> tuple[pd.DataFrame, list[_Factor]]:
-    """The frame and factors to re-rake to (a single total when there are no margins)."""
-    total = float(w0.sum())
-    if margins is None and isinstance(weights, WeightingResult) and data is not None:
-        margins = weights.margins
+def _trim_margins(weights, data, margins) -> Any:
+    """The margins to re-rake to, or None for R's equal-shares rule (no data, or no margins known)."""
+    if data is None:
+        return None
+    if margins is None and isinstance(weights, WeightingResult) and weights.factors:
         if weights.method.startswith("poststratify"):
             raise DataError("trim: re-raking poststratified weights needs the cells; pass margins=.")
-        margins = margins.rename(columns={"target": "share"})[["variable", "level", "share"]]
-    if margins is None or data is None:
-        frame = pd.DataFrame({"_all": np.zeros(len(w0), dtype=np.int64)}, index=w0.index)
-        return frame, [_Factor(("_all",), ((0,),), np.array([total]))]
-    return data, _rake_factors(data, margins, total, "trim")
+        margins = weights.margins.rename(columns={"target": "share"})[["variable", "level", "share"]]
+    return margins
+
+
+def _trim_equal_shares(w: np.ndarray, lo: float, hi: float, strict: bool, max_iter: int) -> tuple[np.ndarray, int]:
+    """R survey ``trimWeights``: cap, and add the trimmed total in equal shares to the weights not outside."""
+    for passes in range(max_iter + 1):
+        outside = (w < lo) | (w > hi)
+        if not outside.any() or (passes == 1 and not strict):
+            return w, passes
+        if passes == max_iter:
+            break
+        if outside.all():
+            raise DataError(f"trim: every weight is outside [{lo:g}, {hi:g}]; none is left to take the trimmed "
+                            "amount. Widen the bounds.")
+        capped = np.clip(w, lo, hi)
+        capped[~outside] += math.fsum(w - capped) / int((~outside).sum())
+        w = capped
+    raise ConvergenceError(f"trim: weights still outside [{lo:g}, {hi:g}] after {max_iter} passes "
+                           f"(largest {w.max():.17g}); raise max_iter or widen the bounds.")
+
+
+def _at_bound(w: np.ndarray, lo: float, hi: float) -> int:
+    return int(np.sum((w >= hi * (1 - 1e-9)) | ((lo > 0) & (w <= lo * (1 + 1e-9)))))
+
+
+def _trim_shares_result(index, w, weights, passes, lo, hi) -> WeightingResult:
+    series = pd.Series(w, index=index, name="weight")
+    if isinstance(weights, WeightingResult):
+        margins = weights.margins.assign(achieved=np.nan)  # not re-computed without data; trimming moved them
+        calibrated = weights.calibrated_weights if weights.calibrated_weights is not None else weights.weights
+        return WeightingResult(series, margins, kish_deff(w), effective_n(w), passes, weights.method + "+trim",
+                               weights.factors, _at_bound(w, lo, hi), weights.base_weights,
+                               calibrated if weights.factors else None)
+    margins = pd.DataFrame(columns=["variable", "level", "target", "achieved"])
+    return WeightingResult(series, margins, kish_deff(w), effective_n(w), passes, "weights+trim", (),
+                           _at_bound(w, lo, hi))
 
 
 def _rerake_ratio(cells, factors, w, tol, max_iter) -> np.ndarray:
@@ -667,14 +729,10 @@ def _rerake_ratio(cells, factors, w, tol, max_iter) -> np.ndarray:
     return (raked / cell_w)[cells.row_cell]
 
 
-def _trim_result(frame, w, cells, factors, weights, iterations, lo, hi, tol) -> WeightingResult:
+def _trim_result(frame, w, cells, factors, weights, iterations, lo, hi) -> WeightingResult:
     cell_w = np.bincount(cells.row_cell, weights=w, minlength=cells.weight.size)
     series = pd.Series(w, index=frame.index, name="weight")
-    at_bound = int(np.sum((w >= hi * (1 - 1e-9)) | ((lo > 0) & (w <= lo * (1 + 1e-9)))))
     method = (weights.method if isinstance(weights, WeightingResult) else "weights") + "+trim"
-    keep = () if factors[0].columns == ("_all",) else tuple(f.columns for f in factors)
-    margins = _achieved_table(factors, cells, cell_w) if keep else pd.DataFrame(
-        columns=["variable", "level", "target", "achieved"])
     base = weights.base_weights if isinstance(weights, WeightingResult) else None
-    return WeightingResult(series, margins, kish_deff(w), effective_n(w), iterations, method, keep, at_bound,
-                           base)
+    return WeightingResult(series, _achieved_table(factors, cells, cell_w), kish_deff(w), effective_n(w),
+                           iterations, method, tuple(f.columns for f in factors), _at_bound(w, lo, hi), base)

@@ -1,4 +1,5 @@
-"""Write the binary bad-input cases (XLSX, SPSS .sav) of the corpus; their manifest entries are in cases.toml.
+"""Write the binary bad-input cases (XLSX, SPSS .sav, Parquet, CSV files with mixed encodings, NUL bytes or a
+very long cell) of the corpus; their manifest entries are in cases.toml.
 
 Run from anywhere: ``python tests/bad_inputs/make_binary_cases.py``. The output is committed (a few kB),
 so the tests never need this script; it documents how each file was made and re-makes them.
@@ -61,6 +62,65 @@ def xlsx_cases() -> None:
     (OUT / "xlsx_not_a_workbook.xlsx").write_bytes("respondent_id,enterprise_id\n这不是 Excel 文件\n".encode())
 
 
+def xlsx_lossless_cases() -> None:
+    """Workbooks whose data pd.read_excel lost silently: other sheets, formulas never calculated, TRUE/FALSE."""
+    frame = responses()
+    header = list(frame.columns)
+    rows = _typed(frame)
+    # one sheet per enterprise, and an empty notes sheet: only the first sheet used to be read
+    book = Workbook()
+    book.active.title = "E01"
+    for row in [header, *rows[:4]]:
+        book.active.append(row)
+    second = book.create_sheet("E02")
+    for row in [header, *[[r[0].replace("E01", "E02"), "E02", *r[2:]] for r in rows[4:]]]:
+        second.append(row)
+    book.create_sheet("说明")
+    book.save(OUT / "xlsx_several_sheets.xlsx")
+    # S3 computed by a formula that no program ever calculated (openpyxl writes no cached values)
+    s3 = _letter(header.index("S3") + 1)
+    s1 = _letter(header.index("S1") + 1)
+    formulas = [r[:header.index("S3")] + [f"=11-{s1}{k + 2}"] + r[header.index("S3") + 1:] if k in (1, 5) else r
+                for k, r in enumerate(rows)]
+    _sheet([header, *formulas], OUT / "xlsx_formula_without_value.xlsx")
+    assert s3 == "L"
+    # logical TRUE/FALSE cells in an item and a demographic
+    logical = [list(r) for r in rows]
+    logical[2][header.index("Q3")] = True
+    logical[6][header.index("channel")] = False
+    _sheet([header, *logical], OUT / "xlsx_boolean_cells.xlsx")
+
+
+def parquet_cases() -> None:
+    """A Parquet item column of booleans (it used to become 1.0 and 0.0)."""
+    frame = responses()
+    for item in ITEMS:
+        frame[item] = frame[item].astype(int)
+    frame["V2"] = frame["V2"] > 6
+    frame.to_parquet(OUT / "parquet_boolean_item.parquet", index=False)
+
+
+def csv_byte_cases() -> None:
+    """CSV files that are bytes rather than text: two encodings, a NUL byte and an ANSI escape, a very long cell."""
+    lines = (HERE / "common" / "responses_ok.csv").read_text(encoding="utf-8").splitlines()[:13]
+    # a GBK export with two rows pasted in from a UTF-8 one (lines 5 and 8): they used to become mojibake
+    data = b"".join((line.encode("utf-8") if k in (4, 7) else line.encode("gbk")) + b"\n"
+                    for k, line in enumerate(lines))
+    (OUT / "gbk_with_utf8_lines.csv").write_bytes(data)
+    # a UTF-8 file with one GBK row (line 7)
+    data = b"".join((line.encode("gbk") if k == 6 else line.encode("utf-8")) + b"\n" for k, line in enumerate(lines))
+    (OUT / "utf8_with_gbk_line.csv").write_bytes(data)
+    # a NUL byte and an ANSI colour escape in item cells: printed raw, they garble a terminal
+    rows = [line.split(",") for line in lines[:6]]
+    rows[2][4] = "8\x00"
+    rows[4][5] = "\x1b[31m9\x1b[0m"
+    (OUT / "control_characters.csv").write_bytes("".join(",".join(r) + "\n" for r in rows).encode("utf-8"))
+    # a 5,000-character cell in an item (a pasted document): the message shows 60 characters and the length
+    rows = [line.split(",") for line in lines[:6]]
+    rows[3][6] = "很长" * 2500
+    (OUT / "very_long_cell.csv").write_bytes("".join(",".join(r) + "\n" for r in rows).encode("utf-8"))
+
+
 def _letter(col: int) -> str:
     return chr(ord("A") + col - 1)
 
@@ -86,6 +146,13 @@ def sav_cases() -> None:
     # duplicated respondent ids
     pyreadstat.write_sav(numeric.assign(respondent_id=numeric["respondent_id"].where(numeric.index != 6, "E01-002")),
                          OUT / "sav_duplicate_ids.sav", variable_value_labels=labels)
+    # user-missing values (SPSS "missing values" 97, 98) in S2, which the questionnaire does not declare; 99 is
+    # declared there, and would be counted
+    undeclared = numeric.copy()
+    undeclared.loc[[1, 5], "S2"] = [98.0, 97.0]
+    undeclared.loc[3, "S1"] = 99.0
+    pyreadstat.write_sav(undeclared, OUT / "sav_user_missing.sav", variable_value_labels=labels,
+                         missing_ranges={"S2": [{"lo": 97.0, "hi": 98.0}], "S1": [99.0]})
     # a truncated file
     pyreadstat.write_sav(numeric, OUT / "sav_truncated.sav")
     data = (OUT / "sav_truncated.sav").read_bytes()
@@ -95,4 +162,7 @@ def sav_cases() -> None:
 if __name__ == "__main__":
     OUT.mkdir(exist_ok=True)
     xlsx_cases()
+    xlsx_lossless_cases()
     sav_cases()
+    parquet_cases()
+    csv_byte_cases()
