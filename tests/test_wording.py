@@ -121,7 +121,9 @@ def test_below_min_n_no_inferential_sentence(second, no_chart_pixels):
         # no rank below min_n: the tile and the summary say why, the league lists it last without a rank
         summary = " ".join(_front.summary_sentences(c))
         assert {"en": "not ranked in", "zh": "不参与"}[lang] in summary and "排名第" not in summary
-        assert {"en": "not ranked", "zh": "不排名"}[lang] in text_of(_front.summary(c).html)
+        assert {"en": "Not ranked", "zh": "不排名"}[lang] in text_of(_front.summary(c).html)
+        benchmark = text_of(report.benchmark(c).html)
+        assert "None" not in benchmark and "100.0" not in benchmark  # no rank, no interval for n = 2
     league = second.league.set_index("enterprise_id")
     assert league.loc["H04", ["rank", "rank_in_group"]].isna().all()
     hospitals = league[league["industry"] == "hospital"]["rank_in_group"].dropna()

@@ -274,6 +274,9 @@ BLUE, ORANGE, GREY = "#2b6cb0", "#d95f02", "#9aa5b1"
 def index_ci_chart(content) -> plt.Figure:
     """The industry's enterprises: index with 95% CI bars, this enterprise highlighted."""
     peers = content.peers
+    small = peers["n"] < content.study.report.min_n  # rule 2: no interval below min_n, the point only
+    peers = peers.assign(ci_low=peers["ci_low"].mask(small, peers["index"]),
+                         ci_high=peers["ci_high"].mask(small, peers["index"]))
     weights = ["bold" if own else "normal" for own in peers["self"]]
     names = [wrap(n, NAME_WIDTH, 8, w) for n, w in zip(peers["name"], weights)]
     fig, ax = plt.subplots(figsize=(7.5, row_height(names, 8, 0.36) * len(peers) + 1.6), dpi=110)

@@ -126,7 +126,7 @@ STRINGS: dict[str, dict[str, Any]] = {
     "stars": {"zh": "服务认证", "en": "Service certification"},
     "rank": {"zh": "行业排名", "en": "Rank in industry"},
     "rank_value": {"zh": "第 {rank} / {of} 名", "en": "{rank} of {of}"},
-    "unranked": {"zh": "不排名", "en": "not ranked"},
+    "unranked": {"zh": "不排名", "en": "Not ranked"},
     "o_unranked": {"zh": "有效样本少于 {min_n} 份的企业不排名，不给出置信区间：{names}。",
                    "en": "Not ranked and no interval (fewer than {min_n} respondents analysed): {names}."},
     "o_left_out": {"zh": "未列入本表（无法加权或模型无法估计，其报告说明原因）：{names}。",

@@ -52,7 +52,7 @@ def table(frame: pd.DataFrame, columns: dict[str, str], lang: str, digits: dict[
             value = record[key]
             if key == group:
                 value, previous = ("" if value == previous else value), value
-            if value is pd.NA:  # a rank withheld below [report] min_n
+            if value is None or value is pd.NA:  # e.g. a rank withheld below [report] min_n
                 cells.append('<td class="num">—</td>')
             elif key in formats:
                 cells.append(f'<td class="num">{escape(formats[key](value, lang))}</td>')
