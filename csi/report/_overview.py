@@ -79,7 +79,10 @@ def overview_cover(o: OverviewContent) -> Html:
 def overview_league(o: OverviewContent) -> Html:
     lang = o.lang
     names = dict(zip(o.league["enterprise_id"], o.league["name"]))
-    chart = charts.figure(charts.league_chart(names, o.league, lang), alt=t("league_chart", lang)).html
+    small = o.league["n"] < o.study.report.min_n  # rule 2: the point only, no interval below min_n
+    shown = o.league.assign(ci_low=o.league["ci_low"].mask(small, o.league["index"]),
+                            ci_high=o.league["ci_high"].mask(small, o.league["index"]))
+    chart = charts.figure(charts.league_chart(names, shown, lang), alt=t("league_chart", lang)).html
     frame = o.league.assign(versus=[t(f"vs_{v}", lang) for v in o.league["versus_industry"]],
                             ci=[f"{number(a, lang)}–{number(b, lang)}" if n >= o.study.report.min_n else "—"
                                 for a, b, n in zip(o.league["ci_low"], o.league["ci_high"], o.league["n"])])
