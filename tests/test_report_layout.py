@@ -163,8 +163,9 @@ def test_long_enterprise_names_wrap_whole_in_the_charts():
         assert charts.label_width(labels, 7.5) <= charts.NAME_WIDTH + 1e-9
     plt.close(fig)
     peers = pd.DataFrame({"name": [LONG_NAME, "Other"], "index": [70.0, 71], "ci_low": [68.0, 69],
-                          "ci_high": [72.0, 73], "self": [True, False]})
-    content = SimpleNamespace(lang="en", peers=peers, industry_index=70.5, study=SimpleNamespace(benchmark="pooled"))
+                          "ci_high": [72.0, 73], "self": [True, False], "n": [120, 80]})
+    content = SimpleNamespace(lang="en", peers=peers, industry_index=70.5,
+                              study=SimpleNamespace(benchmark="pooled", report=SimpleNamespace(min_n=10)))
     fig = charts.index_ci_chart(content)
     assert " ".join(_tick_text(fig.axes[0])[0].split()) == LONG_NAME
     legend = fig.axes[0].get_legend().get_texts()[0].get_text()
