@@ -112,6 +112,9 @@ def yes_no(value: Any) -> bool | None:
 
 #: How many characters of a cell value an error message shows (:func:`shown`).
 SHOWN_CHARS = 60
+#: How many bad cells or problems one error lists (besides their count): enough to see the pattern, short
+#: enough to read.
+SHOWN_CELLS = 20
 
 
 def shown(value: Any, limit: int = SHOWN_CHARS, *, quote: bool = True) -> str:

@@ -20,6 +20,7 @@ import pytest
 from matplotlib import font_manager, ft2font
 
 from csi import report
+from csi.io._study import ReportSettings
 from csi.report import _charts as charts
 from csi.report import _chromium as chromium
 from csi.report._pdf import html_to_pdf, keep_headings, prepare_html, svg_font_lists
@@ -165,7 +166,7 @@ def test_long_enterprise_names_wrap_whole_in_the_charts():
     peers = pd.DataFrame({"name": [LONG_NAME, "Other"], "index": [70.0, 71], "ci_low": [68.0, 69],
                           "ci_high": [72.0, 73], "self": [True, False], "n": [120, 80]})
     content = SimpleNamespace(lang="en", peers=peers, industry_index=70.5,
-                              study=SimpleNamespace(benchmark="pooled", report=SimpleNamespace(min_n=10)))
+                              study=SimpleNamespace(benchmark="pooled", report=ReportSettings(min_n=10)))
     fig = charts.index_ci_chart(content)
     assert " ".join(_tick_text(fig.axes[0])[0].split()) == LONG_NAME
     legend = fig.axes[0].get_legend().get_texts()[0].get_text()

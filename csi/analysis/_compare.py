@@ -178,15 +178,11 @@ def league_of(study: Study, indices: pd.DataFrame, comparisons: pd.DataFrame, ch
     target = study.model.target
     industry = {e.id: e.industry for e in study.enterprises}
     now = indices[indices["construct"] == target].assign(industry=lambda t: t["enterprise_id"].map(industry))
-    ranked = now["n"] >= study.report.min_n  # rule 2 of docs/methods/report.md: no rank below min_n
-    ranks = league_table(now[ranked].reset_index(drop=True))[["rank", "enterprise_id", "rank_in_group"]] \
-        if ranked.any() else pd.DataFrame(columns=["rank", "enterprise_id", "rank_in_group"])
-    ranks = pd.concat([ranks.astype({"rank": "Int64", "rank_in_group": "Int64"}),
-                       pd.DataFrame({"enterprise_id": now.loc[~ranked, "enterprise_id"]}).assign(
-                           rank=pd.NA, rank_in_group=pd.NA).astype({"rank": "Int64", "rank_in_group": "Int64"})],
-                      ignore_index=True)
-    league = ranks.merge(now[["enterprise_id", "industry", "index", "std_error", "ci_low", "ci_high", "n"]],
-                         on="enterprise_id")
+    ranked = now[study.report.inferential(now["n"])]  # rule 2 of docs/methods/report.md: no rank below min_n
+    ranks = league_table(ranked.reset_index(drop=True))[["rank", "enterprise_id", "rank_in_group"]] \
+        if len(ranked) else pd.DataFrame(columns=["rank", "enterprise_id", "rank_in_group"])
+    league = now[["enterprise_id", "industry", "index", "std_error", "ci_low", "ci_high", "n"]] \
+        .merge(ranks, on="enterprise_id", how="left").astype({"rank": "Int64", "rank_in_group": "Int64"})
     mine = comparisons[comparisons["construct"] == target][["enterprise_id", "benchmark", "gap", "p_value", "p_holm",
                                                             "verdict"]]
     league = league.merge(mine.rename(columns={"verdict": "versus_industry"}), on="enterprise_id", how="left")

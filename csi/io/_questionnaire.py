@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._validation import LANGUAGES, regular_file, reserved_column_problem, rows_text, shown, suggest
+from csi._validation import LANGUAGES, SHOWN_CELLS, regular_file, reserved_column_problem, rows_text, shown, suggest
 from csi.exceptions import CSIError, SchemaError
 from csi.io import _schema as schema
 
@@ -795,10 +795,6 @@ def _check_levels(column: pd.Series, var: Variable, cells: BadCells, value_label
                           if isinstance(code, int | float))
         cells.add("level", var.id, column.index[unknown], [shown(v) for v in column[unknown]], var, coded)
     return column
-
-
-#: How many bad cells an error lists (besides their count): enough to see the pattern, short enough to read.
-SHOWN_CELLS = 20
 
 
 class BadCells:

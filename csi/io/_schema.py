@@ -33,7 +33,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from csi._data import MISSING_POLICIES, SCHEMES
-from csi._validation import LANGUAGES, suggest
+from csi._validation import LANGUAGES, SHOWN_CELLS, shown, suggest
 from csi.exceptions import CSIError
 
 #: The shipped JSON Schema files (package data): study.schema.json and questionnaire.schema.json.
@@ -69,7 +69,7 @@ def _as_text(value: Any) -> dict[str, str]:
         value = dict.fromkeys(LANGUAGES, value)
     if not isinstance(value, dict) or not value or not all(isinstance(v, str) for v in value.values()):
         raise PydanticCustomError("text", 'expected a string or a table of strings by language, e.g. '
-                                  '{ zh = "…", en = "…" }; got {got}.', {"got": _shown(value)})
+                                  '{ zh = "…", en = "…" }; got {got}.', {"got": shown(value)})
     unknown = [k for k in value if k not in LANGUAGES]
     if unknown:
         raise PydanticCustomError("text", "unknown language {lang}{hint}; languages: zh, en.",
@@ -125,18 +125,13 @@ Label = Annotated[str, BeforeValidator(_as_label), WithJsonSchema({"type": ["str
 
 def _as_share(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise PydanticCustomError("share", "{got} is not a number.", {"got": _shown(value)})
+        raise PydanticCustomError("share", "{got} is not a number.", {"got": shown(value)})
     return float(value)
 
 
 #: A margin: a share of the population (0–1) or a count of people; csi rescales each variable to shares.
 Margin = Annotated[float, BeforeValidator(_as_share), Field(gt=0), WithJsonSchema({"type": "number",
                                                                                    "exclusiveMinimum": 0})]
-
-
-def _shown(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def key(default: Any = ..., doc: str = "", *, feeds: str = "", example: Any = None, **constraints: Any) -> Any:
@@ -329,7 +324,7 @@ def _as_bounds(value: Any) -> Any:
                                                            for b in value) and 0 < value[0] <= value[1]:
         return tuple(value)
     raise PydanticCustomError("bounds", "{got}: give [min, max] whole numbers with 0 < min ≤ max.",
-                              {"got": _shown(value)})
+                              {"got": shown(value)})
 
 
 #: A [min, max] range of sample sizes.
@@ -407,7 +402,7 @@ def _as_scale(value: Any) -> Any:
             and value[0] < value[1]:
         return (float(value[0]), float(value[1]))
     raise PydanticCustomError("scale", "a scale is [min, max] with min < max, e.g. [1, 10]; got {got}.",
-                              {"got": _shown(value)})
+                              {"got": shown(value)})
 
 
 #: A rating scale [min, max].
@@ -419,10 +414,10 @@ def _as_code(value: Any) -> Any:
     try:
         code = float(value)
     except (TypeError, ValueError):
-        raise PydanticCustomError("code", "missing code {got} is not a number.", {"got": _shown(value)}) from None
+        raise PydanticCustomError("code", "missing code {got} is not a number.", {"got": shown(value)}) from None
     if isinstance(value, bool) or not math.isfinite(code):
         raise PydanticCustomError("code", "missing code {got} is not a finite number; use a code such as 99.",
-                                  {"got": _shown(value)})
+                                  {"got": shown(value)})
     return code
 
 
@@ -495,12 +490,8 @@ class QuestionnaireFile(Section):
 
 # --------------------------------------------------------------------------- errors
 
-#: How many problems one error message lists.
-SHOWN = 20
-
-
 def validate(schema: type[Section], table: dict[str, Any], file: Path | str, error: type[CSIError]) -> Section:
-    """``table`` checked against ``schema``; every problem (up to :data:`SHOWN`) in one ``error`` naming the file
+    """``table`` checked against ``schema``; every problem (up to ``SHOWN_CELLS``) in one ``error`` naming the file
     and each key path, e.g. ``study.toml: [model.preset]: 'cssi' is not one of acsi, ecsi, ccsi (did you
     mean 'ccsi'?).``"""
     try:
@@ -509,8 +500,8 @@ def validate(schema: type[Section], table: dict[str, Any], file: Path | str, err
         problems = list(dict.fromkeys(_problem(schema, e, table) for e in exc.errors()))
     if len(problems) == 1:
         raise error(f"{file}: {problems[0]}")
-    more = f"\n  … and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
-    raise error(f"{file}: {len(problems)} problems:\n  " + "\n  ".join(problems[:SHOWN]) + more)
+    more = f"\n  … and {len(problems) - SHOWN_CELLS} more" if len(problems) > SHOWN_CELLS else ""
+    raise error(f"{file}: {len(problems)} problems:\n  " + "\n  ".join(problems[:SHOWN_CELLS]) + more)
 
 
 def where(loc: tuple, table: Any = None) -> str:
@@ -544,17 +535,17 @@ def _problem(schema: type[Section], e: dict, table: dict) -> str:
                  "less_than_equal": "at most"}[kind]
         bound = next(iter(ctx.values()))
         bound = f"{bound:g}" if isinstance(bound, float) else bound
-        return f"{where(loc)}: {_shown(value)} is out of range: it must be {words} {bound}. {_doc(schema, loc)}"
+        return f"{where(loc)}: {shown(value)} is out of range: it must be {words} {bound}. {_doc(schema, loc)}"
     if kind == "too_short" and not value:
         return f"{where(loc)}: none given. {_doc(schema, loc)}"
     if kind in ("too_short", "too_long"):
-        return f"{where(loc)}: {_shown(value)} has too {'few' if kind == 'too_short' else 'many'} entries. " \
+        return f"{where(loc)}: {shown(value)} has too {'few' if kind == 'too_short' else 'many'} entries. " \
                f"{_doc(schema, loc)}"
     if kind.endswith("_type") or kind in ("model_attributes_type", "dict_type", "tuple_type"):
         expected = {"string_type": "str", "int_type": "int", "float_type": "float", "bool_type": "bool",
                     "list_type": "list", "dict_type": "table", "model_type": "table", "tuple_type": "list",
                     "model_attributes_type": "table"}.get(kind, kind.removesuffix("_type"))
-        return f"{where(loc)}: expected {expected}, got {type(value).__name__} {_shown(value)}."
+        return f"{where(loc)}: expected {expected}, got {type(value).__name__} {shown(value)}."
     return f"{where(loc)}: {e['msg']}" + ("" if e["msg"].endswith(".") else ".")
 
 

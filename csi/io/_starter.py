@@ -24,13 +24,12 @@ import pandas as pd
 
 from csi._validation import LANGUAGES, id_problem
 from csi.exceptions import SchemaError, StudyError
-from csi.io._questionnaire import read_csv_text
+from csi.io._questionnaire import _READERS, read_csv_text
 from csi.io._schema import StudyFile, commented_toml, schema_line, toml_value
+from csi.io._study import DEFAULT_INDUSTRY_LABEL
 
 #: The files csi init writes, study file first.
 STUDY_FILES = ("study.toml", "questionnaire.toml", "enterprises.csv")
-_SUFFIXES = {".csv": "csv", ".txt": "csv", ".xlsx": "excel", ".xlsm": "excel", ".sav": "spss", ".zsav": "spss",
-             ".parquet": "parquet", ".pq": "parquet"}  # as read_responses reads them
 
 #: Common rating scales, narrowest first: an item gets the first that holds its answers.
 SCALES = ((1, 4), (1, 5), (1, 6), (1, 7), (1, 10), (0, 10))
@@ -42,9 +41,9 @@ _CODE_LABELS = (((9, 99, 999, -1, -9, -99), {"zh": "不知道", "en": "Don't kno
                 ((98, 998, -2, -8, -98), {"zh": "拒绝回答", "en": "Refused"}),
                 ((97, 997, -3, -7, -97), {"zh": "不适用", "en": "Not applicable"}))
 MAX_LEVELS = 12  # more distinct values than this: not a demographic
-#: The one industry of every enterprise until the user says otherwise, with its label. Written out rather
-#: than left to the loader's default for a missing column, which the analysis cannot tell from its overall row.
-INDUSTRY, INDUSTRY_LABEL = "main", {"zh": "同类", "en": "the study's enterprises"}
+#: The one industry of every enterprise until the user says otherwise, labelled as the loader's default. Written
+#: out (rather than leaving the column out) so the user sees where industries go.
+INDUSTRY, INDUSTRY_LABEL = "main", DEFAULT_INDUSTRY_LABEL
 
 _ID_NAMES = {"respondentid", "respondent", "respid", "id", "caseid", "case", "recordid", "responseid", "interviewid",
              "serial", "serialno", "questionnaireid", "受访者编号", "编号", "问卷编号", "样本编号", "序号"}
@@ -146,9 +145,9 @@ def init_study(datafile: str | Path, out_dir: str | Path | None = None, *, force
 # --------------------------------------------------------------------------- reading
 
 def _read(path: Path) -> list[_Column]:
-    kind = _SUFFIXES.get(path.suffix.lower())
+    kind = _READERS.get(path.suffix.lower())
     if kind is None:
-        raise SchemaError(f"{path}: unsupported file type {path.suffix!r}; use one of {', '.join(sorted(_SUFFIXES))}.")
+        raise SchemaError(f"{path}: unsupported file type {path.suffix!r}; use one of {', '.join(sorted(_READERS))}.")
     if not path.is_file():
         raise SchemaError(f"{path}: file not found.")
     meta = None

@@ -228,6 +228,11 @@ class ReportSettings:
     limitations: tuple[dict[str, str], ...] = ()                  # the study's own limitations, one text each
     signature: Signature = field(default_factory=Signature)
 
+    def inferential(self, n):
+        """May a report draw an inference (interval, test, rank) from ``n`` respondents (a number or a Series)?
+        Rule 2 of docs/methods/report.md: at least ``min_n``."""
+        return n >= self.min_n
+
     def grade(self, index: float) -> Grade | None:
         return next((g for g in reversed(self.grades) if index >= g.min), None)
 

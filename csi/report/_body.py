@@ -141,7 +141,7 @@ def benchmark(c: EnterpriseContent) -> Html:
     """League position in the industry with CIs and the peer comparison."""
     lang = c.lang
     chart = charts.figure(charts.index_ci_chart(c), alt=t("index_ci_chart", lang)).html
-    small = c.peers["n"] < c.study.report.min_n  # rule 2: no interval below min_n
+    small = ~c.study.report.inferential(c.peers["n"])  # rule 2: no interval below min_n
     frame = c.peers.assign(ci_low=c.peers["ci_low"].mask(small), ci_high=c.peers["ci_high"].mask(small),
                            versus=[t(f"vs_{v}", lang) for v in c.peers["versus_industry"]],
                            name=[f"▶ {n}" if s else n for n, s in zip(c.peers["name"], c.peers["self"])])

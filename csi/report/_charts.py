@@ -274,7 +274,7 @@ BLUE, ORANGE, GREY = "#2b6cb0", "#d95f02", "#9aa5b1"
 def index_ci_chart(content) -> plt.Figure:
     """The industry's enterprises: index with 95% CI bars, this enterprise highlighted."""
     peers = content.peers
-    small = peers["n"] < content.study.report.min_n  # rule 2: no interval below min_n, the point only
+    small = ~content.study.report.inferential(peers["n"])  # rule 2: no interval below min_n, the point only
     peers = peers.assign(ci_low=peers["ci_low"].mask(small, peers["index"]),
                          ci_high=peers["ci_high"].mask(small, peers["index"]))
     weights = ["bold" if own else "normal" for own in peers["self"]]

@@ -79,13 +79,13 @@ def overview_cover(o: OverviewContent) -> Html:
 def overview_league(o: OverviewContent) -> Html:
     lang = o.lang
     names = dict(zip(o.league["enterprise_id"], o.league["name"]))
-    small = o.league["n"] < o.study.report.min_n  # rule 2: the point only, no interval below min_n
+    small = ~o.study.report.inferential(o.league["n"])  # rule 2: the point only, no interval below min_n
     shown = o.league.assign(ci_low=o.league["ci_low"].mask(small, o.league["index"]),
                             ci_high=o.league["ci_high"].mask(small, o.league["index"]))
     chart = charts.figure(charts.league_chart(names, shown, lang), alt=t("league_chart", lang)).html
     frame = o.league.assign(versus=[t(f"vs_{v}", lang) for v in o.league["versus_industry"]],
-                            ci=[f"{number(a, lang)}–{number(b, lang)}" if n >= o.study.report.min_n else "—"
-                                for a, b, n in zip(o.league["ci_low"], o.league["ci_high"], o.league["n"])])
+                            ci=["—" if no else f"{number(a, lang)}–{number(b, lang)}"
+                                for a, b, no in zip(o.league["ci_low"], o.league["ci_high"], small)])
     columns = {"rank": "#", "name": t("enterprise", lang), "industry_label": t("industry", lang),
                "index": t("index", lang), "ci": t("ci95", lang), "versus": t("versus_peers", lang)}
     if "change" in frame.columns:

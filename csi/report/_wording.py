@@ -31,7 +31,7 @@ from csi.report._i18n import number, t
 
 def inferential(c: EnterpriseContent) -> bool:
     """Rule 2: may the report draw an inference (interval, test) for this enterprise?"""
-    return int(c.ledger["analysed"]) >= c.study.report.min_n
+    return c.study.report.inferential(int(c.ledger["analysed"]))
 
 
 def suppressed(n: float, c: EnterpriseContent) -> bool:

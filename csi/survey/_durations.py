@@ -27,15 +27,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._validation import shown
+from csi._validation import SHOWN_CELLS, shown
 from csi.exceptions import SchemaError
 
 #: How the accepted forms are described in errors (and in the schema's description of speeder_column).
 FORMS = ("seconds (45, 45.5, or 1,5 with a decimal comma; 1,500 is refused as ambiguous), minutes:seconds (0:45), "
          "hours:minutes:seconds (1:02:03), or with units (45秒, 1分30秒, 2分钟, 30 s, 2 min, 1 h 5 min)")
-
-#: How many unreadable durations an error lists (besides their count), as for bad response cells.
-SHOWN_CELLS = 20
 
 _NUMBER = r"\d+(?:[.,]\d+)?"
 _CLOCK = re.compile(r"(?:(?P<h>\d+):(?P<hm>[0-5]\d)|(?P<m>\d+)):(?P<s>[0-5]\d(?:\.\d+)?)")
