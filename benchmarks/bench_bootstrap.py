@@ -27,9 +27,9 @@ def main() -> None:
     fit, sfit = csi.estimate(model, data), seminr_fit(model, data)
 
     rows = [
-        ("csi percentile", args.n, best_of(lambda: bootstrap(fit, n=args.n, seed=1), args.repeat)[0]),
-        ("csi percentile, workers=2", args.n, best_of(lambda: bootstrap(fit, n=args.n, seed=1, workers=2), args.repeat)[0]),
-        ("csi BCa (+250 jackknife fits)", args.n, best_of(lambda: bootstrap(fit, n=args.n, seed=1, ci="bca"), args.repeat)[0]),
+        ("csi percentile", args.n, best_of(lambda: bootstrap(fit, n_resamples=args.n, seed=1), args.repeat)[0]),
+        ("csi percentile, workers=2", args.n, best_of(lambda: bootstrap(fit, n_resamples=args.n, seed=1, workers=2), args.repeat)[0]),
+        ("csi BCa (+250 jackknife fits)", args.n, best_of(lambda: bootstrap(fit, n_resamples=args.n, seed=1, ci="bca"), args.repeat)[0]),
         ("seminr bootstrap_model", args.seminr_n, best_of(lambda: seminr.bootstrap_model(sfit, args.seminr_n, seed=1), 1)[0]),
         ("seminr bootstrap_model cores=2", args.seminr_n,
          best_of(lambda: seminr.bootstrap_model(sfit, args.seminr_n, seed=1, cores=2), 1)[0]),

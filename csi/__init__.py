@@ -2,8 +2,9 @@
 
 The public API, in pipeline order. Importing csi has no side effects and loads no plotting, notebook
 or dask code. The sub-packages are the pipeline's stages (``csi.io`` → ``csi.survey`` → ``csi.pls`` →
-``csi.measurement`` → ``csi.indices`` → ``csi.rules`` → ``csi.analysis`` → ``csi.report`` → ``csi.batch``);
-their modules are private, each stage's public names are on the stage and here.
+``csi.measurement`` → ``csi.indices`` → ``csi.rules`` → ``csi.analysis`` → ``csi.plot`` → ``csi.report`` →
+``csi.batch``); their modules are private, each stage's public names are on the stage and here — except the
+charts, ``csi.plot``, loaded on first use (``csi.plot.path_diagram(fit)`` after ``import csi``).
 """
 
 from csi._version import __version__
@@ -14,6 +15,7 @@ from csi.exceptions import (
     CSIWarning,
     DataError,
     ModelSpecError,
+    ParameterError,
     ReportError,
     SchemaError,
     StudyError,
@@ -96,8 +98,8 @@ from csi.survey import (
 __all__ = [  # noqa: RUF022 - grouped by pipeline stage, sorted within a group
     "__version__",
     # errors
-    "CSIError", "CSIWarning", "ConvergenceError", "DataError", "ModelSpecError", "ReportError", "SchemaError",
-    "StudyError",
+    "CSIError", "CSIWarning", "ConvergenceError", "DataError", "ModelSpecError", "ParameterError", "ReportError",
+    "SchemaError", "StudyError",
     # study and data
     "Enterprise", "Item", "Questionnaire", "StarterStudy", "Study", "Variable", "init_study", "load_questionnaire",
     "load_study", "read_responses",
@@ -120,3 +122,16 @@ __all__ = [  # noqa: RUF022 - grouped by pipeline stage, sorted within a group
     # the study analysis, and checking a study without rendering it
     "StudyAnalysis", "StudyCheck", "analyse_study", "check_study",
 ]
+
+
+def __getattr__(name: str):
+    """``csi.plot`` on first use (PEP 562): the charts need matplotlib, which ``import csi`` does not load."""
+    if name == "plot":
+        import csi.plot
+
+        return csi.plot
+    raise AttributeError(f"module 'csi' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "plot"})

@@ -4,7 +4,7 @@ Case weights are frequency-style throughout csi: mean = Σwx/Σw and (co)varianc
 so integer weights give the same numbers as repeated rows and ``w=None`` is the usual n − 1 estimate.
 The weights are checked by :func:`csi._data.check_weights` before they get here. The *sample size* of
 inference is never Σw (survey weights may sum to the population size): :func:`sample_sizes` gives the
-respondents and Kish's effective n (docs/methods/reliability.md, "Case weights and n").
+respondents and Kish's effective n (docs/methods/weighting.md, "Case weights and n").
 
 Three moment helpers, one per kind of input:
 

@@ -83,7 +83,7 @@ def _init(args: argparse.Namespace) -> int:
 
     from csi.io import init_study
 
-    starter = init_study(args.datafile, args.out, force=args.force)
+    starter = init_study(args.datafile, out_dir=args.out, force=args.force)
     print(f"csi: wrote {', '.join(p.name for p in starter.files)} in {os.path.relpath(starter.folder)}")
     print("Found:")
     for line in starter.found:
@@ -105,7 +105,7 @@ def _validate(path: Path) -> int:
     for kind, messages in (("error", check.errors), ("warning", check.warnings)):
         for message in messages:
             print(f"{kind}: {message}")
-    print(check.summary())
+    print(check.summary().headline)
     return 2 if check.errors else 0
 
 

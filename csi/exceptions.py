@@ -2,7 +2,8 @@
 
 Every problem a user can cause raises a :class:`CSIError` subclass whose message says
 what is wrong, where (file, key path, column, rows) and how to fix it. Value problems
-also subclass :class:`ValueError`, so generic ``except ValueError`` handlers still work.
+also subclass :class:`ValueError`, so generic ``except ValueError`` handlers still work; a wrong
+argument (:class:`ParameterError`) is a :class:`TypeError` and a :class:`ValueError` too.
 """
 
 from __future__ import annotations
@@ -10,6 +11,14 @@ from __future__ import annotations
 
 class CSIError(Exception):
     """Base class of every error csi raises on purpose."""
+
+
+class ParameterError(CSIError, TypeError, ValueError):
+    """A function of csi's API was called wrongly: an unknown or missing argument, too many positional
+    arguments, or an option outside its allowed values (``ci="bogus"``, ``level=1.5``). The message names
+    the function, the parameter, what was given, what is allowed and the closest allowed name. A
+    :class:`TypeError` and a :class:`ValueError` too, so handlers of either still catch it. Problems with
+    the *data* given are :class:`DataError`, :class:`SchemaError` or :class:`ModelSpecError`."""
 
 
 class StudyError(CSIError, ValueError):

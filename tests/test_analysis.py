@@ -63,14 +63,15 @@ def test_tables_are_tidy_with_the_documented_columns(demo_analysis):
     assert all(isinstance(f, pd.DataFrame) for f in frames.values())
     assert int(a.ledger["analysed"].sum()) == len(a.weights)
     text = a.summary()
-    assert "24 enterprises" in text and "mean_of_enterprises" in text and len(text.splitlines()) <= 15
-    assert repr(a).startswith("<StudyAnalysis demo-2026")
+    assert "24 enterprises" in text and "mean_of_enterprises" in text and len(text.headline.splitlines()) <= 15
+    assert {"league", "benchmarks", "pools", "ledger"} <= set(text.tables) and "\nLeague\n" in text
+    assert repr(a).startswith("StudyAnalysis: demo-2026: 24 enterprises") and len(repr(a).splitlines()) <= 15
 
 
 def test_ipma_table_equals_the_ipma_of_the_enterprises_own_respondents(demo_analysis):
     a = demo_analysis
     own = a.data[a.data["enterprise_id"] == "W01"]
-    direct = csi.importance_performance(a.fits["industry:water"], own, "Satisfaction", weights="csi_weight")
+    direct = csi.importance_performance(a.fits["industry:water"], data=own, target="Satisfaction", weights="csi_weight")
     table = a.ipma[a.ipma["enterprise_id"] == "W01"].drop(columns="enterprise_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(table, direct, check_exact=False, rtol=1e-10)
     assert set(a.ipma["enterprise_id"]) == {e.id for e in a.study.enterprises}
@@ -105,7 +106,7 @@ def test_the_comparison_equals_the_leave_one_out_peer_test(demo_analysis):
     assert mine["p_value"].to_numpy() == pytest.approx(loo.loc[mine.index, "p_value"].to_numpy(), rel=1e-10)
     assert mine["p_holm"].to_numpy() == pytest.approx(loo.loc[mine.index, "p_holm"].to_numpy(), rel=1e-10)
     k = mine.groupby("industry")["index"].transform("size")
-    assert mine["gap"].to_numpy() == pytest.approx(((k - 1) / k * loo.loc[mine.index, "diff_vs_peers"]).to_numpy())
+    assert mine["gap"].to_numpy() == pytest.approx(((k - 1) / k * loo.loc[mine.index, "difference"]).to_numpy())
 
 
 def test_every_report_prints_the_analysis_numbers_and_one_benchmark_per_industry(demo_analysis):

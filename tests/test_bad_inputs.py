@@ -45,7 +45,7 @@ def _rake(path: Path):
 def _screen(path: Path):
     """Read the responses and screen them with a speeder rule on their 'duration' column."""
     data = csi.read_responses(path, questionnaire(), invalid="flag")
-    return csi.screen(data, questionnaire(), ScreeningRules(speeder_column="duration", speeder_min_seconds=60))
+    return csi.screen(data, questionnaire(), rules=ScreeningRules(speeder_column="duration", speeder_min_seconds=60))
 
 
 CALLS = {

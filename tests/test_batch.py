@@ -65,7 +65,8 @@ def test_killed_worker_and_bad_enterprise_fail_alone_and_a_rerun_redoes_only_the
     ids = ["W01", "T01", "B01", "X99"]
     killed = []
     with dask.config.set(runner.DASK_SETTINGS), \
-            LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
+            LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None,
+                         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, \
             Client(cluster) as client:
 
         def kill_the_worker_given(enterprise_id: str) -> None:

@@ -55,7 +55,7 @@ def test_linearized_se_matches_svy_mean_on_complete_data(water):
         bumped = own.assign(**{item: own[item] + 1.0})
         c.append(csi.csi_index(fit, data=bumped).set_index("construct").loc["Satisfaction", "index"] - base)
     scores = own.assign(s=(own[items].to_numpy() - 1.0) @ np.array(c))
-    ref = csi.svy_mean(scores, "s", np.ones(len(scores)))   # = R survey svymean (tests/test_weighting.py)
+    ref = csi.svy_mean(scores, "s", weights=np.ones(len(scores)))   # = R survey svymean (tests/test_weighting.py)
     assert table["index"] == pytest.approx(ref["estimate"].iloc[0], abs=1e-9)
     assert table["std_error"] == pytest.approx(ref["std_error"].iloc[0], rel=1e-9)
 
@@ -84,7 +84,7 @@ INDICES = pd.DataFrame({"enterprise_id": ["A", "B", "C", "D"], "industry": ["x",
 
 def test_league_table_by_hand():
     prev = pd.DataFrame({"enterprise_id": ["A", "B"], "index": [78.0, 80.0], "std_error": [1.0, 1.0]})
-    t = league_table(INDICES, prev).set_index("enterprise_id")
+    t = league_table(INDICES, previous=prev).set_index("enterprise_id")
     assert t["rank"].tolist() == [1, 2, 3, 4] and t.index.tolist() == ["A", "B", "D", "C"]
     # A vs peers B, C: mean 72.5, diff 7.5, SE = √(1² + (2² + 2²)/2²) = √3
     assert t.loc["A", "peer_mean"] == 72.5
@@ -108,22 +108,22 @@ def test_league_table_never_mixes_waves_or_constructs():
     prev = pd.DataFrame({"enterprise_id": ["A", "A", "B", "B"], "construct": ["Satisfaction", "Loyalty"] * 2,
                          "index": [78.0, 60.0, 80.0, 61.0], "std_error": [1.0] * 4, "wave": "2025"})
     with pytest.raises(csi.DataError, match=r"previous holds several constructs \(Satisfaction, Loyalty\)"):
-        league_table(now, prev)
+        league_table(now, previous=prev)
     with pytest.raises(csi.DataError, match="indices are 'Satisfaction' but previous is 'Loyalty'"):
-        league_table(now, prev[prev["construct"] == "Loyalty"])
+        league_table(now, previous=prev[prev["construct"] == "Loyalty"])
     with pytest.raises(csi.DataError, match="both wave '2026'"):
-        league_table(now, prev[prev["construct"] == "Satisfaction"].assign(wave="2026"))
+        league_table(now, previous=prev[prev["construct"] == "Satisfaction"].assign(wave="2026"))
     with pytest.raises(csi.DataError, match="several rows for enterprise"):
-        league_table(now, prev[prev["construct"] == "Satisfaction"].drop(columns="construct")
+        league_table(now, previous=prev[prev["construct"] == "Satisfaction"].drop(columns="construct")
                      .pipe(lambda p: pd.concat([p, p])))
     with pytest.raises(csi.DataError, match="no enterprise of previous is in indices"):
-        league_table(now, prev[prev["construct"] == "Satisfaction"].assign(enterprise_id=["a", "b"]))
+        league_table(now, previous=prev[prev["construct"] == "Satisfaction"].assign(enterprise_id=["a", "b"]))
     with pytest.raises(csi.DataError, match="indices holds several constructs"):
         league_table(pd.concat([now, now.assign(construct="Loyalty")]))
     same = prev[prev["construct"] == "Satisfaction"]
-    t = league_table(now, pd.concat([same, same.iloc[:1].assign(enterprise_id="Z")]))
+    t = league_table(now, previous=pd.concat([same, same.iloc[:1].assign(enterprise_id="Z")]))
     assert t["enterprise_id"].is_unique and t.attrs["previous_only"] == ["Z"]
-    ref = league_table(INDICES, same.drop(columns=["construct", "wave"]))  # same numbers as without the labels
+    ref = league_table(INDICES, previous=same.drop(columns=["construct", "wave"]))  # same numbers as without the labels
     pd.testing.assert_frame_equal(t.drop(columns=["construct", "wave"]), ref)
 
 
@@ -140,7 +140,7 @@ def test_industry_indices_by_hand():
     # x: (80 + 75 + 70)/3 = 75, SE = √(1 + 4 + 4)/3 = 1
     assert t.loc["x", ["index", "std_error"]].tolist() == pytest.approx([75.0, 1.0])
     assert t.loc["all", "index"] == pytest.approx(74.25)
-    w = industry_indices(INDICES, weight="served").set_index("industry")
+    w = industry_indices(INDICES, average_by="served").set_index("industry")
     # x weighted by served 100, 300, 600: (8000 + 22500 + 42000)/1000 = 72.5; SE = √(100²·1 + 300²·4 + 600²·4)/1000
     assert w.loc["x", "index"] == pytest.approx(72.5)
     assert w.loc["x", "std_error"] == pytest.approx(np.sqrt(100**2 + 300**2 * 4 + 600**2 * 4) / 1000)
@@ -149,14 +149,14 @@ def test_industry_indices_by_hand():
 def test_pairwise_by_hand():
     t = pairwise_differences(INDICES)
     ab = t[(t["a"] == "A") & (t["b"] == "B")].iloc[0]
-    assert ab["diff"] == 5 and ab["std_error"] == pytest.approx(np.sqrt(5))
+    assert ab["difference"] == 5 and ab["std_error"] == pytest.approx(np.sqrt(5))
     assert len(t) == 3     # pairs within x only
 
 
 def test_importance_performance(water):
     fit, pool = water
     own = pool[pool["enterprise_id"] == "W06"]
-    t = importance_performance(fit, own)
+    t = importance_performance(fit, data=own)
     eff = fit.effects().query("target == 'Satisfaction'").set_index("source")["total"]
     assert set(t["construct"]) == set(eff.index)
     perf = csi.csi_index(fit, data=own).set_index("construct")["index"]

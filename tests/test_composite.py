@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from csi.exceptions import CSIError, DataError
+from csi.exceptions import CSIError, DataError, ParameterError
 from csi.survey import composite_score, rake, svy_mean, svy_proportion
 
 JINGMEN = {"questionnaire": 0.3, "online": 0.4, "onsite": 0.3}
@@ -37,7 +37,7 @@ def _jingmen_responses() -> pd.DataFrame:
 # ----------------------------------------------------------------------------- published example
 
 def test_jingmen_precomputed_scores_reproduce_published_83():
-    res = composite_score(_jingmen_scores(), JINGMEN)
+    res = composite_score(_jingmen_scores(), channel_weights=JINGMEN)
     assert res.score == pytest.approx(83.073, abs=1e-12)
     assert round(res.score, 2) == 83.07
     assert res.score_rounded == 83.0
@@ -48,13 +48,13 @@ def test_jingmen_precomputed_scores_reproduce_published_83():
 
 
 def test_jingmen_rounding_policies():
-    assert composite_score(_jingmen_scores(), JINGMEN, rounding="none").score_rounded == pytest.approx(83.073)
-    assert composite_score(_jingmen_scores(), JINGMEN, rounding="total").score_rounded == 83.0
-    assert composite_score(_jingmen_scores(), JINGMEN, rounding="total", digits=2).score_rounded == 83.07
+    assert composite_score(_jingmen_scores(), channel_weights=JINGMEN, rounding="none").score_rounded == pytest.approx(83.073)
+    assert composite_score(_jingmen_scores(), channel_weights=JINGMEN, rounding="total").score_rounded == 83.0
+    assert composite_score(_jingmen_scores(), channel_weights=JINGMEN, rounding="total", digits=2).score_rounded == 83.07
 
 
 def test_jingmen_from_responses_with_hand_worked_errors():
-    res = composite_score(_jingmen_responses(), JINGMEN, kind="rate", satisfied_at=1, scale=(0, 1))
+    res = composite_score(_jingmen_responses(), channel_weights=JINGMEN, kind="rate", satisfied_at=1, scale=(0, 1))
     ch = res.channels.set_index("channel").loc[["questionnaire", "online", "onsite"]]
     assert ch["estimate"].tolist() == pytest.approx([70.85, 94.35, 80.26], abs=1e-10)
     assert res.score == pytest.approx(83.073, abs=1e-10) and res.score_rounded == 83.0
@@ -73,7 +73,7 @@ def test_jingmen_from_responses_with_hand_worked_errors():
 
 def test_half_up_rounding_not_bankers():
     scores = pd.DataFrame({"channel": ["a", "b"], "estimate": [41.0, 59.0]})  # 20.5 and 29.5
-    res = composite_score(scores, {"a": 0.5, "b": 0.5})
+    res = composite_score(scores, channel_weights={"a": 0.5, "b": 0.5})
     assert res.channels["contribution_rounded"].tolist() == [21.0, 30.0]
     assert res.score_rounded == 51.0 and res.score == pytest.approx(50.0)
 
@@ -86,7 +86,7 @@ def _small_overlap() -> pd.DataFrame:
 
 
 def test_hand_worked_variance_covariance_and_df():
-    res = composite_score(_small_overlap(), {"A": 0.5, "B": 0.5}, scale=(1, 5))
+    res = composite_score(_small_overlap(), channel_weights={"A": 0.5, "B": 0.5}, scale=(1, 5))
     # A on 0-100: 0, 50, 100, 100 → mean 62.5, z = (y - 62.5)/4; B: 25, 75, 75 → 58.33, z = (y - m)/3
     z_a = np.array([-62.5, -12.5, 37.5, 37.5]) / 4
     m_b = 175 / 3
@@ -110,13 +110,13 @@ def test_hand_worked_variance_covariance_and_df():
 def test_dict_input_form_equals_long_form():
     long = _small_overlap()
     as_dict = {c: part.set_index("respondent_id")["value"] for c, part in long.groupby("channel")}
-    a = composite_score(long, {"A": 0.5, "B": 0.5}, scale=(1, 5))
-    b = composite_score(as_dict, {"A": 0.5, "B": 0.5}, scale=(1, 5))
+    a = composite_score(long, channel_weights={"A": 0.5, "B": 0.5}, scale=(1, 5))
+    b = composite_score(as_dict, channel_weights={"A": 0.5, "B": 0.5}, scale=(1, 5))
     pd.testing.assert_frame_equal(a.summary, b.summary)
 
 
 def test_without_ids_channels_are_disjoint():
-    res = composite_score(_small_overlap().drop(columns="respondent_id"), {"A": 0.5, "B": 0.5}, scale=(1, 5))
+    res = composite_score(_small_overlap().drop(columns="respondent_id"), channel_weights={"A": 0.5, "B": 0.5}, scale=(1, 5))
     assert res.covariance.loc[0, "covariance"] == 0 and res.covariance.loc[0, "n_shared"] == 0
 
 
@@ -145,10 +145,10 @@ def _stack(panel: pd.DataFrame) -> pd.DataFrame:
 def test_full_overlap_equals_svy_mean_of_combined_variable(panel):
     lam = {"questionnaire": 0.6, "online": 0.4}
     complete = panel.dropna(subset=["v"])
-    res = composite_score(_stack(complete), lam, scale={"questionnaire": (1, 10), "online": (1, 5)},
-                          survey_weights="w")
+    res = composite_score(_stack(complete), channel_weights=lam, scale={"questionnaire": (1, 10), "online": (1, 5)},
+                          weights="w")
     combined = complete.assign(s=0.6 * (complete["q"] - 1) / 9 * 100 + 0.4 * (complete["v"] - 1) / 4 * 100)
-    ref = svy_mean(combined, "s", complete["w"])
+    ref = svy_mean(combined, "s", weights=complete["w"])
     assert res.score == pytest.approx(ref.loc[0, "estimate"], rel=1e-12)
     assert res.summary.loc[0, "std_error"] == pytest.approx(ref.loc[0, "std_error"], rel=1e-10)
     # ignoring the overlap would be wrong here: the channels are strongly correlated
@@ -163,34 +163,34 @@ def test_raked_channels_equal_svy_mean_on_raked_design(panel):
     long = _stack(complete)
     per_channel = {c: rake(long[long["channel"] == c], margins) for c in ("questionnaire", "online")}
     lam = {"questionnaire": 0.5, "online": 0.5}
-    res = composite_score(long, lam, scale={"questionnaire": (1, 10), "online": (1, 5)}, survey_weights=per_channel)
+    res = composite_score(long, channel_weights=lam, scale={"questionnaire": (1, 10), "online": (1, 5)}, weights=per_channel)
     combined = complete.assign(s=0.5 * (complete["q"] - 1) / 9 * 100 + 0.5 * (complete["v"] - 1) / 4 * 100)
-    ref = svy_mean(combined, "s", rake(complete, margins))
+    ref = svy_mean(combined, "s", weights=rake(complete, margins))
     assert res.score == pytest.approx(ref.loc[0, "estimate"], rel=1e-12)
     assert res.summary.loc[0, "std_error"] == pytest.approx(ref.loc[0, "std_error"], rel=1e-9)
     one = per_channel["online"]
-    single = svy_mean(long[long["channel"] == "online"], "value", one)
+    single = svy_mean(long[long["channel"] == "online"], "value", weights=one)
     assert res.channels.set_index("channel").loc["online", "std_error"] == pytest.approx(
         single.loc[0, "std_error"] * 25, rel=1e-12)  # 100/(5-1) rescaling
 
 
 def test_channel_with_missing_values_counts_them(panel):
-    res = composite_score(_stack(panel), {"questionnaire": 0.5, "online": 0.5},
-                          scale={"questionnaire": (1, 10), "online": (1, 5)}, survey_weights="w")
+    res = composite_score(_stack(panel), channel_weights={"questionnaire": 0.5, "online": 0.5},
+                          scale={"questionnaire": (1, 10), "online": (1, 5)}, weights="w")
     ch = res.channels.set_index("channel")
     assert ch.loc["online", "n_missing"] == 2 and ch.loc["online", "n"] == len(panel) - 2
-    ref = svy_mean(panel, "v", panel["w"])
+    ref = svy_mean(panel, "v", weights=panel["w"])
     assert ch.loc["online", "estimate"] == pytest.approx((ref.loc[0, "estimate"] - 1) / 4 * 100)
     assert ch.loc["online", "std_error"] == pytest.approx(ref.loc[0, "std_error"] * 25, rel=1e-12)
 
 
 def test_dissatisfaction_composite_matches_svy_proportion(panel):
-    res = composite_score(_stack(panel), {"questionnaire": 0.5, "online": 0.5},
+    res = composite_score(_stack(panel), channel_weights={"questionnaire": 0.5, "online": 0.5},
                           scale={"questionnaire": (1, 10), "online": (1, 5)},
-                          dissatisfied_at={"questionnaire": 4, "online": 2}, survey_weights="w")
+                          dissatisfied_at={"questionnaire": 4, "online": 2}, weights="w")
     dis = res.channels[res.channels["measure"] == "dissatisfaction"].set_index("channel")
-    q = svy_proportion(panel, "q <= 4", panel["w"])
-    v = svy_proportion(panel, "v <= 2", panel["w"])
+    q = svy_proportion(panel, "q <= 4", weights=panel["w"])
+    v = svy_proportion(panel, "v <= 2", weights=panel["w"])
     assert dis.loc["questionnaire", "estimate"] == pytest.approx(100 * q.loc[0, "estimate"])
     assert dis.loc["online", "std_error"] == pytest.approx(100 * v.loc[0, "std_error"], rel=1e-12)
     row = res.summary.set_index("measure").loc["dissatisfaction"]
@@ -208,7 +208,7 @@ def test_simulated_partial_overlap_variance_is_unbiased():
         yb = 0.7**0.5 * common + 0.3**0.5 * rng.normal(size=350)
         long = pd.DataFrame({"channel": ["A"] * 200 + ["B"] * 250,
                              "respondent_id": np.r_[ids_a, ids_b], "value": np.r_[ya[ids_a], yb[ids_b]]})
-        res = composite_score(long, {"A": 0.5, "B": 0.5}, scale=(-100, 100))
+        res = composite_score(long, channel_weights={"A": 0.5, "B": 0.5}, scale=(-100, 100))
         scores.append(res.score)
         variances.append(res.summary.loc[0, "std_error"] ** 2)
     # θ = 50 + ȳ/2 on 0-100, so Var θ_A = 0.25/200, Var θ_B = 0.25/250, Cov = 0.25·0.7·100/(200·250)
@@ -229,23 +229,23 @@ def test_simulated_partial_overlap_variance_is_unbiased():
 ])
 def test_bad_channel_weights(weights, match):
     with pytest.raises(DataError, match=match):
-        composite_score(_small_overlap(), weights, scale=(1, 5))
+        composite_score(_small_overlap(), channel_weights=weights, scale=(1, 5))
 
 
 def test_input_errors():
     lam = {"A": 0.5, "B": 0.5}
     with pytest.raises(DataError, match=r"outside the scale 1–4 in channel 'A', 2 rows"):
-        composite_score(_small_overlap(), lam, scale=(1, 4))
+        composite_score(_small_overlap(), channel_weights=lam, scale=(1, 4))
     with pytest.raises(DataError, match=r"needs scale=\(min, max\)"):
-        composite_score(_small_overlap(), lam)
+        composite_score(_small_overlap(), channel_weights=lam)
     with pytest.raises(DataError, match=r"needs satisfied_at="):
-        composite_score(_small_overlap(), lam, kind="rate")
+        composite_score(_small_overlap(), channel_weights=lam, kind="rate")
     dup = _small_overlap().assign(respondent_id=[1, 1, 3, 4, 3, 4, 5])
     with pytest.raises(DataError, match=r"respondent\(s\) \[1\] appear more than once in channel 'A'"):
-        composite_score(dup, lam, scale=(1, 5))
-    with pytest.raises(DataError, match=r"rounding='floor'"):
-        composite_score(_small_overlap(), lam, scale=(1, 5), rounding="floor")
+        composite_score(dup, channel_weights=lam, scale=(1, 5))
+    with pytest.raises(ParameterError, match=r"composite_score\(\): rounding='floor' is not allowed"):
+        composite_score(_small_overlap(), channel_weights=lam, scale=(1, 5), rounding="floor")
     with pytest.raises(CSIError, match=r"lack column\(s\) \['value'\]"):
-        composite_score(pd.DataFrame({"channel": ["A"]}), {"A": 1.0})
+        composite_score(pd.DataFrame({"channel": ["A"]}), channel_weights={"A": 1.0})
     with pytest.raises(DataError, match=r"must be on 0–100"):
-        composite_score(pd.DataFrame({"channel": ["A"], "estimate": [0.83]}).assign(estimate=[-1]), {"A": 1.0})
+        composite_score(pd.DataFrame({"channel": ["A"], "estimate": [0.83]}).assign(estimate=[-1]), channel_weights={"A": 1.0})

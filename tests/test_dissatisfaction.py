@@ -54,7 +54,7 @@ def test_weighted_rates_use_linearization():
     item = rates[rates["level"] == "item"].set_index("category")
     # satisfied weight 1 + 2 = 3 of 8; dissatisfied 3 of 8; acceptable 2 of 8
     assert item["rate"].tolist() == pytest.approx([3 / 8, 2 / 8, 3 / 8])
-    ref = csi.svy_proportion(data.assign(s=(data["A1"] >= 8).astype(float)), "s", "w")
+    ref = csi.svy_proportion(data.assign(s=(data["A1"] >= 8).astype(float)), "s", weights="w")
     assert item.loc["satisfied", "ci_low"] == pytest.approx(ref["ci_low"].iloc[0])
     assert set(item["method"]) == {"linearization"}
 
@@ -65,7 +65,7 @@ def test_thresholds_configurable_and_checked():
     item = rates[rates["level"] == "item"].set_index("category")
     # ≥ 4 → 4, 5; ≤ 2 → 1, 2; 3 acceptable
     assert item.loc[["satisfied", "acceptable", "dissatisfied"], "rate"].tolist() == pytest.approx([.4, .2, .4])
-    with pytest.raises(csi.DataError, match="must be below satisfied_min"):
+    with pytest.raises(csi.ParameterError, match="must be below satisfied_min"):
         satisfaction_rates(data, {"A": ["A1"]}, satisfied_min=5, dissatisfied_max=5)
 
 
@@ -160,10 +160,10 @@ def test_demo_complaints(demo):
     has = demo["complaint_text"].notna()
     assert (inc["n"], inc["complaints"]) == (4485, int(has.sum())) == (4485, 599)
     cats = out["categories"].set_index("category")
-    assert cats.loc["other", "count"] == 0           # the dictionary covers every demo phrase
+    assert cats.loc["other", "complaints"] == 0           # the dictionary covers every demo phrase
     texts = demo.loc[has, "complaint_text"]
     hotline = texts.str.contains("打不通|热线|客服只说").sum()   # the hotline keywords, counted directly
-    assert cats.loc["hotline", "count"] == hotline
+    assert cats.loc["hotline", "complaints"] == hotline
     assert cats.loc["hotline", "share_of_complaints"] == pytest.approx(hotline / 599)
     handling = out["handling"].set_index("group")
     comp = demo.loc[has, "COMP1"].dropna()
@@ -205,7 +205,7 @@ def test_dictionary_extend(tmp_path):
     ("营业厅排队时间太长", "zh", "营业厅排队时间太长"),
 ])
 def test_anonymise(text, lang, expected):
-    assert anonymise(text, lang) == expected
+    assert anonymise(text, lang=lang) == expected
 
 
 def test_example_verbatims(demo):

@@ -96,7 +96,7 @@ def test_index_of_an_enterprise_without_answers_is_an_error_not_nan(df, model):
 
 
 def test_all_respondents_excluded_are_all_in_the_ledger(df, q):
-    result = csi.screen(df.assign(Q1=np.nan), q, ScreeningRules(min_answered=1.0))
+    result = csi.screen(df.assign(Q1=np.nan), q, rules=ScreeningRules(min_answered=1.0))
     ledger = result.ledger
     assert result.kept.empty and len(result.excluded) == len(df)
     assert (ledger["read"] == ledger["analysed"] + ledger["excluded"]).all() and ledger["analysed"].sum() == 0
@@ -111,13 +111,13 @@ def test_margin_category_with_zero_respondents_is_named(df):
 def test_empty_channel_in_composite_is_named():
     ch = pd.DataFrame({"channel": ["online"] * 5 + ["onsite"] * 5, "value": [3, 5, 7, 9, 10] * 2})
     with pytest.raises(DataError, match=r"\['questionnaire'\] have a weight but no data"):
-        csi.composite_score(ch, {"online": .4, "questionnaire": .3, "onsite": .3}, scale=(1, 10))
+        csi.composite_score(ch, channel_weights={"online": .4, "questionnaire": .3, "onsite": .3}, scale=(1, 10))
 
 
 def test_a_channel_without_answers_is_named():
     ch = pd.DataFrame({"channel": ["online"] * 5 + ["onsite"] * 5, "value": [3, 5, 7, 9, 10] + [np.nan] * 5})
     with pytest.raises(DataError, match=r"channel 'onsite'.*missing for every respondent"):
-        csi.composite_score(ch, {"online": .5, "onsite": .5}, scale=(1, 10))
+        csi.composite_score(ch, channel_weights={"online": .5, "onsite": .5}, scale=(1, 10))
 
 
 # --------------------------------------------------------------------------- a single-enterprise study
@@ -188,11 +188,15 @@ def test_award_criterion_on_text_values_is_a_schema_error(tmp_path):
     (None, pd.DataFrame({"variable": [], "level": [], "share": []}), {}, "margins have no rows"),
     (None, pd.DataFrame({"variable": [np.nan, "region"], "level": ["a", "urban"], "share": [.5, .5]}), {},
      "no variable or level in 1 row: 0"),
-    (None, {"region": {"urban": 0.6, "rural": 0.4}}, {"tol": -1.0}, "tol must be > 0"),
 ])
 def test_rake_rejects_unusable_inputs(df, data, margins, kwargs, message):
     with pytest.raises(DataError, match=message):
         csi.rake(df if data is None else data, margins, **kwargs)
+
+
+def test_rake_rejects_a_bad_option(df):
+    with pytest.raises(csi.ParameterError, match=r"rake\(\): tol=-1.0 is not allowed; give a number > 0"):
+        csi.rake(df, {"region": {"urban": 0.6, "rural": 0.4}}, tol=-1.0)
 
 
 def test_read_margins_names_file_and_lines_in_rake_errors(tmp_path, df):

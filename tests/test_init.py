@@ -126,7 +126,7 @@ def test_init_reads_spss_metadata(tmp_path):
                                "company": {1: "Alpha Water", 2: "Beta Water", 3: "Gamma Water"}},
         missing_ranges={"SAT2": [99], "TRUST1": [{"lo": 9, "hi": 9}]})
 
-    starter = csi.init_study(path, tmp_path / "study")
+    starter = csi.init_study(path, out_dir=tmp_path / "study")
     assert starter.folder == tmp_path / "study"
     q = csi.load_questionnaire(starter.folder / "questionnaire.toml")
     sat1 = q.item("SAT1")
@@ -150,7 +150,7 @@ def test_init_reads_spss_metadata(tmp_path):
 
 
 def test_init_on_the_demo_responses_finds_the_demo_questionnaire(tmp_path):
-    starter = csi.init_study(ROOT / "data" / "demo" / "responses_2026.csv", tmp_path)
+    starter = csi.init_study(ROOT / "data" / "demo" / "responses_2026.csv", out_dir=tmp_path)
     q = csi.load_questionnaire(tmp_path / "questionnaire.toml")
     demo = csi.load_questionnaire(ROOT / "data" / "demo" / "questionnaire.toml")
     assert q.item_ids == demo.item_ids
@@ -166,7 +166,7 @@ def test_init_on_the_demo_responses_finds_the_demo_questionnaire(tmp_path):
 
 
 def test_study_file_has_every_section_commented(tmp_path):
-    starter = csi.init_study(ROOT / "data" / "first-study" / "survey.csv", tmp_path)
+    starter = csi.init_study(ROOT / "data" / "first-study" / "survey.csv", out_dir=tmp_path)
     text = starter.study.read_text(encoding="utf-8")
     table = tomllib.loads(text)
     for section in ("study", "data", "model", "screening", "weighting", "sampling", "fieldwork", "rules",
@@ -187,7 +187,7 @@ def test_starter_files_name_the_shipped_schema_for_editors(tmp_path):
 
     from csi.io._schema import schema_line
 
-    starter = csi.init_study(ROOT / "data" / "first-study" / "survey.csv", tmp_path)
+    starter = csi.init_study(ROOT / "data" / "first-study" / "survey.csv", out_dir=tmp_path)
     questionnaire = tmp_path / "questionnaire.toml"
     assert starter.study.read_text(encoding="utf-8").splitlines()[0] == schema_line("study.schema.json")
     assert questionnaire.read_text(encoding="utf-8").splitlines()[0] == schema_line("questionnaire.schema.json")
@@ -270,7 +270,7 @@ def test_a_rare_value_just_above_the_common_scale_is_proposed_as_a_code(tmp_path
     for item in ("SAT1", "SAT2", "SAT3", "LOY1"):
         df[item] = np.clip(np.rint(4 + 1.2 * latent + 0.6 * rng.standard_normal(300)), 1, 7)
     df.loc[::33, "SAT2"] = 8
-    starter = csi.init_study(written(tmp_path, df, ".csv"), tmp_path)
+    starter = csi.init_study(written(tmp_path, df, ".csv"), out_dir=tmp_path)
     questionnaire = csi.load_questionnaire(tmp_path / "questionnaire.toml")
     assert questionnaire.item("SAT2").scale == (1, 7) and 8 in questionnaire.item("SAT2").missing_codes
     assert any("SAT2: 8 (10 answers) lies just above the 1–7 scale" in line for line in starter.todo)

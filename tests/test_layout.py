@@ -18,10 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "csi"
 
 #: The pipeline, bottom up: a module may import only from its own stage or a lower one.
-STAGES = ["csi.exceptions", "csi._validation", "csi._stats", "csi._data", "csi._version", "csi.io", "csi.survey",
-          "csi.pls", "csi.measurement", "csi.indices", "csi.rules", "csi.analysis", "csi.report", "csi.batch", "csi.cli"]
-RANK = {"csi.exceptions": 0, "csi._validation": 0, "csi._stats": 0, "csi._data": 0, "csi._version": 0,
-        **{stage: i for i, stage in enumerate(STAGES[5:], start=1)}}
+BASE = ["csi.exceptions", "csi._validation", "csi._api", "csi._stats", "csi._data", "csi._version", "csi._display"]
+STAGES = [*BASE, "csi.io", "csi.survey",
+          "csi.pls", "csi.measurement", "csi.indices", "csi.rules", "csi.analysis", "csi.plot", "csi.report", "csi.batch",
+          "csi.cli"]
+RANK = {**dict.fromkeys(BASE, 0), **{stage: i for i, stage in enumerate(STAGES[len(BASE):], start=1)}}
 
 
 def module_name(path: Path) -> str:

@@ -18,7 +18,7 @@ ECSI = csi.models.ecsi()
 
 def test_matches_loop_of_group_fits(mobi):
     group = np.where(np.arange(len(mobi)) % 3 == 0, "north", "south")
-    out = mga(ECSI, mobi, group=group, n=15, seed=4)
+    out = mga(ECSI, mobi, group=group, n_resamples=15, seed=4)
     assert isinstance(out, MGAResult) and out.groups == ("north", "south") and out.sizes == (84, 166)
     is_a = group == "north"
     fa, fb = csi.estimate(ECSI, mobi[is_a]), csi.estimate(ECSI, mobi[~is_a])
@@ -42,7 +42,7 @@ def test_detects_a_real_difference(mobi):
     b = np.arange(len(data)) >= 125
     sat = list(ECSI.blocks["Satisfaction"])
     data.loc[b, sat] = rng.integers(1, 11, size=(int(b.sum()), 3))  # group b: satisfaction unrelated to quality
-    out = mga(ECSI, data.assign(g=np.where(b, "b", "a")), group="g", n=199, seed=1).paths.set_index(["source", "target"])
+    out = mga(ECSI, data.assign(g=np.where(b, "b", "a")), group="g", n_resamples=199, seed=1).paths.set_index(["source", "target"])
     for key in [("Satisfaction", "Loyalty"), ("Satisfaction", "Complaints")]:
         assert out.loc[key, "difference"] > 0.3 and out.loc[key, "p_value"] <= 0.01, key
     assert out.loc[("Complaints", "Loyalty"), "p_value"] > 0.2  # untouched path
@@ -51,20 +51,20 @@ def test_detects_a_real_difference(mobi):
 def test_errors(mobi):
     three = np.arange(len(mobi)) % 3
     with pytest.raises(DataError, match=r"group has 3 labels .* pass groups=\(a, b\)"):
-        mga(ECSI, mobi, group=three, n=5)
-    out = mga(ECSI, mobi, group=three, groups=(0, 2), n=5)
+        mga(ECSI, mobi, group=three, n_resamples=5)
+    out = mga(ECSI, mobi, group=three, groups=(0, 2), n_resamples=5)
     assert out.sizes == (84, 83)
     with pytest.raises(DataError, match="groups must be two labels present"):
-        mga(ECSI, mobi, group=three, groups=(0, 7), n=5)
+        mga(ECSI, mobi, group=three, groups=(0, 7), n_resamples=5)
     with pytest.raises(DataError, match="group column 'g' not in data"):
-        mga(ECSI, mobi, group="g", n=5)
+        mga(ECSI, mobi, group="g", n_resamples=5)
 
 
 def test_weights_are_checked_before_the_groups_are_cut(mobi):
     group = np.where(np.arange(len(mobi)) % 2 == 0, "a", "b")
     with pytest.raises(DataError, match=r"one value per row of data \(250\)"):   # was a bare IndexError
-        mga(ECSI, mobi, group=group, n=5, weights=np.ones(3))
+        mga(ECSI, mobi, group=group, n_resamples=5, weights=np.ones(3))
     w = np.ones(len(mobi))
     w[7] = -1.0
     with pytest.raises(DataError, match=r"finite and non-negative; bad weight\(s\) in row\(s\) 7"):
-        mga(ECSI, mobi, group=group, n=5, weights=w)
+        mga(ECSI, mobi, group=group, n_resamples=5, weights=w)

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csi._stats import weighted_mean_sd
-from csi.exceptions import ConvergenceError, DataError, ModelSpecError, SchemaError
+from csi.exceptions import ConvergenceError, DataError, ModelSpecError, ParameterError, SchemaError
 from csi.io import Model, models
 from csi.pls import PLSResult, estimate
 from csi.pls._engine import estimate_arrays, layout
@@ -87,7 +87,7 @@ def test_result_tables(fit, mobi):
     r2 = fit.r_squared.set_index("construct").loc["Satisfaction"]
     assert r2["r_squared_adj"] == pytest.approx(1 - (1 - r2["r_squared"]) * 249 / (250 - 4 - 1))
     assert fit.case_weights is None and fit.scales == {}
-    assert "PLSResult(constructs=7, items=24, n=250" in repr(fit)
+    assert repr(fit).startswith("PLSResult: PLS path model of 7 constructs, 24 items; n = 250\n")
     with pytest.raises(dataclasses.FrozenInstanceError):
         fit.n = 3  # type: ignore[misc]
 
@@ -304,10 +304,13 @@ def test_non_convergence(mobi):
 
 
 def test_argument_errors(mobi):
-    with pytest.raises(ModelSpecError, match="unknown inner scheme 'pth'; use one of path, centroid, factorial"):
+    with pytest.raises(ParameterError, match="estimate\\(\\): scheme='pth' is not allowed \\(did you mean 'path'\\?\\); "
+                       "use one of 'path', 'centroid', 'factorial'"):
         estimate(ECSI, mobi, scheme="pth")
-    with pytest.raises(DataError, match="unknown missing policy 'drop'; use one of raise, listwise, mean"):
+    with pytest.raises(ParameterError, match="missing='drop' is not allowed; use one of 'raise', 'listwise', 'mean'"):
         estimate(ECSI, mobi, missing="drop")
+    with pytest.raises(ParameterError, match="estimate\\(\\): takes 2 positional arguments \\(model, data\\) but 3"):
+        estimate(ECSI, mobi, None)  # type: ignore[misc]
     with pytest.raises(ModelSpecError, match="must be a csi Model"):
         estimate("Image =~ IMAG1", mobi)  # type: ignore[arg-type]
     with pytest.raises(SchemaError, match="must be a pandas DataFrame"):

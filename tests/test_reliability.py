@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import csi
-from csi.exceptions import DataError
+from csi.exceptions import DataError, ParameterError
 from csi.io import Model, models
 from csi.measurement import (
     AlphaResult,
@@ -95,7 +95,7 @@ def test_alpha_matches_psych(scales, scale):
     assert feldt.alpha_std == pytest.approx(ref["std_alpha"], abs=TOL)
     assert feldt.ci_low == pytest.approx(ref["feldt_low"], abs=TOL)  # psych alpha()$feldt
     assert feldt.ci_high == pytest.approx(ref["feldt_high"], abs=TOL)
-    assert duh.se == pytest.approx(ref["ase"], abs=1e-9)  # psych alpha()$total$ase
+    assert duh.std_error == pytest.approx(ref["ase"], abs=1e-9)  # psych alpha()$total$ase
     assert duh.ci_low == pytest.approx(ref["duhachek_low"], abs=TOL)
     assert duh.ci_high == pytest.approx(ref["duhachek_high"], abs=TOL)
 
@@ -151,7 +151,7 @@ def test_reliability_matches_seminr(fit, mobi, seminr_fit):
     from seminr.evaluate.reliability import reliability_table
 
     ref = reliability_table(seminr_fit)
-    got = reliability(fit, mobi).set_index("construct")
+    got = reliability(fit, data=mobi).set_index("construct")
     assert list(got.index) == [c for c in ECSI.constructs if len(ECSI.blocks[c]) >= 2]
     for c, row in got.iterrows():
         assert row["rho_a"] == pytest.approx(ref.get(c, "rhoA"), abs=TOL), c
@@ -164,7 +164,7 @@ def test_reliability_matches_seminr(fit, mobi, seminr_fit):
 
 
 def test_reliability_omega_matches_psych(fit, mobi):
-    got = reliability(fit, mobi).set_index("construct")
+    got = reliability(fit, data=mobi).set_index("construct")
     for c in ("Image", "Expectation", "Quality", "Satisfaction"):
         assert got.loc[c, "omega"] == pytest.approx(ALPHA_REF.loc[f"mobi:{c}", "omega_fa_pa"], abs=TOL), c
 
@@ -173,7 +173,7 @@ def test_htmt_matches_seminr(fit, mobi, seminr_fit):
     from seminr.evaluate.validity import htmt as seminr_htmt
 
     ref = seminr_htmt(seminr_fit)
-    got = htmt(fit, mobi)
+    got = htmt(fit, data=mobi)
     n = len(ECSI.constructs)
     assert len(got) == n * (n - 1) // 2
     for a, b, value, _ok in got.itertuples(index=False):
@@ -183,7 +183,7 @@ def test_htmt_matches_seminr(fit, mobi, seminr_fit):
 
 def test_htmt2_is_geometric(fit, mobi):
     with pytest.warns(HTMT2Warning, match="undefined for Quality–Loyalty: .* ≤ 0 in the sample"):
-        got = htmt(fit, mobi, kind="htmt2").set_index(["construct_a", "construct_b"])["htmt"]
+        got = htmt(fit, data=mobi, kind="htmt2").set_index(["construct_a", "construct_b"])["htmt"]
     x = mobi.to_numpy(dtype=float)
     cols = {c: i for i, c in enumerate(mobi.columns)}
     r = np.corrcoef(x, rowvar=False)
@@ -203,7 +203,7 @@ def test_outer_vif_matches_seminr(fit, mobi, seminr_fit):
     from seminr.evaluate.validity import item_vifs
 
     ref = item_vifs(seminr_fit, constructs_in_model(seminr_fit))
-    for item, c, vif in outer_vif(fit, mobi).itertuples(index=False):
+    for item, c, vif in outer_vif(fit, data=mobi).itertuples(index=False):
         assert vif == pytest.approx(ref[c][item], abs=TOL), item
 
 
@@ -218,7 +218,7 @@ def test_fornell_larcker_and_cross_loadings_match_seminr(fit, mobi, seminr_fit):
         ref = fl.get(a, b) if not np.isnan(fl.get(a, b)) else fl.get(b, a)
         assert value == pytest.approx(ref, abs=TOL), (a, b)
     cl = seminr_cross(seminr_fit, mc)
-    got = cross_loadings(fit, mobi)
+    got = cross_loadings(fit, data=mobi)
     for item, _own_c, c, loading, _own, _ok in got.itertuples(index=False):
         assert loading == pytest.approx(cl.get(item, c), abs=TOL), (item, c)
     assert got.loc[got["own"], "loading"].to_numpy() == pytest.approx(fit.outer["loading"].to_numpy(), abs=1e-12)
@@ -231,7 +231,7 @@ def test_fornell_larcker_flags(fit):
     cons = list(ECSI.constructs)
     for c, row in diag.iterrows():
         others = np.abs(np.delete(r[cons.index(c)], cons.index(c)))
-        assert row["ok"] == (row["value"] > others.max())
+        assert row["ok"] == (row["estimate"] > others.max())
 
 
 # ------------------------------------------------------------------ live oracle: pingouin
@@ -266,9 +266,9 @@ def test_listwise_n_and_feldt_use_rows_used(demo_quality):
 
 def test_bootstrap_is_seeded_and_sensible(mobi):
     x = mobi[MOBI_BLOCKS["Quality"]]
-    a = cronbach_alpha(x, ci="bootstrap", n_boot=300, seed=7)
-    b = cronbach_alpha(x, ci="bootstrap", n_boot=300, seed=7)
-    assert (a.ci_low, a.ci_high, a.se) == (b.ci_low, b.ci_high, b.se)
+    a = cronbach_alpha(x, ci="bootstrap", n_resamples=300, seed=7)
+    b = cronbach_alpha(x, ci="bootstrap", n_resamples=300, seed=7)
+    assert (a.ci_low, a.ci_high, a.std_error) == (b.ci_low, b.ci_high, b.std_error)
     assert a.ci_low < a.alpha < a.ci_high
     # an independent index-resampling bootstrap (np.cov on resampled rows): same SE up to MC error
     v, rng, k = x.to_numpy(dtype=float), np.random.default_rng(1), x.shape[1]
@@ -276,7 +276,7 @@ def test_bootstrap_is_seeded_and_sensible(mobi):
     for _ in range(1000):
         c = np.cov(v[rng.integers(0, len(v), len(v))], rowvar=False)
         reps.append(k / (k - 1) * (1 - np.trace(c) / c.sum()))
-    assert a.se == pytest.approx(np.std(reps, ddof=1), rel=0.2)
+    assert a.std_error == pytest.approx(np.std(reps, ddof=1), rel=0.2)
 
 
 def test_standardized_estimator_and_result_shape(mobi):
@@ -285,7 +285,7 @@ def test_standardized_estimator_and_result_shape(mobi):
     assert got.estimate == got.alpha_std and got.ci_low < got.alpha_std < got.ci_high
     assert list(got.item_stats.columns) == ["item", "alpha_if_deleted", "item_rest_r"]
     assert list(got.to_frame().columns)[:4] == ["alpha", "alpha_std", "ci_low", "ci_high"]
-    assert all(isinstance(v, float) for v in (got.alpha, got.alpha_std, got.ci_low, got.ci_high, got.se))
+    assert all(isinstance(v, float) for v in (got.alpha, got.alpha_std, got.ci_low, got.ci_high, got.std_error))
 
 
 # ------------------------------------------------------------------ weights
@@ -337,7 +337,7 @@ def test_integer_weights_equal_repeated_rows_fit(mobi):
     rep = mobi.loc[mobi.index.repeat(w)].reset_index(drop=True)
     fw, fr = estimate(ECSI, mobi, weights=w), estimate(ECSI, rep)
     for fn in (reliability, htmt, outer_vif, cross_loadings):
-        pd.testing.assert_frame_equal(fn(fw, mobi), fn(fr, rep), atol=1e-8)
+        pd.testing.assert_frame_equal(fn(fw, data=mobi), fn(fr, data=rep), atol=1e-8)
     pd.testing.assert_frame_equal(fornell_larcker(fw), fornell_larcker(fr), atol=1e-8)
 
 
@@ -346,12 +346,12 @@ def test_fit_with_mean_imputation_and_listwise(mobi):
     holes.iloc[[3, 10, 50], [2, 5, 7]] = np.nan
     for policy in ("mean", "listwise"):
         f = estimate(ECSI, holes, missing=policy)
-        got = reliability(f, holes)
+        got = reliability(f, data=holes)
         assert np.isfinite(got.drop(columns="construct").to_numpy(dtype=float)).all()
     f = estimate(ECSI, holes, missing="listwise")
     complete = holes[list(ECSI.items)].notna().all(axis=1)  # the fit drops rows missing any model item
     expect = cronbach_alpha(holes.loc[complete, MOBI_BLOCKS["Image"]]).alpha
-    assert reliability(f, holes).set_index("construct").loc["Image", "alpha"] == pytest.approx(expect, abs=1e-12)
+    assert reliability(f, data=holes).set_index("construct").loc["Image", "alpha"] == pytest.approx(expect, abs=1e-12)
 
 
 # ------------------------------------------------------------------ errors
@@ -371,15 +371,15 @@ def test_errors_name_the_item(mobi):
 
 def test_bad_arguments(mobi, fit):
     x = mobi[MOBI_BLOCKS["Image"]]
-    for kwargs in ({"ci": "wald"}, {"missing": "mean"}, {"level": 1.5}, {"ci": "bootstrap", "n_boot": 1}):
-        with pytest.raises(DataError):
+    for kwargs in ({"ci": "wald"}, {"missing": "mean"}, {"level": 1.5}, {"ci": "bootstrap", "n_resamples": 1}):
+        with pytest.raises(ParameterError, match=f"cronbach_alpha\\(\\): {list(kwargs)[-1]}="):
             cronbach_alpha(x, **kwargs)
-    with pytest.raises(DataError, match="kind"):
-        htmt(fit, mobi, kind="htmt3")
+    with pytest.raises(ParameterError, match="kind='htmt3' is not allowed"):
+        htmt(fit, data=mobi, kind="htmt3")
     # the fit carries its data, so the DataFrame may be left out
-    pd.testing.assert_frame_equal(reliability(fit), reliability(fit, mobi))
+    pd.testing.assert_frame_equal(reliability(fit), reliability(fit, data=mobi))
     with pytest.raises(DataError, match="does not match"):
-        reliability(fit, mobi.iloc[:-1])
+        reliability(fit, data=mobi.iloc[:-1])
     with pytest.raises(DataError, match="weights"):
         cronbach_alpha(x, weights=np.ones(3))
 
@@ -418,8 +418,8 @@ def test_htmt_symmetric(seed, kind):
     ba = Model.from_syntax("B =~ B1 + B2 + B3\nA =~ A1 + A2 + A3\nA ~ B")
     with warnings.catch_warnings():  # a heterotrait r ≤ 0 in random data: HTMT2Warning, the same for both orders
         warnings.simplefilter("ignore", HTMT2Warning)
-        h1 = htmt(estimate(ab, data), data, kind=kind)
-        h2 = htmt(estimate(ba, data), data, kind=kind)
+        h1 = htmt(estimate(ab, data), data=data, kind=kind)
+        h2 = htmt(estimate(ba, data), data=data, kind=kind)
     assert (h1["construct_a"].iloc[0], h2["construct_a"].iloc[0]) == ("A", "B")
     assert h1["htmt"].iloc[0] == pytest.approx(h2["htmt"].iloc[0], rel=1e-12)
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csi.exceptions import DataError
+from csi.exceptions import DataError, ParameterError
 from csi.survey import allocate, plan_sample, plan_samples
 
 Z95 = 1.959963984540054
@@ -20,7 +20,7 @@ Z95 = 1.959963984540054
 def test_n0_without_fpc_or_bounds():
     plan = plan_sample(10**9, margin=0.3, sd=2, bounds=None)
     n0 = (Z95 * 2 / 0.3) ** 2  # 170.73
-    assert plan.steps.set_index("step").loc["n0", "value"] == pytest.approx(n0)
+    assert plan.steps.set_index("step").loc["n0", "n"] == pytest.approx(n0)
     assert plan.n == 171 and not plan.census
 
 
@@ -28,7 +28,7 @@ def test_fpc_response_rate_and_deff_steps():
     plan = plan_sample(500, margin=0.3, sd=2, response_rate=0.8, deff=1.2, bounds=None)
     n0 = (Z95 * 2 / 0.3) ** 2
     n1 = 500 * n0 / (500 + n0 - 1)  # 127.46
-    steps = plan.steps.set_index("step")["value"]
+    steps = plan.steps.set_index("step")["n"]
     assert steps["fpc"] == pytest.approx(n1)
     assert steps["response_rate"] == pytest.approx(n1 / 0.8)
     assert steps["deff"] == pytest.approx(n1 / 0.8 * 1.2)
@@ -91,12 +91,16 @@ def test_plan_samples_table_matches_single_plans():
 
 
 def test_plan_input_errors():
-    with pytest.raises(DataError, match="response_rate must be in"):
+    with pytest.raises(ParameterError, match=r"plan_sample\(\): response_rate=0 is not allowed; give a number > 0 and ≤ 1"):
         plan_sample(100, margin=0.3, sd=2, response_rate=0)
-    with pytest.raises(DataError, match="population must be an integer"):
+    with pytest.raises(ParameterError, match="population=10.5 is not allowed; give a whole number of at least 1"):
         plan_sample(10.5, margin=0.3, sd=2)
-    with pytest.raises(DataError, match="margin must be > 0"):
+    with pytest.raises(ParameterError, match="margin=0 is not allowed; give a number > 0"):
         plan_sample(100, margin=0, sd=2)
+    with pytest.raises(ParameterError, match=r"unknown argument confidence=0.9 \(renamed 'level'\)"):
+        plan_sample(100, margin=0.3, sd=2, confidence=0.9)
+    with pytest.raises(ParameterError, match=r"plan_samples\(\): sd=None is not allowed; give sd="):
+        plan_samples(pd.DataFrame({"population": [100]}), margin=0.3)
     with pytest.raises(DataError, match=r"population column 'populaton' not in the table \(did you mean 'population'"):
         plan_samples(pd.DataFrame({"population": [1]}), population="populaton", margin=0.3, sd=2)
 
@@ -114,7 +118,7 @@ def test_proportional_allocation():
 def test_neyman_allocation_hand_worked():
     # n_h ∝ N_h S_h: 100·5 = 500, 1000·1 = 1000, 200·2 = 400 → 200·(500, 1000, 400)/1900
     strata = pd.DataFrame({"stratum": ["a", "b", "c"], "population": [100, 1000, 200], "sd": [5.0, 1.0, 2.0]})
-    out = allocate(strata, 200, "neyman")
+    out = allocate(strata, 200, method="neyman")
     assert out["exact"].to_numpy() == pytest.approx(200 * np.array([500, 1000, 400]) / 1900)
     assert out["n"].tolist() == [53, 105, 42] and out["n"].sum() == 200
 
@@ -122,7 +126,7 @@ def test_neyman_allocation_hand_worked():
 def test_neyman_cap_redistributes():
     # a: N=10, S=100 would get 100·1000/2000 = 50 > 10 → capped at 10; b gets the remaining 90
     strata = pd.DataFrame({"stratum": ["a", "b"], "population": [10, 1000], "sd": [100.0, 1.0]})
-    out = allocate(strata, 100, "neyman")
+    out = allocate(strata, 100, method="neyman")
     assert out["n"].tolist() == [10, 90] and out["capped"].tolist() == [True, False]
 
 
@@ -133,7 +137,7 @@ def test_allocation_sums_and_caps(rows, data):
                            "sd": [r[1] for r in rows]})
     n = data.draw(st.integers(1, int(strata["population"].sum())))
     for method in ("proportional", "neyman"):
-        out = allocate(strata, n, method)
+        out = allocate(strata, n, method=method)
         assert out["n"].sum() == n
         assert (out["n"] <= out["population"]).all() and (out["n"] >= 0).all()
         assert (np.abs(out["n"] - out["exact"]) < 1 + 1e-9).all()
@@ -144,6 +148,6 @@ def test_allocation_errors():
     with pytest.raises(DataError, match="between 1 and the total population 30"):
         allocate(strata, 31)
     with pytest.raises(DataError, match=r"lacks column\(s\) \['sd'\]"):
-        allocate(strata, 10, "neyman")
-    with pytest.raises(DataError, match="use 'proportional' or 'neyman'"):
-        allocate(strata, 10, "optimal")
+        allocate(strata, 10, method="neyman")
+    with pytest.raises(ParameterError, match="method='optimal' is not allowed.*; use one of 'proportional', 'neyman'"):
+        allocate(strata, 10, method="optimal")

@@ -53,7 +53,7 @@ RULES = ScreeningRules(out_of_range="exclude", min_answered=0.5, speeder_column=
 
 def test_every_rule_gives_its_reason_and_detail(data):
     q, df = data
-    result = csi.screen(df, q, RULES)
+    result = csi.screen(df, q, rules=RULES)
     got = result.excluded.set_index("respondent_id")
     assert got["reason"].to_dict() == {
         "dup": "duplicate", "flat": "straightlining", "fast": "speeder", "few": "too_few_answered",
@@ -68,28 +68,28 @@ def test_every_rule_gives_its_reason_and_detail(data):
 
 def test_ledger_adds_up(data):
     q, df = data
-    ledger = csi.screen(df, q, RULES).ledger.set_index("enterprise_id").loc["E1"]
+    ledger = csi.screen(df, q, rules=RULES).ledger.set_index("enterprise_id").loc["E1"]
     assert ledger["read"] == 8 == ledger["analysed"] + ledger["excluded"]
     assert ledger["excluded"] == 6 and ledger["duplicate"] == 1 and ledger["out_of_range"] == 1
 
 
 def test_set_missing_keeps_the_respondent_and_raise_stops(data):
     q, df = data
-    kept = csi.screen(df, q, ScreeningRules(out_of_range="set_missing")).kept.set_index("respondent_id")
+    kept = csi.screen(df, q, rules=ScreeningRules(out_of_range="set_missing")).kept.set_index("respondent_id")
     assert "odd" in kept.index and pd.isna(kept.loc["odd", "S1"])
     with pytest.raises(SchemaError, match=r"1 value\(s\) outside the declared scale \(first: S1 = 11"):
-        csi.screen(df, q, ScreeningRules(out_of_range="raise"))
+        csi.screen(df, q, rules=ScreeningRules(out_of_range="raise"))
 
 
 def test_rules_can_be_switched_off(data):
     q, df = data
-    result = csi.screen(df, q, ScreeningRules(out_of_range="set_missing", straightlining=False, duplicates=False))
+    result = csi.screen(df, q, rules=ScreeningRules(out_of_range="set_missing", straightlining=False, duplicates=False))
     assert set(result.excluded["reason"]) == {"no_items_answered"}
 
 
 def test_item_missingness_counts_blank_and_dont_know(data):
     q, df = data
-    table = csi.screen(df, q, RULES).missingness.set_index("item")
+    table = csi.screen(df, q, rules=RULES).missingness.set_index("item")
     assert table.loc["S3", "dont_know"] == 1 and table.loc["S3", "blank"] == 1  # 'none' (99) and 'few' (blank)
     assert table.loc["S1", "answered"] == 6  # 'none' is 99 and 'odd' is out of range
     assert table.loc["S1", "missing_share"] == pytest.approx(2 / 8)
@@ -98,7 +98,7 @@ def test_item_missingness_counts_blank_and_dont_know(data):
 def test_speeder_column_must_exist(data):
     q, df = data
     with pytest.raises(SchemaError, match=r"speeder_column: column 'minutes' is not in the responses"):
-        csi.screen(df, q, ScreeningRules(out_of_range="set_missing", speeder_column="minutes",
+        csi.screen(df, q, rules=ScreeningRules(out_of_range="set_missing", speeder_column="minutes",
                                           speeder_min_seconds=90))
 
 
@@ -163,7 +163,7 @@ def test_durations_in_any_form_find_the_speeders(tmp_path):
     table["seconds"] = ["5:00", "5分10秒", "300", "0:40", "300 s", "5 min", "1:00:00", "4:59"]
     table.to_csv(tmp_path / "r.csv", index=False)
     q = csi.load_questionnaire(tmp_path / "q.toml")
-    result = csi.screen(csi.read_responses(tmp_path / "r.csv", q, invalid="flag"), q, RULES)
+    result = csi.screen(csi.read_responses(tmp_path / "r.csv", q, invalid="flag"), q, rules=RULES)
     assert result.excluded.set_index("respondent_id").loc["fast", "detail"] == "40 s < 90 s"
 
 
@@ -179,7 +179,7 @@ def test_unreadable_durations_are_refused_naming_file_column_and_physical_lines(
     (tmp_path / "r.csv").write_text(text, encoding="utf-8")
     df = csi.read_responses(tmp_path / "r.csv", q)
     with pytest.raises(SchemaError) as err:
-        csi.screen(df, q, RULES)
+        csi.screen(df, q, rules=RULES)
     message = str(err.value)
     assert message.startswith(f"{tmp_path / 'r.csv'}: [screening].speeder_column: 26 values of column 'seconds' are "
                               "not a duration: line 2: '1,500', line 5: '0 minutes ago', line 6: '1\\nminutes ago', "

@@ -43,8 +43,8 @@ def test_pool_bootstraps_resample_within_the_declared_strata(stratified):
     pools, _members = _pools(study, analysis.data)
     key, rows = pools[0]
     fit = analysis.fits[key]
-    within = bootstrap(fit, n=BOOTSTRAP_RESAMPLES, seed=study.seed, strata=rows["region"])
-    simple = bootstrap(fit, n=BOOTSTRAP_RESAMPLES, seed=study.seed)
+    within = bootstrap(fit, n_resamples=BOOTSTRAP_RESAMPLES, seed=study.seed, strata=rows["region"])
+    simple = bootstrap(fit, n_resamples=BOOTSTRAP_RESAMPLES, seed=study.seed)
     pdt.assert_frame_equal(analysis.boots[key].paths, within.paths)
     assert not analysis.boots[key].paths["std_error"].equals(simple.paths["std_error"])
 

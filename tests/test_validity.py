@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csi.exceptions import DataError
+from csi.exceptions import ParameterError
 from csi.io import models
 from csi.measurement import (
     HTMT2Warning,
@@ -69,7 +69,7 @@ def test_bootstrap_equals_row_resampling_loop(mobi, weights, kind, weighted):
     fit = estimate(ECSI, mobi, weights=w)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HTMT2Warning)  # mobi's HTMT2 has non-positive r (test_htmt2_undefined_is_said)
-        got = htmt(fit, mobi, kind, ci="percentile", n_boot=N_BOOT, seed=42)
+        got = htmt(fit, data=mobi, kind=kind, ci="percentile", n_resamples=N_BOOT, seed=42)
     reps = _slow_bootstrap(mobi[list(ECSI.items)].to_numpy(dtype=float), w, 42, N_BOOT, kind == "htmt2")
     np.testing.assert_allclose(got["std_error"], reps.std(axis=0, ddof=1), atol=1e-10)
     lo, hi = np.quantile(reps, [0.025, 0.975], axis=0)
@@ -89,38 +89,40 @@ def test_integer_weights_bootstrap_uses_weighted_rows(mobi, weights):
         False, 20, 3,
     )
     np.testing.assert_allclose(got, _slow_bootstrap(x, weights, 3, 20, False), atol=1e-12)
-    point = htmt(fit, mobi)["htmt"].to_numpy()
+    point = htmt(fit, data=mobi)["htmt"].to_numpy()
     np.testing.assert_allclose(point, _slow_htmt(np.repeat(x, weights, axis=0), False), atol=1e-12)
 
 
 def test_seeded_and_chunking_invariant(mobi, monkeypatch):
     fit = estimate(ECSI, mobi)
-    a = htmt(fit, mobi, ci="percentile", n_boot=N_BOOT, seed=7)
-    b = htmt(fit, mobi, ci="percentile", n_boot=N_BOOT, seed=7)
+    a = htmt(fit, data=mobi, ci="percentile", n_resamples=N_BOOT, seed=7)
+    b = htmt(fit, data=mobi, ci="percentile", n_resamples=N_BOOT, seed=7)
     pd.testing.assert_frame_equal(a, b)
     monkeypatch.setattr(_validity, "_BOOT_CELLS", 7 * len(mobi))  # 7 resamples per block
     monkeypatch.setattr(_validity, "_ROW_CELLS", 13 * len(ECSI.items) ** 2)  # 13 rows per block
-    c = htmt(fit, mobi, ci="percentile", n_boot=N_BOOT, seed=7)
+    c = htmt(fit, data=mobi, ci="percentile", n_resamples=N_BOOT, seed=7)
     pd.testing.assert_frame_equal(a, c, atol=1e-12, rtol=0)
-    assert not a.equals(htmt(fit, mobi, ci="percentile", n_boot=N_BOOT, seed=8))
+    assert not a.equals(htmt(fit, data=mobi, ci="percentile", n_resamples=N_BOOT, seed=8))
 
 
 def test_flag_uses_upper_bound(mobi):
     fit = estimate(ECSI, mobi)
-    got = htmt(fit, mobi, ci="percentile", n_boot=N_BOOT, seed=1, level=0.9)
+    got = htmt(fit, data=mobi, ci="percentile", n_resamples=N_BOOT, seed=1, level=0.9)
     assert list(got.columns) == ["construct_a", "construct_b", "htmt", "std_error", "ci_low", "ci_high", "htmt_ok"]
     assert (got["htmt_ok"] == (got["ci_high"] < 0.85)).all()
     assert (got["ci_low"] <= got["ci_high"]).all()
     assert ((got["htmt"] >= 0.85) != (got["ci_high"] >= 0.85)).any() or not got["htmt_ok"].all()
-    assert got.attrs["n_boot"] == N_BOOT and got.attrs["level"] == 0.9
+    assert got.attrs["n_resamples"] == N_BOOT and got.attrs["level"] == 0.9
 
 
 def test_htmt_ci_arguments(mobi):
     fit = estimate(ECSI, mobi)
-    for kwargs in ({"ci": "bca"}, {"ci": "percentile", "n_boot": 1}, {"ci": "percentile", "level": 0.0}):
-        with pytest.raises(DataError):
-            htmt(fit, mobi, **kwargs)
-    assert list(htmt(fit, mobi).columns) == ["construct_a", "construct_b", "htmt", "htmt_ok"]
+    for kwargs in ({"ci": "bca"}, {"ci": "percentile", "n_resamples": 1}, {"ci": "percentile", "level": 0.0}):
+        with pytest.raises(ParameterError, match=f"htmt\\(\\): {list(kwargs)[-1]}="):
+            htmt(fit, data=mobi, **kwargs)
+    with pytest.raises(ParameterError, match=r"unknown argument n_boot=10 \(renamed 'n_resamples'\)"):
+        htmt(fit, n_boot=10)
+    assert list(htmt(fit, data=mobi).columns) == ["construct_a", "construct_b", "htmt", "htmt_ok"]
 
 
 def test_htmt2_undefined_is_said(mobi):
@@ -130,7 +132,7 @@ def test_htmt2_undefined_is_said(mobi):
     names the pairs. HTMT (arithmetic means) is defined with any sign: no column, no warning."""
     fit = estimate(ECSI, mobi)
     with pytest.warns(HTMT2Warning) as record:
-        got = htmt(fit, mobi, "htmt2", ci="percentile", n_boot=N_BOOT, seed=42)
+        got = htmt(fit, data=mobi, kind="htmt2", ci="percentile", n_resamples=N_BOOT, seed=42)
     said = " ".join(str(r.message) for r in record)
     assert "≤ 0 in the sample" in said and f"in bootstrap resamples (of {N_BOOT})" in said
     assert "Image–Expectation" in said and "column n_undefined" in said
@@ -154,7 +156,7 @@ def test_htmt2_undefined_is_said(mobi):
     assert (worst["n_undefined"] > 0).all()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        plain = htmt(fit, mobi, "htmt", ci="percentile", n_boot=N_BOOT, seed=42)
+        plain = htmt(fit, data=mobi, kind="htmt", ci="percentile", n_resamples=N_BOOT, seed=42)
     assert "n_undefined" not in plain.columns
     # what the warning is about: the same resamples, HTMT2's SE of the Expectation pairs well above HTMT's
     assert worst["std_error"].max() > 1.5 * plain.loc[worst.index, "std_error"].max()

@@ -202,12 +202,12 @@ def test_small_cells_are_suppressed_and_verbatims_kept_anonymous(demo_analysis, 
                 row = next(x for x in rows if f">{html.escape(r.level_label)}<" in x)
                 assert f"n &lt; {min_cell}" in row and f">{r.n}<" not in row
             if c.verbatims is not None and len(c.verbatims):
-                counts = c.complaints["categories"].set_index("category")["count"]
+                counts = c.complaints["categories"].set_index("category")["complaints"]
                 assert (c.verbatims["category"].map(counts) >= min_cell).all()
             advice = " ".join(_body.recommendation_sentences(c))
             if c.complaints is not None:
                 cats = c.complaints["categories"]
-                for label in cats[cats["count"] < min_cell]["label_en"]:
+                for label in cats[cats["complaints"] < min_cell]["label_en"]:
                     assert f"“{label}”" not in advice
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from csi._api import public
+from csi._display import Card, Display, Summary
 from csi._validation import LANGUAGES
 from csi.analysis._study import (
     _awards,
@@ -45,8 +47,8 @@ REASON_LABELS = {"out_of_range": "out of range", "no_items_answered": "no items 
                  "straightlining": "straight-lining", "duplicate": "duplicate"}
 
 
-@dataclass(frozen=True)
-class StudyCheck:
+@dataclass(frozen=True, repr=False)
+class StudyCheck(Display):
     """What :func:`check_study` found: ``errors`` (the run would fail, or a report would show a problem),
     ``warnings``, and, when the responses could be read, the screening ``ledger`` (per enterprise: read,
     analysed, excluded, by reason) and ``reasons`` (exclusion reason and respondents, most first)."""
@@ -62,22 +64,42 @@ class StudyCheck:
     def ok(self) -> bool:
         return not self.errors
 
-    def summary(self) -> str:
-        """The verdict with the ledger's totals, and the exclusions by reason."""
+    def summary(self) -> Summary:
+        """The verdict with the ledger's totals and the exclusions by reason (``headline``, what ``csi validate``
+        prints), then every error, warning and the ledger (a ``str``; the tables in ``tables``)."""
+        lines = self._verdict()
+        tables = {"errors": pd.DataFrame({"error": self.errors}), "warnings": pd.DataFrame({"warning": self.warnings})}
+        if self.ledger is not None:
+            tables["ledger"] = self.ledger
+        return Summary(lines[0], tables, lines[1:])
+
+    def _verdict(self) -> list[str]:
         verdict = "ok" if self.ok else f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''}"
         if self.warnings:
             verdict += f", {len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}"
         if self.ledger is None:
-            return f"{self.path}: {verdict} — the {'responses' if self.study else 'study file'} could not be read."
+            return [f"{self.path}: {verdict} — the {'responses' if self.study else 'study file'} could not be read."]
         read, analysed, excluded = (int(self.ledger[c].sum()) for c in ("read", "analysed", "excluded"))
         enterprises = len(self.study.enterprises) if self.study is not None else len(self.ledger)
-        text = (f"{self.path}: {verdict} — {enterprises} enterprises, {read} respondents read, {analysed} analysed, "
-                f"{excluded} excluded.")
+        lines = [(f"{self.path}: {verdict} — {enterprises} enterprises, {read} respondents read, {analysed} analysed, "
+                 f"{excluded} excluded.")]
         if self.reasons:
-            text += f"\nexcluded {excluded}: " + ", ".join(f"{REASON_LABELS.get(r, r)} {n}" for r, n in self.reasons)
-        return text
+            lines.append(f"excluded {excluded}: " + ", ".join(f"{REASON_LABELS.get(r, r)} {n}" for r, n in self.reasons))
+        return lines
+
+    def _card(self) -> Card:
+        lines = self._verdict()
+        facts = [(line.partition(":")[0], line.partition(": ")[2]) for line in lines[1:]]
+        facts += [(f"error {k}", e) for k, e in enumerate(self.errors[:4], 1)]
+        facts += [(f"warning {k}", w) for k, w in enumerate(self.warnings[:3], 1)]
+        shown = min(len(self.errors), 4) + min(len(self.warnings), 3)
+        if len(self.errors) + len(self.warnings) > shown:
+            facts.append(("…", f"{len(self.errors) + len(self.warnings) - shown} more in .errors / .warnings"))
+        return Card("StudyCheck", lines[0], facts, [("ledger", self.ledger)] if self.ledger is not None else [],
+                    (".ok", ".errors", ".warnings", ".ledger", ".summary()"))
 
 
+@public(subjects=1)
 def check_study(study: Study | str | Path) -> StudyCheck:
     """Check a study (a :class:`Study` or the path of its study.toml) as ``csi run`` would use it, without
     rendering: every error and warning, each naming the file and the key, column or lines, and how to fix it."""

@@ -86,7 +86,7 @@ def _pooled_industry_indices(study: Study, data: pd.DataFrame, fits: Mapping[str
         rows = data[data[column].isin(members[key])]
         if not rows.empty:
             rows = rows.assign(**{INDUSTRY_COLUMN: rows[column].map(industry)})  # a name data cannot have
-            parts.append(enterprise_indices(fit, rows, INDUSTRY_COLUMN, weights=weights))
+            parts.append(enterprise_indices(fit, rows, by=INDUSTRY_COLUMN, weights=weights))
     return pd.concat(parts, ignore_index=True).rename(columns={"enterprise_id": "industry", INDUSTRY_COLUMN: "industry"})
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from csi._api import public
+from csi._display import Card, Display, Summary, pairs
 from csi._validation import RESERVED_COLUMNS, WEIGHT_COLUMN, path_problem, reserved_column_problem, yes_no
 from csi.analysis._compare import benchmark_table, compare, compare_waves, league_of, survey_weight_totals
 from csi.exceptions import CSIError, DataError, StudyError
@@ -38,7 +40,7 @@ RATE_BOUNDS = (0.7, 4 / 9)
 
 
 @dataclass(frozen=True, repr=False)
-class StudyAnalysis:
+class StudyAnalysis(Display):
     """Every study-level number, defined once; every report, the overview and the manifest read it.
 
     Tables (tidy DataFrames; :meth:`to_frames` lists them by name):
@@ -109,6 +111,7 @@ class StudyAnalysis:
         return path
 
     @staticmethod
+    @public(subjects=1)
     def load(path: str | Path) -> StudyAnalysis:
         """Read a saved analysis; the last one read is kept while its file is unchanged, since a warm
         kernel renders many enterprises from the same file (nothing downstream modifies it)."""
@@ -203,8 +206,21 @@ class StudyAnalysis:
             frames["awards"] = self.awards.summary
         return frames
 
-    def summary(self) -> str:
-        """A short text account: sample, pools, benchmark rule, the league's top and bottom."""
+    def summary(self) -> Summary:
+        """A text account — sample, pools, benchmark rule, the league's top and bottom — then the league of the
+        target construct, the industry benchmarks, each pool's fit and the screening ledger (a ``str``; every table
+        in ``tables``, HTML in Jupyter)."""
+        lines = self._account()
+        t = self.study.model.target
+        pools = pd.DataFrame([{"pool": key, "enterprises": len(self.pools.get(key, ())), "n": fit.n,
+                               "iterations": fit.iterations,
+                               f"r_squared_{t}": float(fit.r_squared.set_index("construct")["r_squared"].get(t, np.nan))}
+                              for key, fit in self.fits.items()])
+        tables = {"league": self.league, "benchmarks": self.benchmarks[self.benchmarks["construct"] == t],
+                  "pools": pools, "ledger": self.ledger}
+        return Summary(lines[0], tables, lines[1:])
+
+    def _account(self) -> list[str]:
         s, league = self.study, self.league
         ledger = self.ledger
         read, kept, out = (int(ledger[c].sum()) for c in ("read", "analysed", "excluded"))
@@ -227,16 +243,41 @@ class StudyAnalysis:
         lines.append("tables (to_frames): indices, previous_indices, benchmarks, comparisons, league, changes, ipma, "
                      "rates, ledger, exclusions, weights" + (", rubric" if self.rubric else "")
                      + (", awards" if self.awards is not None else ""))
-        return "\n".join(lines)
+        return lines
 
-    def __repr__(self) -> str:
-        return f"<StudyAnalysis {self.study.id}: {len(self.study.enterprises)} enterprises, {len(self.fits)} pool(s)>"
+    def _card(self) -> Card:
+        s, t = self.study, self.study.model.target
+        read, kept, out = (int(self.ledger[c].sum()) for c in ("read", "analysed", "excluded"))
+        r2 = {key: fit.r_squared.set_index("construct")["r_squared"].get(t, np.nan) for key, fit in self.fits.items()}
+        facts = [("model", f"{t} on {len(self.fits)} pool(s); R² {pairs(r2, 3)}"),
+                 ("weighting", s.weighting.method), ("benchmark", s.benchmark)]
+        if s.model.model.lower_is_better:
+            facts.append(("lower is better", s.model.model.lower_is_better))
+        left = sorted({*self.weighting_errors, *(e for key in self.pool_errors for e in self.pools.get(key, ()))})
+        if left:
+            facts.append(("left out", f"{len(left)}: {', '.join(left)} (see .summary())"))
+        if len(self.league):
+            top, bottom = self.league.iloc[0], self.league.iloc[-1]
+            facts.append((f"{t} index", (f"highest {top['enterprise_id']} {top['index']:.1f}, lowest "
+                                        f"{bottom['enterprise_id']} {bottom['index']:.1f}")))
+            bench = self.benchmarks[self.benchmarks["construct"] == t].set_index("industry")["index"]
+            facts.append(("industry benchmarks", pairs(bench, 1)))
+        versus = self.comparisons[self.comparisons["construct"] == t]["verdict"].value_counts()
+        facts.append(("versus industry", pairs(versus)))
+        if len(self.changes):
+            facts.append(("versus previous wave", pairs(self.changes[self.changes["construct"] == t]["verdict"]
+                                                         .value_counts())))
+        if self.rubric:
+            facts.append(("certified", f"{sum(r.level is not None for r in self.rubric.values())} of {len(self.rubric)}"))
+        if self.awards is not None:
+            facts.append(("awarded", f"{int(self.awards.summary['awarded'].astype(bool).sum())}"))
+        return Card("StudyAnalysis", f"{s.id}: {len(s.enterprises)} enterprises, {read:,} respondents read, {kept:,} "
+                    f"analysed, {out:,} excluded", facts, [("league", self.league)],
+                    (".league", ".indices", ".benchmarks", ".comparisons", ".changes", ".fits", ".to_frames()",
+                     ".summary()"))
 
-    def _repr_html_(self) -> str:
-        from html import escape
-        return "<pre>" + escape(self.summary()) + "</pre>"
 
-
+@public(subjects=1)
 def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     """Read, screen and weight both waves; estimate and bootstrap every pool; index every enterprise;
     benchmark each against its industry; compare waves; apply the rules.
@@ -260,7 +301,7 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     for key, rows in pools:
         try:  # one pool that cannot be estimated fails its own enterprises' reports, not the study
             fit = estimate_pool(study, key, rows)
-            boots[key] = bootstrap(fit, n=BOOTSTRAP_RESAMPLES, seed=study.seed, **design_columns(study, rows))
+            boots[key] = bootstrap(fit, n_resamples=BOOTSTRAP_RESAMPLES, seed=study.seed, **design_columns(study, rows))
         except CSIError as exc:
             pool_errors[key] = str(exc)
             failures.append(exc)
@@ -307,7 +348,7 @@ def load_responses(study: Study, previous: bool = False) -> ScreeningResult:
     if unknown:
         raise StudyError(f"{', '.join(map(str, files))}: enterprise id(s) not in the study's enterprises file: "
                          f"{', '.join(unknown[:10])}; add them there or correct the responses.")
-    return screen(responses, study.questionnaire, study.screening)
+    return screen(responses, study.questionnaire, rules=study.screening)
 
 
 def _without_rows(files: tuple[Path, ...], responses: pd.DataFrame) -> list[Path]:
@@ -488,7 +529,7 @@ def _indices(study: Study, data: pd.DataFrame, fits: Mapping[str, PLSResult], me
     for key, fit in fits.items():
         rows = data[data[column].isin(members[key])]
         if not rows.empty:
-            parts.append(enterprise_indices(fit, rows, column, weights=weights))
+            parts.append(enterprise_indices(fit, rows, by=column, weights=weights))
     if not parts:
         return pd.DataFrame(columns=INDEX_COLUMNS)
     return pd.concat(parts, ignore_index=True).rename(columns={column: "enterprise_id"})[INDEX_COLUMNS]
@@ -518,7 +559,7 @@ def _rubric(study: Study, indices: pd.DataFrame, problems: list) -> dict[str, Ru
             problems.append(("audits_dir", f"{audit}: no audit file for {enterprise.id}"))
             continue
         try:
-            out[enterprise.id] = score_rubric(rubric, audit, mine)
+            out[enterprise.id] = score_rubric(rubric, audit, indices=mine)
         except CSIError as exc:
             problems.append(("audits_dir", str(exc)))
     return out

@@ -22,6 +22,7 @@ from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
+from csi._display import unstyled
 from csi.batch._cache import load_cell
 from csi.batch._jobs import (
     HTML_LANG,
@@ -109,8 +110,17 @@ def _write_reports(job: Job, notebook: nbformat.NotebookNode, summary: dict) -> 
 
 
 def export_html(notebook: nbformat.NotebookNode, lang: str, title: str) -> str:
-    """Self-contained HTML without code cells, with the page language set (zh-CN / en)."""
+    """Self-contained HTML without code cells, with the page language set (zh-CN / en).
+
+    Report sections carry the report's stylesheet for JupyterLab (``csi.report.Html._repr_html_``); it is taken
+    off each output here, as the report template includes it once for the page.
+    """
     notebook.metadata["title"] = title
+    for cell in notebook.cells:
+        for output in cell.get("outputs", ()):
+            html = output.get("data", {}).get("text/html")
+            if html is not None:
+                output["data"]["text/html"] = unstyled(html if isinstance(html, str) else "".join(html))
     body, _resources = _exporter(lang).from_notebook_node(notebook)
     return body
 

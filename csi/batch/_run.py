@@ -19,7 +19,7 @@ import json
 import logging
 import sys
 import warnings
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -268,20 +268,29 @@ def _hand_out(client, jobs: list[Job], record: Callable[[Job, ReportOutcome], No
     from distributed import as_completed
 
     waiting, running, finished = deque(jobs), {}, as_completed()
+    placed: dict = {}  # future -> the worker it was sent to
 
     def top_up() -> None:
-        threads = sum(client.nthreads().values())  # counted anew: workers may come and go
-        while waiting and len(running) < max(threads, 1):
+        threads = client.nthreads()  # asked anew: workers may come and go
+        busy = Counter(placed.values())
+        # each job goes to a worker with a free thread (the scheduler, left alone, may queue two on one worker,
+        # and that worker's death would then fail both); if the worker is gone, any other may take it
+        free = [w for w, n in threads.items() for _ in range(max(n - busy[w], 0))]
+        while waiting and (free or not threads) and len(running) < max(sum(threads.values()), 1):
             job = waiting.popleft()
             kind = "overview" if job.overview else "report"
+            worker = free.pop(0) if free else None
             future = client.submit(render_job, job, pure=False,
-                                   key=f"{kind}-{job.enterprise_id}-{job.language}-{job.key[:12]}")
+                                   key=f"{kind}-{job.enterprise_id}-{job.language}-{job.key[:12]}",
+                                   workers=[worker] if worker else None, allow_other_workers=True)
             running[future] = job
+            placed[future] = worker
             finished.add(future)
 
     top_up()
     for future in finished:
         job = running.pop(future)
+        placed.pop(future, None)
         try:
             outcome = future.result()
         except Exception as exc:  # noqa: BLE001 - a lost worker fails its report, not the batch

@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from csi import _stats
+from csi._api import check_level, public
 from csi._data import OVERALL
 from csi._validation import suggest
 from csi.exceptions import DataError
@@ -48,7 +49,8 @@ def holm(p: Sequence[float]) -> np.ndarray:
     return out
 
 
-def league_table(indices: pd.DataFrame, previous: pd.DataFrame | None = None, *, by: str = "industry",
+@public(subjects=1)
+def league_table(indices: pd.DataFrame, *, previous: pd.DataFrame | None = None, by: str = "industry",
                  level: float = 0.95, alpha: float = 0.05) -> pd.DataFrame:
     """Rank enterprises with CIs, test each against its peers and against its previous wave.
 
@@ -69,13 +71,15 @@ def league_table(indices: pd.DataFrame, previous: pd.DataFrame | None = None, *,
     Returns
     -------
     DataFrame sorted by index: ``rank, enterprise_id, <by>, index, std_error, ci_low, ci_high,
-    rank_in_group, peer_mean, diff_vs_peers, p_value, p_holm, versus_peers`` ("above" / "below" /
+    rank_in_group, peer_mean, difference, p_value, p_holm, versus_peers`` ("above" / "below" /
     "not significant", Holm at ``alpha``) and, with ``previous``, ``previous_index, change,
     change_ci_low, change_ci_high, change_p_value, change_direction``. Ranks of equal indices
     share the best rank ("min" method). Ranks, "above"/"below" and "up"/"down" are about the index
     value (rank 1 = the highest index), not about what is favourable: a table of a lower-is-better
     construct (``Model.lower_is_better``) is read the other way.
     """
+    check_level("league_table", level)
+    check_level("league_table", alpha, "alpha")
     need = ["enterprise_id", "index", "std_error", by]
     absent = [c for c in need if c not in indices.columns]
     if absent:
@@ -92,7 +96,7 @@ def league_table(indices: pd.DataFrame, previous: pd.DataFrame | None = None, *,
     t = pd.concat(parts).sort_index()
     t["p_holm"] = t.groupby(by)["p_value"].transform(lambda p: pd.Series(holm(p.fillna(1.0)), index=p.index))
     t.loc[t["p_value"].isna(), "p_holm"] = np.nan
-    t["versus_peers"] = np.where(t["p_holm"] < alpha, np.where(t["diff_vs_peers"] > 0, "above", "below"),
+    t["versus_peers"] = np.where(t["p_holm"] < alpha, np.where(t["difference"] > 0, "above", "below"),
                                  "not significant")
     if previous is not None:
         t = _change(t, previous, level, alpha)
@@ -144,16 +148,16 @@ def _versus_peers(g: pd.DataFrame) -> pd.DataFrame:
     g = g.copy()
     k = len(g)
     if k < 2:
-        g["peer_mean"] = g["diff_vs_peers"] = g["p_value"] = np.nan
+        g["peer_mean"] = g["difference"] = g["p_value"] = np.nan
         return g
     total = g["index"].sum()
     g["peer_mean"] = (total - g["index"]) / (k - 1)
-    g["diff_vs_peers"] = g["index"] - g["peer_mean"]
+    g["difference"] = g["index"] - g["peer_mean"]
     coef = np.eye(k) - (1 - np.eye(k)) / (k - 1)
     parts = coef**2 * (g["std_error"].to_numpy() ** 2)[None, :]
     se = np.sqrt(parts.sum(axis=1))
     df = _stats.satterthwaite_df(parts, np.broadcast_to(g["n"].to_numpy(), parts.shape)) if "n" in g else np.inf
-    g["p_value"] = _stats.t_test_p(g["diff_vs_peers"], se, df)
+    g["p_value"] = _stats.t_test_p(g["difference"], se, df)
     return g
 
 
@@ -176,7 +180,7 @@ def _change(t: pd.DataFrame, previous: pd.DataFrame, level: float, alpha: float)
 
 def pairwise_differences(indices: pd.DataFrame, *, by: str | None = "industry", level: float = 0.95) -> pd.DataFrame:
     """All pairwise differences (within ``by`` groups, or all pairs with ``by=None``) with z-tests and
-    Holm-adjusted p-values over the pairs of each group: ``group, a, b, diff, std_error, ci_low,
+    Holm-adjusted p-values over the pairs of each group: ``group, a, b, difference, std_error, ci_low,
     ci_high, p_value, p_holm``."""
     q = stats.norm.ppf(0.5 + level / 2)
     groups = [(OVERALL, indices)] if by is None else list(indices.groupby(by, sort=False))
@@ -187,30 +191,37 @@ def pairwise_differences(indices: pd.DataFrame, *, by: str | None = "industry", 
         for i in range(len(recs)):
             for j in range(i + 1, len(recs)):
                 d, se = recs[i][1] - recs[j][1], float(np.hypot(recs[i][2], recs[j][2]))
-                rows.append({"group": key, "a": recs[i][0], "b": recs[j][0], "diff": d, "std_error": se,
+                rows.append({"group": key, "a": recs[i][0], "b": recs[j][0], "difference": d, "std_error": se,
                              "ci_low": d - q * se, "ci_high": d + q * se,
                              "p_value": float(2 * stats.norm.sf(abs(d / se)))})
-        part = pd.DataFrame(rows, columns=["group", "a", "b", "diff", "std_error", "ci_low", "ci_high", "p_value"])
+        part = pd.DataFrame(rows, columns=["group", "a", "b", "difference", "std_error", "ci_low", "ci_high", "p_value"])
         part["p_holm"] = holm(part["p_value"]) if len(part) else []
         out.append(part)
     return pd.concat(out, ignore_index=True)
 
 
-def industry_indices(indices: pd.DataFrame, *, by: str = "industry", weight: str | None = None,
+@public(subjects=1, renamed={"weight": "average_by"})
+def industry_indices(indices: pd.DataFrame, *, by: str = "industry", average_by: str | None = None,
                      level: float = 0.95) -> pd.DataFrame:
     """Industry and overall indices: the (weighted) mean of enterprise indices.
 
-    I = Σ a_e I_e / Σ a_e with a_e = 1 or the ``weight`` column (e.g. served_customers);
-    SE = √(Σ a_e² se_e²) / Σ a_e (enterprises independent, weights fixed). Last row ``all``.
+    I = Σ a_e I_e / Σ a_e with a_e = 1, or the enterprise's value in the ``average_by`` column (e.g.
+    ``served_customers``: an enterprise's index counts by its customers; not case weights, which are
+    ``weights=`` everywhere else); SE = √(Σ a_e² se_e²) / Σ a_e (enterprises independent, a_e fixed).
+    Last row ``all``. ``weighting`` names the column averaged by, or ``equal``.
     """
+    check_level("industry_indices", level)
+    for column in (by, *([average_by] if average_by is not None else [])):
+        if column not in indices.columns:
+            raise DataError(f"industry_indices: no column {column!r} in indices{suggest(column, indices.columns)}.")
     q = stats.norm.ppf(0.5 + level / 2)
     rows = []
     for key, g in [*indices.groupby(by, sort=False), (OVERALL, indices)]:
-        a = np.ones(len(g)) if weight is None else g[weight].to_numpy(float)
+        a = np.ones(len(g)) if average_by is None else g[average_by].to_numpy(float)
         index = float(np.dot(a, g["index"]) / a.sum())
         se = float(np.sqrt(np.dot(a**2, g["std_error"] ** 2)) / a.sum())
         rows.append({by: key, "n_enterprises": len(g), "index": index, "std_error": se, "ci_low": index - q * se,
-                     "ci_high": index + q * se, "weighting": weight or "equal"})
+                     "ci_high": index + q * se, "weighting": average_by or "equal"})
     return pd.DataFrame(rows)
 
 
@@ -227,8 +238,9 @@ QUADRANTS = {  # (high importance, high performance) -> code, zh, en  (Martilla 
 }
 
 
-def importance_performance(fit: PLSResult, data: pd.DataFrame | None = None, target: str = "Satisfaction",
-                           weights: Any = None, *, scale: tuple[float, float] | None = None,
+@public(subjects=1)
+def importance_performance(fit: PLSResult, *, data: pd.DataFrame | None = None, target: str = "Satisfaction",
+                           weights: Any = None, scale: tuple[float, float] | None = None,
                            lower_is_better: Sequence[str] | None = None,
                            index: pd.Series | None = None) -> pd.DataFrame:
     """Importance–performance map (IPMA) of the target's antecedents: quadrants and improvement priorities.

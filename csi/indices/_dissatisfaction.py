@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from csi._api import check_level, check_number, check_option, parameter_error, public
 from csi._data import case_weights, declared_scales, scale_bounds
 from csi._validation import LANGUAGES, suggest
 from csi.exceptions import DataError, StudyError
@@ -65,6 +66,7 @@ def _classes(x: np.ndarray, satisfied_min: float, dissatisfied_max: float) -> di
     return {k: np.where(miss, np.nan, v.astype(float)) for k, v in out.items()}
 
 
+@public(subjects=2)
 def satisfaction_rates(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]], *,
                        satisfied_min: float = 8, dissatisfied_max: float = 5, weights: Any = None,
                        level: float = 0.95, lower_is_better: Sequence[str] = (),
@@ -91,8 +93,12 @@ def satisfaction_rates(data: pd.DataFrame, constructs: Mapping[str, Sequence[str
     DataFrame ``level, construct, item, category, rate, ci_low, ci_high, n, n_missing, method``;
     ``level`` is "item" or "construct" (then ``item`` is empty).
     """
+    check_number("satisfaction_rates", "satisfied_min", satisfied_min)
+    check_number("satisfaction_rates", "dissatisfied_max", dissatisfied_max)
+    check_level("satisfaction_rates", level)
     if not dissatisfied_max < satisfied_min:
-        raise DataError(f"dissatisfied_max ({dissatisfied_max:g}) must be below satisfied_min ({satisfied_min:g}).")
+        raise parameter_error("satisfaction_rates", "dissatisfied_max", dissatisfied_max,
+                              f"it must be below satisfied_min={satisfied_min:g}")
     lower = _lower_set(lower_is_better, list(constructs), "satisfaction_rates")
     if weights is not None:  # resolve a column name once, before the class indicators lose the column
         weights = case_weights(data, weights, what="satisfaction_rates")
@@ -117,7 +123,7 @@ def satisfaction_rates(data: pd.DataFrame, constructs: Mapping[str, Sequence[str
         estimates = [_wilson(c, level) for c in classes]
     else:  # one design, every indicator at once
         frame = pd.DataFrame({f"{i}:{k}": c[k] for i, c in enumerate(classes) for k in CATEGORIES}, index=data.index)
-        table = svy_proportion(frame, list(frame.columns), weights, level=level)  # rows in column order
+        table = svy_proportion(frame, list(frame.columns), weights=weights, level=level)  # rows in column order
         rows = list(zip(table["estimate"], table["ci_low"], table["ci_high"], table["n"], table["n_missing"]))
         k = len(CATEGORIES)
         estimates = [rows[k * i:k * (i + 1)] for i in range(len(classes))]
@@ -211,6 +217,7 @@ class KeywordDictionary:
         return KeywordDictionary(labels, keywords)
 
 
+@public(subjects=1)
 def load_keywords(path: str | Path) -> KeywordDictionary:
     """Read a keyword dictionary: ``[categories.<id>]`` with ``label = {zh, en}`` and a keyword list per language."""
     path = Path(path)
@@ -262,6 +269,7 @@ def categorize_complaints(texts: pd.Series, dictionary: KeywordDictionary) -> pd
     return frame
 
 
+@public(subjects=2)
 def complaint_summary(data: pd.DataFrame, dictionary: KeywordDictionary, *, text: str = "complaint_text",
                       handling_item: str | None = None, satisfied_min: float = 8,
                       level: float = 0.95) -> dict[str, pd.DataFrame]:
@@ -271,9 +279,11 @@ def complaint_summary(data: pd.DataFrame, dictionary: KeywordDictionary, *, text
     -------
     dict with ``incidence`` (n, complaints, rate, ci_low, ci_high, method = wilson),
     ``handling`` (group = complainants / all, n, satisfied, rate, ci_low, ci_high; only with
-    ``handling_item``) and ``categories`` (category, label_zh, label_en, count, share_of_complaints,
-    share_of_respondents), sorted by count.
+    ``handling_item``) and ``categories`` (category, label_zh, label_en, complaints, share_of_complaints,
+    share_of_respondents), sorted by complaints.
     """
+    check_number("complaint_summary", "satisfied_min", satisfied_min)
+    check_level("complaint_summary", level)
     if text not in data.columns:
         raise DataError(f"complaint_summary: no column {text!r}{suggest(text, data.columns)}.")
     has = data[text].fillna("").astype(str).str.strip() != ""
@@ -286,10 +296,10 @@ def complaint_summary(data: pd.DataFrame, dictionary: KeywordDictionary, *, text
     labels = {**dictionary.labels, "other": {"zh": "其他", "en": "Other"}}
     categories = pd.DataFrame({"category": counts.index, "label_zh": [labels[c].get("zh", c) for c in counts.index],
                                "label_en": [labels[c].get("en", c) for c in counts.index],
-                               "count": counts.to_numpy(int)})
-    categories["share_of_complaints"] = categories["count"] / k if k else np.nan
-    categories["share_of_respondents"] = categories["count"] / n if n else np.nan
-    categories = categories.sort_values(["count", "category"], ascending=[False, True], kind="mergesort")
+                               "complaints": counts.to_numpy(int)})
+    categories["share_of_complaints"] = categories["complaints"] / k if k else np.nan
+    categories["share_of_respondents"] = categories["complaints"] / n if n else np.nan
+    categories = categories.sort_values(["complaints", "category"], ascending=[False, True], kind="mergesort")
     out = {"incidence": incidence, "categories": categories.reset_index(drop=True)}
     if handling_item is not None:
         out["handling"] = _handling(data, has, handling_item, satisfied_min, level)
@@ -328,14 +338,16 @@ _TOKENS = {"zh": {"email": "【邮箱】", "id": "【证件号】", "phone": "�
            "en": {"email": "[e-mail]", "id": "[ID]", "phone": "[phone]", "name": "[name]"}}
 
 
-def anonymise(text: str, lang: str = "zh") -> str:
+@public(subjects=1)
+def anonymise(text: str, *, lang: str = "zh") -> str:
     """Mask e-mail addresses, ID/card numbers, phone numbers and name patterns in a verbatim.
 
     Names: Chinese surname + title (张先生 → 某先生), the character after 姓, and English titles
     with a capitalised name (Mr. Smith → [name]). Staff numbers after 工号/No. are masked too.
     Pattern-based masking cannot catch every personal detail; a person still reviews verbatims.
     """
-    tokens = _TOKENS.get(lang, _TOKENS["en"])
+    check_option("anonymise", "lang", lang, LANGUAGES)
+    tokens = _TOKENS[lang]
     for kind, pattern in _MASKS:
         text = pattern.sub(tokens[kind], text)
     return text
@@ -368,6 +380,6 @@ def example_verbatims(data: pd.DataFrame, dictionary: KeywordDictionary, *, text
             continue
         pick = pool.iloc[:per_category] if rng is None else \
             pool.iloc[np.sort(rng.choice(len(pool), min(per_category, len(pool)), replace=False))]
-        rows += [{"category": cat, "label": labels[cat].get(lang, cat), "text": anonymise(t, text_language(t))}
+        rows += [{"category": cat, "label": labels[cat].get(lang, cat), "text": anonymise(t, lang=text_language(t))}
                  for t in pick]
     return pd.DataFrame(rows, columns=["category", "label", "text"])

@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import sparse
 
 from csi import _stats
+from csi._api import SEED, check_int, check_level, check_seed, public
 from csi._data import case_weights, item_matrix, scale_bounds
 from csi._stats import weighted_means
 from csi._validation import suggest
@@ -94,6 +95,7 @@ def _item_frame(fit: PLSResult) -> pd.DataFrame:
     return pd.DataFrame({"construct": [fit.model.construct_of(i) for i in items], "item": list(items)})
 
 
+@public(subjects=1)
 def item_weights(fit: PLSResult) -> pd.DataFrame:
     """The normalised index weights w~_i = (w*_i / s_i) / Σ_j (w*_j / s_j) of every item (ACSI formula).
 
@@ -125,8 +127,10 @@ def _fit_lower_set(fit: PLSResult, lower_is_better: Sequence[str] | None, where:
     return _lower_set(given, fit.model.constructs, where)
 
 
+@public(subjects=1)
 def csi_index(
     fit: PLSResult,
+    *,
     scale: tuple[float, float] | None = None,
     data: pd.DataFrame | None = None,
     weights: Any = None,
@@ -177,8 +181,10 @@ def csi_index(
     return pd.DataFrame({"construct": list(fit.model.constructs), "index": index, "negative_weights": negative})
 
 
+@public(subjects=1)
 def item_scores(
     fit: PLSResult,
+    *,
     data: pd.DataFrame | None = None,
     weights: Any = None,
     scale: tuple[float, float] | None = None,
@@ -197,12 +203,14 @@ def item_scores(
     return _item_frame(fit).assign(mean=mean, score=100.0 * (mean - lo) / (hi - lo))
 
 
+@public(subjects=3, renamed={"n": "n_resamples"})
 def index_difference(
     fit: PLSResult,
     data_a: pd.DataFrame,
     data_b: pd.DataFrame,
-    n: int = 2000,
-    seed: int | None = 1,
+    *,
+    n_resamples: int = 2000,
+    seed: int | None = SEED,
     weights_a: Any = None,
     weights_b: Any = None,
     scale: tuple[float, float] | None = None,
@@ -216,7 +224,7 @@ def index_difference(
 
     The groups (two enterprises, or two waves) are scored with the same fit's normalised weights
     (pooled estimation, Fornell et al. 1996); respondents are resampled with replacement within
-    each group independently (all counts drawn first from ``default_rng(seed)``), the weighted item
+    each group independently (``n_resamples`` times, all counts drawn first from ``default_rng(seed)``), the weighted item
     means recomputed, and the difference re-evaluated. The CI is the percentile (type 7) interval;
     p = min(1, 2·min(P*(d ≤ 0), P*(d ≥ 0))). The pooled weights are held fixed: their sampling
     error, shared by both groups, is not part of the interval. ``strata_*`` / ``cluster_*`` (one label
@@ -228,8 +236,9 @@ def index_difference(
         ``construct, index_a, index_b, difference, std_error, ci_low, ci_high, p_value, n_failed``
         (``n_failed``: resamples left out because an item had no answer in them).
     """
-    if not (isinstance(n, int) and n >= 2) or not 0 < level < 1:
-        raise DataError(f"n must be an integer >= 2 and 0 < level < 1 (got {n!r}, {level!r})")
+    check_int("index_difference", "n_resamples", n_resamples, 2, what="resamples")
+    check_seed("index_difference", seed)
+    check_level("index_difference", level)
     lo, hi = _bounds(fit, scale)
     wn, owner = _normalized_weights(fit), _owner(fit)
     cons = list(fit.model.constructs)
@@ -241,7 +250,7 @@ def index_difference(
         w = case_weights(data, weights, what=name)
         w = np.ones(len(x)) if w is None else w
         st, cl = (design_codes(v, len(x), f"{what} of {name}") for v, what in ((strata, "strata"), (cluster, "cluster")))
-        counts = draw_counts(rng, len(x), n, st, cl).astype(float)
+        counts = draw_counts(rng, len(x), n_resamples, st, cl).astype(float)
         means = np.vstack([_means(fit, data, weights)[None, :], weighted_means(x, w, rows=counts)[0]])
         sides.append(_stats.index_values(wn, means, lo, hi, owner))
     d = sides[0] - sides[1]
@@ -258,8 +267,9 @@ def index_difference(
     ).assign(n_failed=int((~ok).sum()))
 
 
-def enterprise_indices(fit: PLSResult, data: pd.DataFrame, by: str = "enterprise_id",
-                       constructs: Sequence[str] | None = None, weights: Any = None, level: float = 0.95, *,
+@public(subjects=2)
+def enterprise_indices(fit: PLSResult, data: pd.DataFrame, *, by: str = "enterprise_id",
+                       constructs: Sequence[str] | None = None, weights: Any = None, level: float = 0.95,
                        scale: tuple[float, float] | None = None) -> pd.DataFrame:
     """Index, linearization SE and CI of each group (enterprise) with the fit's weights.
 
@@ -305,6 +315,7 @@ def enterprise_indices(fit: PLSResult, data: pd.DataFrame, by: str = "enterprise
         ``n`` = respondents with an answer to the construct). All groups are computed at once: a sum over
         each group's rows is one sparse product.
     """
+    check_level("enterprise_indices", level)
     if by not in data.columns:
         raise DataError(f"grouping column {by!r} not in data{suggest(by, data.columns)}; "
                         f"columns available: {', '.join(map(str, data.columns))}")

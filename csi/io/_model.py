@@ -25,6 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+import pandas as pd
+
+from csi._api import public
+from csi._display import Card, Display, Summary
 from csi._validation import path_problem
 from csi.exceptions import ModelSpecError
 
@@ -54,8 +58,8 @@ def _suggest(name: str, known: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-@dataclass(frozen=True)
-class Model:
+@dataclass(frozen=True, repr=False)
+class Model(Display):
     """A PLS path model: constructs, their item blocks and modes, and structural paths.
 
     Parameters
@@ -121,6 +125,7 @@ class Model:
 
     # ------------------------------------------------------------------ builders
     @classmethod
+    @public(subjects=1)
     def from_syntax(cls, text: str, *, source: str | None = None, lower_is_better: Iterable[str] = ()) -> Model:
         """Parse lavaan-style model syntax (one statement per line).
 
@@ -184,6 +189,7 @@ class Model:
         return cls(tuple(constructs), blocks, modes, paths_t, tuple(lower_is_better))
 
     @classmethod
+    @public(subjects=1)
     def from_file(cls, path: str | Path, *, lower_is_better: Iterable[str] = ()) -> Model:
         """Read a model from a syntax file (UTF-8); errors name the file and line."""
         p = Path(path)
@@ -250,6 +256,21 @@ class Model:
         for t in self.endogenous:
             lines.append(f"{t:<{width}} ~  {' + '.join(self.predecessors(t))}")
         return "\n".join(lines) + "\n"
+
+    def _card(self) -> Card:
+        blocks = [f"{c} ({len(self.blocks[c])}{', formative' if self.modes[c] == 'B' else ''})" for c in self.constructs]
+        facts = [("blocks", blocks), *((f"{t} ←", self.predecessors(t)) for t in self.endogenous)]
+        if self.lower_is_better:
+            facts.append(("lower is better", self.lower_is_better))
+        return Card("Model", f"{len(self.constructs)} constructs, {len(self.items)} items, {len(self.paths)} paths",
+                    facts, more=(".blocks", ".paths", ".to_syntax()", ".summary()"))
+
+    def summary(self) -> Summary:
+        """The model's syntax, its blocks (items, mode, direction) and its paths."""
+        blocks = pd.DataFrame([{"construct": c, "mode": self.modes[c], "items": " + ".join(self.blocks[c]),
+                                "lower_is_better": c in self.lower_is_better} for c in self.constructs])
+        paths = pd.DataFrame(list(self.paths), columns=["source", "target"])
+        return self._card().summary({"blocks": blocks, "paths": paths}, ["", *self.to_syntax().splitlines()])
 
     def _known(self, construct: str) -> None:
         if construct not in self.blocks:

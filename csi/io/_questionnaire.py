@@ -22,6 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi._api import check_option, public
+from csi._display import Card, Display, Summary, by_language, label, listing
+from csi._display import number as fmt
 from csi._validation import LANGUAGES, SHOWN_CELLS, regular_file, reserved_column_problem, rows_text, shown, suggest
 from csi.exceptions import CSIError, SchemaError
 from csi.io import _schema as schema
@@ -29,8 +32,8 @@ from csi.io import _schema as schema
 Text = Mapping[str, str]  # language code -> text
 
 
-@dataclass(frozen=True)
-class Item:
+@dataclass(frozen=True, repr=False)
+class Item(Display):
     """One questionnaire item: a rating on a declared scale."""
 
     id: str
@@ -40,18 +43,43 @@ class Item:
     missing_codes: tuple[float, ...] = ()
     reverse: bool = False
 
+    def _card(self) -> Card:
+        """One line (an item is shown in lists of items): id, construct, scale, missing codes, wording."""
+        lo, hi = self.scale
+        codes = f", missing {listing(fmt(c) for c in self.missing_codes)}" if self.missing_codes else ""
+        return Card("Item", f"{self.id} ({self.construct}), scale {fmt(lo)}–{fmt(hi)}{codes}"
+                    + (", reverse-coded" if self.reverse else "") + f": {label(self.text)}")
 
-@dataclass(frozen=True)
-class Variable:
+    def summary(self) -> Summary:
+        """The item, its scale and missing codes, and its wording in each language."""
+        return self._card().summary({"text": _per_language(self.text)})
+
+
+@dataclass(frozen=True, repr=False)
+class Variable(Display):
     """A categorical variable (demographic or channel) with its declared levels and labels."""
 
     id: str
     label: Text
     levels: Mapping[str, Text]
 
+    def _card(self) -> Card:
+        """One line (a variable is shown in lists of variables): id, label, its levels."""
+        levels = f", {len(self.levels)} levels: {listing(self.levels)}" if self.levels else ""
+        return Card("Variable", f"{self.id} ({label(self.label)}){levels}")
 
-@dataclass(frozen=True)
-class Questionnaire:
+    def summary(self) -> Summary:
+        """The variable and its levels with their labels."""
+        levels = pd.DataFrame([{"level": code, **by_language(text, "label")} for code, text in self.levels.items()])
+        return self._card().summary({"levels": levels})
+
+
+def _per_language(text: Text) -> pd.DataFrame:
+    return pd.DataFrame({"language": list(text), "text": list(text.values())})
+
+
+@dataclass(frozen=True, repr=False)
+class Questionnaire(Display):
     """The questionnaire: items by construct, demographic variables and open-ended fields."""
 
     title: Text
@@ -82,7 +110,50 @@ class Questionnaire:
         labels = self.constructs.get(construct, {})
         return labels.get(lang) or labels.get("en") or construct
 
+    def _title(self) -> str:
+        return f"{label(self.title)}: {len(self.items)} items in {len(self.constructs)} constructs"
 
+    def _items(self) -> pd.DataFrame:
+        return pd.DataFrame([{"item": it.id, "construct": it.construct, "scale_min": it.scale[0], "scale_max": it.scale[1],
+                              "reverse": it.reverse, "missing_codes": ", ".join(fmt(c) for c in it.missing_codes),
+                              **by_language(it.text, "text")} for it in self.items])
+
+    def _card(self) -> Card:
+        per = {c: sum(it.construct == c for it in self.items) for c in self.constructs}
+        scales: dict[str, int] = {}
+        for it in self.items:
+            key = f"{fmt(it.scale[0])}–{fmt(it.scale[1])}"
+            scales[key] = scales.get(key, 0) + 1
+        facts = [("constructs", [f"{c} ({n})" for c, n in per.items()]),
+                 ("scales", [f"{s} ({n} items)" for s, n in scales.items()])]
+        reverse = [it.id for it in self.items if it.reverse]
+        if reverse:
+            facts.append(("reverse-coded", reverse))
+        if self.demographics:
+            facts.append(("demographics", [v.id for v in self.demographics]))
+        if self.open_ended:
+            facts.append(("open-ended", [v.id for v in self.open_ended]))
+        if self.missing_labels:
+            facts.append(("missing codes", [f"{fmt(c)} {label(t)}" for c, t in self.missing_labels.items()]))
+        facts += [("columns", f"respondent {self.id_column}, enterprise {self.enterprise_column}"),
+                  ("source", self.source)]
+        return Card("Questionnaire", self._title(), facts, [("items", self._items())],
+                    (".items", ".item(id)", ".constructs", ".demographics", ".summary()"))
+
+    def summary(self) -> Summary:
+        """Every item, construct, demographic variable (with its levels) and open-ended field."""
+        constructs = pd.DataFrame([{"construct": c, "items": sum(it.construct == c for it in self.items),
+                                    **by_language(text, "label")} for c, text in self.constructs.items()])
+        variables = pd.DataFrame([{"variable": v.id, **by_language(v.label, "label"),
+                                   "levels": ", ".join(v.levels)} for v in self.demographics])
+        tables = {"items": self._items(), "constructs": constructs, "demographics": variables}
+        if self.open_ended:
+            tables["open_ended"] = pd.DataFrame([{"field": v.id, **by_language(v.label, "label")}
+                                                 for v in self.open_ended])
+        return self._card().summary(tables)
+
+
+@public(subjects=1)
 def load_questionnaire(path: str | Path) -> Questionnaire:
     """Read a questionnaire TOML file (keys and types by :class:`csi.io._schema.QuestionnaireFile`); errors name
     the file and the key path."""
@@ -154,6 +225,7 @@ _READERS = {".csv": "csv", ".txt": "csv", ".xlsx": "excel", ".xlsm": "excel", ".
             ".zsav": "spss", ".parquet": "parquet", ".pq": "parquet"}
 
 
+@public(subjects=2)
 def read_responses(path: str | Path | Sequence[str | Path], questionnaire: Questionnaire, *,
                    invalid: str = "raise", sheet: str | None = None) -> pd.DataFrame:
     """Read one or more response files and check them against the questionnaire.
@@ -176,8 +248,7 @@ def read_responses(path: str | Path | Sequence[str | Path], questionnaire: Quest
         it. Without it a workbook is read when at most one of its sheets holds data, and refused, naming its
         sheets, when several do.
     """
-    if invalid not in ("raise", "flag"):
-        raise SchemaError(f"read_responses: invalid={invalid!r}; use 'raise' or 'flag'.")
+    check_option("read_responses", "invalid", invalid, ("raise", "flag"))
     paths = [Path(p) for p in ([path] if isinstance(path, str | Path) else path)]
     if not paths:
         raise SchemaError("read_responses: no responses file given.")

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi._api import public
+from csi._display import Card, Display, Summary
 from csi._validation import LANGUAGES, id_problem
 from csi.exceptions import SchemaError, StudyError
 from csi.io._questionnaire import _READERS, read_csv_text
@@ -72,8 +74,8 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")  # a name the model syntax acce
 _PREFIX = re.compile(r"^(.+?)[_.-]?\d+$")
 
 
-@dataclass(frozen=True)
-class StarterStudy:
+@dataclass(frozen=True, repr=False)
+class StarterStudy(Display):
     """What :func:`init_study` wrote and found, and what is left to decide (in order)."""
 
     folder: Path
@@ -84,6 +86,20 @@ class StarterStudy:
     @property
     def study(self) -> Path:
         return self.files[0]
+
+    def _card(self) -> Card:
+        facts = [("wrote", [p.name for p in self.files]), ("found", f"{len(self.found)} findings"),
+                 *((f"  {k}.", line) for k, line in enumerate(self.found[:3], 1)),
+                 ("left to decide", f"{len(self.todo)} steps"),
+                 *((f"  {k}.", line) for k, line in enumerate(self.todo[:3], 1))]
+        return Card("StarterStudy", str(self.folder), facts, more=(".found", ".todo", ".summary()",
+                                                                   f"csi validate {self.study}"))
+
+    def summary(self) -> Summary:
+        """Every finding and every step left to decide."""
+        return Summary(f"StarterStudy: {self.folder}: wrote {', '.join(p.name for p in self.files)}", lines=[
+            "Found:", *(f"  {line}" for line in self.found),
+            "Left to decide:", *(f"  {k:>2}. {line}" for k, line in enumerate(self.todo, 1))])
 
 
 @dataclass
@@ -109,7 +125,8 @@ class _Item:
     words: tuple[str, ...]         # text cells in a numeric column
 
 
-def init_study(datafile: str | Path, out_dir: str | Path | None = None, *, force: bool = False) -> StarterStudy:
+@public(subjects=1)
+def init_study(datafile: str | Path, *, out_dir: str | Path | None = None, force: bool = False) -> StarterStudy:
     """Propose a study from a raw survey file: write study.toml, questionnaire.toml and enterprises.csv.
 
     Parameters

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from csi._api import public
 from csi._data import OVERALL
+from csi._display import Card, Display, Summary, by_language, label, pairs
 from csi._validation import LANGUAGES, check_id, is_ascii_whole_number, path_problem, resolve_path, suggest
 from csi.exceptions import CSIError, StudyError
 from csi.io import _schema as schema
@@ -53,8 +55,8 @@ MARGIN_COLUMNS = {
 }
 
 
-@dataclass(frozen=True)
-class Enterprise:
+@dataclass(frozen=True, repr=False)
+class Enterprise(Display):
     """An evaluated enterprise: id (safe as a file name), names, industry, customers served in the year,
     customers contacted in fieldwork (the denominator of the response rate)."""
 
@@ -67,9 +69,21 @@ class Enterprise:
     def label(self, lang: str = "zh") -> str:
         return self.name.get(lang) or self.name.get("en") or self.id
 
+    def _card(self) -> Card:
+        """One line (an enterprise is shown in lists of enterprises): id, names, industry, customer counts."""
+        counts = [f"{n:,} {what}" for n, what in ((self.served_customers, "served"), (self.contacted, "contacted"))
+                  if n is not None]
+        return Card("Enterprise", f"{self.id} {label(self.name)} ({self.industry})"
+                    + (f", {', '.join(counts)}" if counts else ""))
 
-@dataclass(frozen=True)
-class ModelSettings:
+    def summary(self) -> Summary:
+        """The enterprise's names, industry and customer counts."""
+        return self._card().summary({"name": pd.DataFrame({"language": list(self.name),
+                                                           "name": list(self.name.values())})})
+
+
+@dataclass(frozen=True, repr=False)
+class ModelSettings(Display):
     """How the structural model is estimated: the model, its target construct, scheme and pooling."""
 
     model: Model
@@ -90,6 +104,16 @@ class ModelSettings:
         arrows = [len(self.model.predecessors(c)) for c in self.model.constructs]
         arrows += [len(self.model.blocks[c]) for c in self.model.constructs if self.model.modes[c] == "B"]
         return max(30, 10 * max(arrows, default=1))
+
+    def _card(self) -> Card:
+        m = self.model
+        pooling = (f"pooled by {self.pool_by}" if self.estimation == "pooled"
+                   else f"per enterprise (pooled below n = {self.minimum_n})")
+        facts = [("estimation", f"{pooling}, {self.scheme} scheme, missing = {self.missing}"),
+                 ("model", f"{len(m.constructs)} constructs, {len(m.items)} items, {len(m.paths)} paths"),
+                 (f"{self.target} ←", m.predecessors(self.target))]
+        return Card("ModelSettings", f"target {self.target}, {self.preset or 'own model'}", facts,
+                    more=(".model", ".model.summary()"))
 
 
 @dataclass(frozen=True)
@@ -115,8 +139,8 @@ class ScreeningRules:
     duplicates: bool = True
 
 
-@dataclass(frozen=True)
-class Weighting:
+@dataclass(frozen=True, repr=False)
+class Weighting(Display):
     """Survey weighting settings (study.toml ``[weighting]``).
 
     method : "none" (equal weights) or "rake": each enterprise's analysed respondents are raked
@@ -131,6 +155,17 @@ class Weighting:
     margins: pd.DataFrame | None = None
     variables: tuple[str, ...] = ()
     source: str = ""           # the margins file, or "study.toml [weighting.margins]"
+
+    def _card(self) -> Card:
+        facts = []
+        if self.margins is not None:
+            value = "share" if "share" in self.margins.columns else self.margins.columns[-1]
+            for variable, rows in self.margins.groupby("variable", sort=False):
+                facts.append((str(variable), pairs(rows.set_index("level")[value])))
+        if self.source:
+            facts.append(("source", self.source))
+        on = f" on {', '.join(self.variables)}" if self.variables else ""
+        return Card("Weighting", f"{self.method}{on}", facts, more=(".margins",) if self.margins is not None else ())
 
 
 @dataclass(frozen=True)
@@ -247,8 +282,8 @@ class Outputs:
     pdf_engine: str = "weasyprint"
 
 
-@dataclass(frozen=True)
-class Study:
+@dataclass(frozen=True, repr=False)
+class Study(Display):
     """A whole CSI study as declared in study.toml (all paths resolved)."""
 
     path: Path
@@ -289,9 +324,47 @@ class Study:
     def industry_label(self, code: str, lang: str = "zh") -> str:
         return self.industries.get(code, {}).get(lang) or code
 
+    def _card(self) -> Card:
+        per: dict[str, int] = {}
+        for e in self.enterprises:
+            per[e.industry] = per.get(e.industry, 0) + 1
+        q, m = self.questionnaire, self.model
+        facts = [("enterprises", f"{len(self.enterprises)} in {len(per)} industries: {pairs(per)}"),
+                 ("responses", [p.name for p in self.responses]),
+                 ("previous wave", [p.name for p in self.previous_wave] or "none"),
+                 ("questionnaire", f"{len(q.items)} items in {len(q.constructs)} constructs ({Path(q.source).name})"),
+                 ("model", f"target {m.target}, {m.preset or 'own model'}, {m.estimation} estimation"
+                           + (f" by {m.pool_by}" if m.estimation == "pooled" else "") + f", missing = {m.missing}"),
+                 ("weighting", self.weighting.method + (f" on {', '.join(self.weighting.variables)}"
+                                                        if self.weighting.variables else "")),
+                 ("benchmark", self.benchmark),
+                 ("rules", list(self.rules.keys()) or "none"),
+                 ("outputs", f"{'/'.join(self.outputs.languages)} {'/'.join(self.outputs.formats)} → {self.outputs.dir}"),
+                 ("file", str(self.path))]
+        enterprises = pd.DataFrame([{"id": e.id, "name": e.label(self.language), "industry": e.industry}
+                                    for e in self.enterprises])
+        return Card("Study", f"{self.id} — {label(self.title)} ({self.period})", facts, [("enterprises", enterprises)],
+                    (".enterprises", ".enterprise(id)", ".questionnaire", ".model", ".weighting", ".summary()",
+                     "csi.analyse_study(study)"))
+
+    def summary(self) -> Summary:
+        """The study's settings, enterprises, industries, files and weighting margins."""
+        enterprises = pd.DataFrame([{"id": e.id, **by_language(e.name, "name"), "industry": e.industry,
+                                     "served_customers": e.served_customers, "contacted": e.contacted}
+                                    for e in self.enterprises])
+        industries = pd.DataFrame([{"industry": code, **by_language(self.industries.get(code), "label"),
+                                    "enterprises": sum(e.industry == code for e in self.enterprises)}
+                                   for code in dict.fromkeys(e.industry for e in self.enterprises)])
+        tables = {"enterprises": enterprises, "industries": industries,
+                  "files": pd.DataFrame({"file": [str(p) for p in self.files + self.responses + self.previous_wave]})}
+        if self.weighting.margins is not None:
+            tables["weighting_margins"] = self.weighting.margins
+        return self._card().summary(tables)
 
 
 
+
+@public(subjects=1)
 def load_study(path: str | Path) -> Study:
     """Read and check a study file (keys and types by :class:`csi.io._schema.StudyFile`, then the files it names
     and the names it shares with the questionnaire and the model).

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from csi._api import SEED, check_flag, check_int, check_number, check_option, check_seed, public
+from csi._display import Card, Display, Summary, number, p_value, pairs
 from csi._stats import cov_to_corr, sample_sizes, weighted_cov
 from csi.exceptions import ConvergenceError, DataError
 from csi.measurement._reliability import THRESHOLDS, _as_items, _as_weights, _check_cov
@@ -28,8 +30,18 @@ _PSI_MIN = 0.005  # lower bound of uniquenesses (Heywood cases), as psych and R 
 
 
 # ---------------------------------------------------------------- sampling adequacy
-@dataclass(frozen=True, eq=False)
-class KMOResult:
+def _p(p: float) -> str:
+    shown = p_value(p)
+    return shown if shown.startswith("<") else f"= {shown}"
+
+
+#: Kaiser's (1974) words for KMO values: from the first bound reached.
+KMO_WORDS = ((0.9, "marvelous"), (0.8, "meritorious"), (0.7, "middling"), (0.6, "mediocre"), (0.5, "miserable"),
+             (float("-inf"), "unacceptable"))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class KMOResult(Display):
     """Kaiser–Meyer–Olkin measure and Bartlett's sphericity test (see :func:`kmo_bartlett`)."""
 
     kmo: float
@@ -44,8 +56,22 @@ class KMOResult:
         """KMO ≥ 0.60 (Kaiser 1974), a flag, not a law."""
         return self.kmo >= THRESHOLDS["kmo"]
 
+    def _card(self) -> Card:
+        word = next(w for bound, w in KMO_WORDS if self.kmo >= bound)
+        facts = [("Bartlett", f"χ²({self.df}) = {self.chi2:,.1f}, p {_p(self.p_value)}, n = {number(self.n)}")]
+        if len(self.item_kmo):
+            low = self.item_kmo.loc[self.item_kmo["kmo"].idxmin()]
+            facts.append(("items", f"{len(self.item_kmo)}; lowest KMO {low['item']} {low['kmo']:.3f}"))
+        return Card("KMOResult", f"KMO = {self.kmo:.3f} ({word}; {'≥' if self.kmo_ok else '<'} "
+                    f"{THRESHOLDS['kmo']:.2f})", facts, [("item_kmo", self.item_kmo)], (".item_kmo", ".summary()"))
 
-def kmo_bartlett(items: Any, weights: Any = None) -> KMOResult:
+    def summary(self) -> Summary:
+        """KMO, Bartlett's test and every item's KMO."""
+        return self._card().summary({"item_kmo": self.item_kmo})
+
+
+@public(subjects=1)
+def kmo_bartlett(items: Any, *, weights: Any = None) -> KMOResult:
     """KMO (overall and per item) and Bartlett's test of sphericity on complete rows.
 
     KMO = Σr²/(Σr² + Σp²) over i ≠ j with p the partial correlations −R⁻¹_ij/√(R⁻¹_ii R⁻¹_jj)
@@ -134,13 +160,17 @@ def _extract(r: np.ndarray, m: int, method: str) -> tuple[np.ndarray, float]:
 
 
 # ---------------------------------------------------------------- EFA: rotation
-def varimax(loadings: Any, normalize: bool = True, tol: float = 1e-12, max_iter: int = 20_000) -> np.ndarray:
+@public(subjects=1)
+def varimax(loadings: Any, *, normalize: bool = True, tol: float = 1e-12, max_iter: int = 20_000) -> np.ndarray:
     """Varimax rotation (Kaiser 1958) of a p × m loading matrix; returns the rotated loadings.
 
     Maximises Σ_factors var(λ²) by the SVD update T ← UVᵀ of Aᵀ(Z³ − Z·diag(ΣZ²)/p), Z = AT.
     ``normalize`` divides rows by √communality first and restores them after (Kaiser
     normalization, the default of R ``stats::varimax``, psych and GPArotation).
     """
+    check_flag("varimax", "normalize", normalize)
+    check_number("varimax", "tol", tol, above=0)
+    check_int("varimax", "max_iter", max_iter, 1, what="iterations")
     a = np.asarray(loadings, dtype=float)
     p, m = a.shape
     if m < 2:
@@ -187,8 +217,8 @@ def _leading(observed: np.ndarray, bound: np.ndarray) -> int:
 
 
 # ---------------------------------------------------------------- EFA
-@dataclass(frozen=True, eq=False)
-class EFAResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class EFAResult(Display):
     """Exploratory factor analysis of an item set (see :func:`efa`).
 
     Attributes
@@ -232,16 +262,32 @@ class EFAResult:
         wide = self.loadings.pivot(index="item", columns="factor", values="loading")
         return wide.loc[self.communalities["item"], [f"F{j + 1}" for j in range(self.n_factors)]]
 
+    def _card(self) -> Card:
+        eig = self.eigenvalues.set_index("factor")["eigenvalue"]
+        facts = [("suggested", f"{self.n_parallel} by parallel analysis, {self.n_kaiser} by Kaiser (eigenvalue > 1)"),
+                 ("eigenvalues", pairs(eig, 2, limit=6))]
+        if len(self.variance):
+            facts.append(("variance", (f"{self.variance['cumulative'].iloc[-1]:.1%} of {len(self.communalities)} items' "
+                                      f"variance by {self.n_factors} factors")))
+        if self.n_dropped:
+            facts.append(("dropped", f"{self.n_dropped:,} rows with a missing value"))
+        matrix = self.loading_matrix().reset_index()
+        return Card("EFAResult", f"{self.n_factors} factors ({self.method}, {self.rotation or 'unrotated'}), "
+                    f"{len(self.communalities)} items, n = {self.n:,}", facts, [("loadings", matrix)],
+                    (".loading_matrix()", ".loadings", ".eigenvalues", ".communalities", ".variance", ".summary()"))
 
-def _check_efa_args(n_factors, rotation, method, p, parallel_iter) -> None:
-    if method not in EFA_METHODS:
-        raise DataError(f"unknown method {method!r}; use 'minres' or 'ml'")
-    if rotation not in ROTATIONS:
-        raise DataError(f"unknown rotation {rotation!r}; use 'varimax' or None")
-    if n_factors is not None and not (isinstance(n_factors, int | np.integer) and 1 <= n_factors < p):
-        raise DataError(f"n_factors must be an integer from 1 to {p - 1} (items − 1), got {n_factors!r}")
-    if not (isinstance(parallel_iter, int | np.integer) and parallel_iter >= 2):
-        raise DataError(f"parallel_iter must be an integer >= 2, got {parallel_iter!r}")
+    def summary(self) -> Summary:
+        """Eigenvalues (with parallel analysis), the loading matrix, communalities and variance explained."""
+        return self._card().summary({"eigenvalues": self.eigenvalues, "loadings": self.loading_matrix().reset_index(),
+                                     "communalities": self.communalities, "variance": self.variance})
+
+
+def _check_efa_args(n_factors, rotation, method, p, parallel_iter, seed) -> None:
+    check_option("efa", "method", method, EFA_METHODS)
+    check_option("efa", "rotation", rotation, ROTATIONS)
+    check_int("efa", "n_factors", n_factors, 1, maximum=p - 1, allow_none=True, what="items − 1 at most")
+    check_int("efa", "parallel_iter", parallel_iter, 2, what="parallel-analysis replicates")
+    check_seed("efa", seed)
 
 
 def _eigen_table(eig: np.ndarray, mean: np.ndarray, q95: np.ndarray) -> pd.DataFrame:
@@ -258,15 +304,16 @@ def _eigen_table(eig: np.ndarray, mean: np.ndarray, q95: np.ndarray) -> pd.DataF
     )
 
 
+@public(subjects=1)
 def efa(
     items: Any,
+    *,
     n_factors: int | None = None,
     rotation: str | None = "varimax",
     method: str = "minres",
     weights: Any = None,
-    *,
     parallel_iter: int = 100,
-    seed: int | None = None,
+    seed: int | None = SEED,
 ) -> EFAResult:
     """Exploratory factor analysis: eigenvalues, suggested number of factors, rotated loadings.
 
@@ -285,7 +332,8 @@ def efa(
     weights : array-like, optional
         Frequency-style case weights for the correlation matrix.
     parallel_iter, seed : int, int or None
-        Replicates of parallel analysis and the seed of its ``numpy.random.default_rng``.
+        Replicates of parallel analysis (random normal data, not resamples) and the seed of its
+        ``numpy.random.default_rng`` (1 by default; None for fresh entropy).
 
     Returns
     -------
@@ -302,13 +350,15 @@ def efa(
 
     Raises
     ------
+    ParameterError
+        An option outside its allowed values.
     DataError
-        Bad arguments, fewer rows than items + 2, a constant or empty item.
+        Fewer rows than items + 2, a constant or empty item.
     ConvergenceError
         The extraction or rotation did not converge.
     """
     x, names = _as_items(items)
-    _check_efa_args(n_factors, rotation, method, len(names), parallel_iter)
+    _check_efa_args(n_factors, rotation, method, len(names), parallel_iter, seed)
     w = _as_weights(weights, items, len(x))
     keep = ~np.isnan(x).any(axis=1)
     x, w = x[keep], None if w is None else w[keep]

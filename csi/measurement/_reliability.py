@@ -23,7 +23,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csi._api import SEED, check_flag, check_int, check_level, check_option, check_seed, public
 from csi._data import check_weights
+from csi._display import Card, Display, Summary
 from csi._stats import Cov, cov_to_corr, sample_sizes, weighted_cov
 from csi.exceptions import ConvergenceError, DataError, SchemaError
 from csi.pls import PLSResult
@@ -143,12 +145,12 @@ def _feldt(alpha: float, n: float, k: int, level: float) -> tuple[float, float]:
     )
 
 
-def _bootstrap(x, w, standardized, n_boot, seed, level) -> tuple[float, float, float]:
+def _bootstrap(x, w, standardized, n_resamples, seed, level) -> tuple[float, float, float]:
     """Percentile CI (type-7 quantiles) and SE over multinomial-count resamples of the rows."""
     rng = np.random.default_rng(seed)
     n = len(x)
-    reps = np.empty(n_boot)
-    for b in range(n_boot):
+    reps = np.empty(n_resamples)
+    for b in range(n_resamples):
         counts = rng.multinomial(n, np.full(n, 1.0 / n)).astype(float)
         c = weighted_cov(x, counts if w is None else counts * w).c
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -156,7 +158,7 @@ def _bootstrap(x, w, standardized, n_boot, seed, level) -> tuple[float, float, f
     failed = int((~np.isfinite(reps)).sum())
     if failed:
         raise DataError(
-            f"{failed} of {n_boot} bootstrap resamples gave no alpha (an item constant in the resample); "
+            f"{failed} of {n_resamples} bootstrap resamples gave no alpha (an item constant in the resample); "
             "use ci='feldt' or 'duhachek', or more rows"
         )
     g = 1.0 - level
@@ -164,8 +166,8 @@ def _bootstrap(x, w, standardized, n_boot, seed, level) -> tuple[float, float, f
     return float(lo), float(hi), float(reps.std(ddof=1))
 
 
-@dataclass(frozen=True, eq=False)
-class AlphaResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class AlphaResult(Display):
     """Cronbach's alpha of one scale (see :func:`cronbach_alpha`).
 
     Attributes
@@ -187,7 +189,7 @@ class AlphaResult:
         On the same estimator as the CI (raw or standardized).
     estimator : {"raw", "standardized"}
     level : float
-    se : float or None
+    std_error : float or None
         Standard error (Duhachek–Iacobucci, or bootstrap SD); None for Feldt / no CI.
     missing : {"listwise", "pairwise"}
     n_eff : float or None
@@ -205,7 +207,7 @@ class AlphaResult:
     item_stats: pd.DataFrame
     estimator: str = "raw"
     level: float = 0.95
-    se: float | None = None
+    std_error: float | None = None
     missing: str = "listwise"
     n_eff: float | None = None
 
@@ -216,22 +218,47 @@ class AlphaResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One-row tidy table of the headline numbers."""
-        keys = ("alpha", "alpha_std", "ci_low", "ci_high", "se", "n", "n_eff", "k", "method", "estimator", "level",
+        keys = ("alpha", "alpha_std", "ci_low", "ci_high", "std_error", "n", "n_eff", "k", "method", "estimator", "level",
                 "missing")
         return pd.DataFrame([{key: getattr(self, key) for key in keys}])
 
+    def _card(self) -> Card:
+        ci = (f", {self.level:.0%} CI [{self.ci_low:.3f}, {self.ci_high:.3f}] ({self.method})"
+              if self.ci_low is not None and self.ci_high is not None else "")
+        n = f"{self.n:,} ({self.missing})"
+        if self.n_eff is not None and abs(self.n_eff - self.n) > 1e-9:
+            n += f", effective n {self.n_eff:,.1f}"
+        side = "≥" if self.estimate >= THRESHOLDS["alpha"] else "<"
+        both = f"{self.alpha:.3f} / {self.alpha_std:.3f}"
+        facts = [("raw / standardized", (f"{both} (CI and items on the {self.estimator} α; {side} the conventional "
+                                        f"{THRESHOLDS['alpha']:.2f})")),
+                 ("n", n)]
+        if self.std_error is not None:
+            facts.append(("std. error", f"{self.std_error:.4f}"))
+        stats_ = self.item_stats
+        if len(stats_):
+            facts.append(("items", list(stats_["item"])))
+            weak = stats_.loc[stats_["item_rest_r"].idxmin()]
+            facts.append(("weakest item", (f"{weak['item']}: item–rest r {weak['item_rest_r']:.3f}, α if deleted "
+                                          f"{weak['alpha_if_deleted']:.3f}")))
+        return Card("AlphaResult", f"Cronbach's α = {self.estimate:.3f}{ci}; {self.k} items, n = {self.n:,}", facts,
+                    [("item_stats", stats_)], (".item_stats", ".to_frame()", ".summary()"))
 
-def _check_alpha_args(ci, level, missing, n_boot) -> None:
-    if ci is not None and ci not in CI_METHODS:
-        raise DataError(f"unknown ci {ci!r}; use one of {', '.join(CI_METHODS)} or None")
-    if missing not in MISSING:
-        raise DataError(f"unknown missing policy {missing!r}; use one of {', '.join(MISSING)}")
-    if not 0.0 < level < 1.0:
-        raise DataError(f"level must be strictly between 0 and 1, got {level!r}")
-    if ci == "bootstrap" and not (isinstance(n_boot, int) and n_boot >= 2):
-        raise DataError(f"n_boot must be an integer >= 2, got {n_boot!r}")
+    def summary(self) -> Summary:
+        """The headline numbers and the item statistics (α if deleted, item–rest r)."""
+        return self._card().summary({"alpha": self.to_frame(), "item_stats": self.item_stats})
 
 
+def _check_alpha_args(ci, level, missing, standardized, n_resamples, seed) -> None:
+    check_option("cronbach_alpha", "ci", ci, (*CI_METHODS, None))
+    check_option("cronbach_alpha", "missing", missing, MISSING)
+    check_level("cronbach_alpha", level)
+    check_flag("cronbach_alpha", "standardized", standardized)
+    check_int("cronbach_alpha", "n_resamples", n_resamples, 2, what="bootstrap resamples")
+    check_seed("cronbach_alpha", seed)
+
+
+@public(subjects=1, renamed={"n_boot": "n_resamples"})
 def cronbach_alpha(
     items: Any,
     *,
@@ -240,8 +267,8 @@ def cronbach_alpha(
     level: float = 0.95,
     missing: str = "listwise",
     standardized: bool = False,
-    n_boot: int = 1000,
-    seed: int | None = None,
+    n_resamples: int = 1000,
+    seed: int | None = SEED,
 ) -> AlphaResult:
     """Cronbach's alpha (raw and standardized) with a confidence interval and item table.
 
@@ -261,8 +288,9 @@ def cronbach_alpha(
         Drop incomplete rows, or use pairwise-complete covariances (R ``use = "pairwise"``).
     standardized : bool
         Base the CI and ``item_stats`` on standardized alpha (correlation matrix).
-    n_boot, seed : int
-        Bootstrap resamples and seed (``ci="bootstrap"`` only).
+    n_resamples, seed : int, int or None
+        Bootstrap resamples and the seed of ``numpy.random.default_rng`` (``ci="bootstrap"`` only; seed 1 by
+        default, None for fresh entropy).
 
     Returns
     -------
@@ -287,7 +315,7 @@ def cronbach_alpha(
         Fewer than two items, an empty or constant item, too few rows, bad weights, or a
         non-positive total-score variance.
     """
-    _check_alpha_args(ci, level, missing, n_boot)
+    _check_alpha_args(ci, level, missing, standardized, n_resamples, seed)
     x, names = _as_items(items)
     w = _as_weights(weights, items, len(x))
     if missing == "listwise":
@@ -317,7 +345,7 @@ def cronbach_alpha(
         z = stats.norm.ppf(0.5 + level / 2.0)
         lo, hi = float(est - z * se), float(est + z * se)
     elif ci == "bootstrap":
-        lo, hi, se = _bootstrap(x, w, standardized, n_boot, seed, level)
+        lo, hi, se = _bootstrap(x, w, standardized, n_resamples, seed, level)
     return AlphaResult(
         alpha=float(raw),
         alpha_std=float(std),
@@ -329,7 +357,7 @@ def cronbach_alpha(
         item_stats=_item_table(use, names),
         estimator="standardized" if standardized else "raw",
         level=level,
-        se=se,
+        std_error=se,
         missing=missing,
         n_eff=n_ci,
     )
@@ -356,6 +384,7 @@ def _minres_one_factor(r: np.ndarray, tol: float = 1e-13, max_iter: int = 100_00
     raise ConvergenceError(f"one-factor minres did not converge in {max_iter} iterations")
 
 
+@public(subjects=1)
 def omega_total(r: np.ndarray) -> float:
     """McDonald's omega total of a one-factor model: (Σλ)²/((Σλ)² + Σθ), θ = 1 − λ².
 
@@ -380,7 +409,7 @@ def _fit_items(fit: PLSResult, data: Any) -> tuple[np.ndarray, np.ndarray | None
         raise DataError(f"expected a PLSResult from csi.estimate, got {type(fit).__name__}")
     data = getattr(fit, "data", None) if data is None else data
     if not isinstance(data, pd.DataFrame):
-        raise DataError("pass the DataFrame the model was estimated on: e.g. reliability(fit, data)")
+        raise DataError("pass the DataFrame the model was estimated on: e.g. reliability(fit, data=data)")
     items = list(fit.model.items)
     absent = [i for i in items if i not in data.columns]
     if absent:
@@ -427,7 +456,8 @@ def _rho_a(r: np.ndarray, w: np.ndarray) -> float:
     return float((w @ w) ** 2 * off_s / off_w)
 
 
-def reliability(fit: PLSResult, data: Any = None) -> pd.DataFrame:
+@public(subjects=1)
+def reliability(fit: PLSResult, *, data: Any = None) -> pd.DataFrame:
     """Construct reliability and convergent validity of the Mode A blocks (≥ 2 items).
 
     Parameters

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi._api import SEED, check_int, check_level, check_option, check_seed, public
 from csi._stats import cov_to_corr, weighted_cov
 from csi.exceptions import CSIWarning, DataError
 from csi.measurement._reliability import THRESHOLDS, _fit_items, _item_corr, _loadings
@@ -100,10 +101,10 @@ def _boot_corrs(xc: np.ndarray, w: np.ndarray) -> np.ndarray:
         return c / (d[:, :, None] * d[:, None, :])
 
 
-def _htmt_bootstrap(x, w, blocks, geometric, n_boot, seed, flags: bool = False):
-    """HTMT of ``n_boot`` resamples (n_boot, pairs); counts drawn one resample after another.
+def _htmt_bootstrap(x, w, blocks, geometric, n_resamples, seed, flags: bool = False):
+    """HTMT of ``n_resamples`` resamples (n_resamples, pairs); counts drawn one resample after another.
 
-    With ``flags``, also (n_boot, pairs) booleans: the resample has a non-positive correlation in the pair's HTMT2.
+    With ``flags``, also (n_resamples, pairs) booleans: the resample has a non-positive correlation in the pair's HTMT2.
     """
     rng = np.random.default_rng(seed)
     n = len(x)
@@ -111,8 +112,8 @@ def _htmt_bootstrap(x, w, blocks, geometric, n_boot, seed, flags: bool = False):
     prob = np.full(n, 1.0 / n)
     step = max(1, _BOOT_CELLS // n)
     reps, undefined = [], []
-    for start in range(0, n_boot, step):
-        counts = rng.multinomial(n, prob, size=min(step, n_boot - start)).astype(float)
+    for start in range(0, n_resamples, step):
+        counts = rng.multinomial(n, prob, size=min(step, n_resamples - start)).astype(float)
         r = _boot_corrs(xc, counts if w is None else counts * w)
         reps.append(_htmt_values(r, blocks, geometric))
         if flags:
@@ -120,25 +121,23 @@ def _htmt_bootstrap(x, w, blocks, geometric, n_boot, seed, flags: bool = False):
     return (np.concatenate(reps), np.concatenate(undefined)) if flags else np.concatenate(reps)
 
 
-def _check_htmt_args(kind, ci, n_boot, level) -> None:
-    if kind not in HTMT_KINDS:
-        raise DataError(f"unknown kind {kind!r}; use one of {', '.join(HTMT_KINDS)}")
-    if ci is not None and ci not in HTMT_CI:
-        raise DataError(f"unknown ci {ci!r}; use one of {', '.join(HTMT_CI)} or None")
-    if ci is not None and not (isinstance(n_boot, int | np.integer) and n_boot >= 2):
-        raise DataError(f"n_boot must be an integer >= 2, got {n_boot!r}")
-    if not 0.0 < level < 1.0:
-        raise DataError(f"level must be strictly between 0 and 1, got {level!r}")
+def _check_htmt_args(kind, ci, n_resamples, seed, level) -> None:
+    check_option("htmt", "kind", kind, HTMT_KINDS)
+    check_option("htmt", "ci", ci, (*HTMT_CI, None))
+    check_int("htmt", "n_resamples", n_resamples, 2, what="bootstrap resamples")
+    check_seed("htmt", seed)
+    check_level("htmt", level)
 
 
+@public(subjects=1, renamed={"n_boot": "n_resamples"})
 def htmt(
     fit: PLSResult,
+    *,
     data: Any = None,
     kind: str = "htmt",
-    *,
     ci: str | None = None,
-    n_boot: int = 2000,
-    seed: int | None = None,
+    n_resamples: int = 2000,
+    seed: int | None = SEED,
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Heterotrait–monotrait ratio for every pair of constructs, optionally with bootstrap CIs.
@@ -153,9 +152,10 @@ def htmt(
         with arithmetic means (Henseler, Ringle & Sarstedt 2015) or geometric means (HTMT2,
         Roemer, Schuberth & Henseler 2021). Single-item blocks have monotrait mean 1.
     ci : {None, "percentile"}
-        Percentile bootstrap interval (type-7 quantiles) over ``n_boot`` resamples of the rows.
-    n_boot, seed, level : int, int or None, float
-        Resamples, seed of ``numpy.random.default_rng`` and confidence level.
+        Percentile bootstrap interval (type-7 quantiles) over ``n_resamples`` resamples of the rows.
+    n_resamples, seed, level : int, int or None, float
+        Resamples, seed of ``numpy.random.default_rng`` (1 by default; None for fresh entropy) and
+        confidence level.
 
     Returns
     -------
@@ -190,11 +190,12 @@ def htmt(
 
     Raises
     ------
+    ParameterError
+        Unknown ``kind``/``ci``, bad ``n_resamples``/``seed``/``level``.
     DataError
-        Unknown ``kind``/``ci``, bad ``n_boot``/``level``, a block with uncorrelated items, or
-        resamples in which an item is constant.
+        A block with uncorrelated items, or resamples in which an item is constant.
     """
-    _check_htmt_args(kind, ci, n_boot, level)
+    _check_htmt_args(kind, ci, n_resamples, seed, level)
     r, pos = _item_corr(fit, data)
     cons = list(fit.model.constructs)
     blocks = [pos[c] for c in cons]
@@ -211,11 +212,11 @@ def htmt(
         _warn_nonpositive(out, _nonpositive(r, blocks), "in the sample")
     if ci is not None:
         x, w = _fit_items(fit, data)
-        reps, undefined = _htmt_bootstrap(x, w, blocks, geometric, n_boot, seed, flags=True)
+        reps, undefined = _htmt_bootstrap(x, w, blocks, geometric, n_resamples, seed, flags=True)
         failed = int((~np.isfinite(reps).all(axis=1)).sum())
         if failed:
             raise DataError(
-                f"{failed} of {n_boot} bootstrap resamples gave no HTMT (an item constant in the resample, or a "
+                f"{failed} of {n_resamples} bootstrap resamples gave no HTMT (an item constant in the resample, or a "
                 "block with uncorrelated items); use more rows or ci=None"
             )
         g = 1.0 - level
@@ -223,11 +224,11 @@ def htmt(
         out["std_error"], out["ci_low"], out["ci_high"] = reps.std(axis=0, ddof=1), lo, hi
         if geometric:
             out["n_undefined"] = undefined.sum(axis=0)
-            _warn_nonpositive(out, out["n_undefined"].to_numpy() > 0, f"in bootstrap resamples (of {n_boot})")
+            _warn_nonpositive(out, out["n_undefined"].to_numpy() > 0, f"in bootstrap resamples (of {n_resamples})")
         bound = out["ci_high"]
     out["htmt_ok"] = bound < THRESHOLDS["htmt"]
     out.attrs.update(kind=kind, threshold=THRESHOLDS["htmt"], ci=ci, level=level,
-                     n_boot=n_boot if ci else None, seed=seed if ci else None)
+                     n_resamples=n_resamples if ci else None, seed=seed if ci else None)
     return out
 
 
@@ -259,13 +260,14 @@ def _score_corr(fit: PLSResult) -> np.ndarray:
     return cov_to_corr(weighted_cov(s, w).c)
 
 
+@public(subjects=1)
 def fornell_larcker(fit: PLSResult) -> pd.DataFrame:
     """Fornell & Larcker (1981) criterion: √AVE_i > |r_ij| for all j ≠ i (Mode A constructs).
 
     Returns
     -------
-    DataFrame ``construct_a, construct_b, value, ok``
-        All ordered pairs; ``value`` is √AVE on the diagonal (a == b) and the construct-score
+    DataFrame ``construct_a, construct_b, estimate, ok``
+        All ordered pairs; ``estimate`` is √AVE on the diagonal (a == b) and the construct-score
         correlation elsewhere. ``ok``: off-diagonal |r| < min(√AVE_a, √AVE_b); diagonal
         √AVE_a > every |r_aj|. Score correlations weighted when the fit is.
     """
@@ -283,10 +285,11 @@ def fornell_larcker(fit: PLSResult) -> pd.DataFrame:
                 rows.append((a, b, root[i], bool(root[i] > off[i].max(initial=0.0))))
             else:
                 rows.append((a, b, r[i, j], bool(off[i, j] < min(root[i], root[j]))))
-    return pd.DataFrame(rows, columns=["construct_a", "construct_b", "value", "ok"])
+    return pd.DataFrame(rows, columns=["construct_a", "construct_b", "estimate", "ok"])
 
 
-def cross_loadings(fit: PLSResult, data: Any = None) -> pd.DataFrame:
+@public(subjects=1)
+def cross_loadings(fit: PLSResult, *, data: Any = None) -> pd.DataFrame:
     """Correlation of every item with every construct score (weighted when the fit is).
 
     Returns
@@ -316,7 +319,8 @@ def cross_loadings(fit: PLSResult, data: Any = None) -> pd.DataFrame:
     )
 
 
-def outer_vif(fit: PLSResult, data: Any = None) -> pd.DataFrame:
+@public(subjects=1)
+def outer_vif(fit: PLSResult, *, data: Any = None) -> pd.DataFrame:
     """Variance inflation factor of each item on the other items of its block: diag(R⁻¹).
 
     Single-item blocks get 1. Checked against seminr 0.2.1 ``item_vifs``. csi inverts the (case-weighted)

@@ -135,7 +135,8 @@ class Stats:
         )
         index = None
         if self.lo is not None:
-            index = _keyed(chunks[6], construct=[cons[j] for j in self.index_cols]).drop(columns=["t_value", "p_value"])
+            index = _keyed(chunks[6], construct=[cons[j] for j in self.index_cols]).drop(
+                columns=["t_value", "p_value"]).rename(columns={"estimate": "index"})
         return paths, outer, r2, effects, index
 
 

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from csi._api import SEED, check_int, check_level, check_option, check_seed, public
+from csi._display import Card, Display, number
 from csi.exceptions import CSIWarning, DataError
 from csi.pls import _batch
 from csi.pls._bootstats import Stats, design_vector, draw_counts, jackknife_groups, jackknife_weights, stat_spec
@@ -47,8 +49,8 @@ class MissingScaleWarning(CSIWarning):
     """Some items of a fit have declared scales and others not, so only part of the 0–100 index is bootstrapped."""
 
 
-@dataclass(frozen=True, eq=False)
-class BootstrapResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class BootstrapResult(Display):
     """Result of :func:`bootstrap`; tables have ``estimate, std_error, t_value, p_value,
     ci_low, ci_high`` after their key columns.
 
@@ -58,14 +60,14 @@ class BootstrapResult:
     outer : DataFrame ``construct, item, statistic`` (``weight`` / ``loading``) ``, …``
     r_squared : DataFrame ``construct, …``
     effects : DataFrame ``source, target, effect`` (``total`` / ``indirect``) ``, …``
-    index : DataFrame ``construct, …`` or None
+    index : DataFrame ``construct, index, std_error, ci_low, ci_high`` or None
         0–100 index with bootstrap CI, for every construct whose items all have a declared scale
         (``scale=``, or the fit's ``data.attrs["scales"]``); None when no construct has; ``index_note``
         says which constructs are left out and why.
     n_resamples, n_failed : int
         Resamples drawn, and resamples whose fit failed (excluded from the statistics,
         listed by reason in ``failures``).
-    failures : DataFrame ``stage, reason, count``
+    failures : DataFrame ``stage, reason, n``
         Failed fits by stage (``resample``; ``jackknife`` for the BCa acceleration) and reason.
     ci, level, seed : the interval method, its level and the seed.
     replicates : DataFrame
@@ -89,11 +91,22 @@ class BootstrapResult:
     replicates: pd.DataFrame
     index_note: str = ""
 
-    def __repr__(self) -> str:
-        return (
-            f"BootstrapResult(n_resamples={self.n_resamples}, n_failed={self.n_failed}, "
-            f"ci={self.ci!r}, level={self.level}" + (f", index_note={self.index_note!r})" if self.index_note else ")")
-        )
+    def _card(self) -> Card:
+        p = self.paths
+        excluding = int(((p["ci_low"] > 0) | (p["ci_high"] < 0)).sum())
+        facts = [("paths", f"{excluding} of {len(p)} with a {self.level:.0%} interval excluding 0")]
+        if self.index is not None and len(self.index):
+            facts.append(("index", [f"{c} {number(v, 1)} [{number(lo, 1)}, {number(hi, 1)}]" for c, v, lo, hi
+                                    in self.index[["construct", "index", "ci_low", "ci_high"]].itertuples(index=False)]))
+        if self.n_failed:
+            facts.append(("failed", "; ".join(f"{stage} {reason}: {count}" for stage, reason, count
+                                              in self.failures.itertuples(index=False))))
+        if self.index_note:
+            facts.append(("note", self.index_note))
+        return Card("BootstrapResult", f"{self.n_resamples:,} resamples ({self.n_failed} failed), {self.ci} "
+                    f"{self.level:.0%} intervals, seed {self.seed}", facts,
+                    [("paths", p)] + ([("index", self.index)] if self.index is not None else []),
+                    (".summary()", ".paths", ".effects", ".outer", ".r_squared", ".index", ".replicates"))
 
     def summary(self) -> PLSSummary:
         """The tables as a :class:`~csi.pls.PLSSummary` (text with ``str()``, HTML in Jupyter)."""
@@ -143,10 +156,12 @@ def replicate(
     return np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out])
 
 
+@public(subjects=1, renamed={"n": "n_resamples"})
 def bootstrap(
     fit: PLSResult,
-    n: int = 5000,
-    seed: int | None = 1,
+    *,
+    n_resamples: int = 5000,
+    seed: int | None = SEED,
     ci: str = "percentile",
     level: float = 0.95,
     strata: Any = None,
@@ -162,10 +177,11 @@ def bootstrap(
     fit : PLSResult
         From :func:`csi.estimate`; its scheme, PLSc setting, tolerance and case weights are reused
         (a resample's case weights are count × survey weight).
-    n : int
+    n_resamples : int
         Number of resamples.
     seed : int or None
-        Seed of the one ``numpy.random.default_rng`` that draws all count vectors up front.
+        Seed of the one ``numpy.random.default_rng`` that draws all count vectors up front (default 1,
+        reproducible; None draws fresh entropy).
     ci : {"percentile", "bca"}
         Percentile interval (type-7 quantiles) or bias-corrected and accelerated interval with
         jackknife acceleration (Efron 1987; Efron & Tibshirani 1993, eq. 14.14-14.15).
@@ -198,11 +214,11 @@ def bootstrap(
     ``n_failed`` and listed by reason, never silently replaced. With ``missing="mean"`` the
     imputed values of the fit are resampled as they are (imputation is not redone per resample).
     """
-    _check_args(fit, n, ci, level, chunk, workers)
+    _check_args(fit, n_resamples, seed, ci, level, chunk, workers)
     rng = np.random.default_rng(seed)
     st = design_vector(strata, fit, "strata")
     cl = design_vector(cluster, fit, "cluster")
-    counts = draw_counts(rng, fit.n, n, st, cl)
+    counts = draw_counts(rng, fit.n, n_resamples, st, cl)
     base = np.ones(fit.n) if fit.case_weights is None else fit.case_weights.to_numpy(dtype=float)
     spec = stat_spec(fit, scale)
     if spec.index_note and spec.index_cols:
@@ -213,8 +229,8 @@ def bootstrap(
         raise DataError("re-fitting the original data failed; the fit object is inconsistent with fit.x")
     ok = codes == _batch.OK
     if ok.sum() < 2:
-        reasons = "; ".join(f"{r} ({c})" for r, c in _failures(codes, "resample")[["reason", "count"]].itertuples(index=False))
-        raise DataError(f"only {int(ok.sum())} of {n} resamples could be fitted; failures: {reasons}")
+        reasons = "; ".join(f"{r} ({c})" for r, c in _failures(codes, "resample")[["reason", "n"]].itertuples(index=False))
+        raise DataError(f"only {int(ok.sum())} of {n_resamples} resamples could be fitted; failures: {reasons}")
     good = reps[ok]
     jack, failures = None, _failures(codes, "resample")
     if ci == "bca":
@@ -223,7 +239,7 @@ def bootstrap(
     table = _summarise(theta[0], good, jack, ci, level, fit.n)
     return BootstrapResult(
         *spec.tables(table),
-        n_resamples=n,
+        n_resamples=n_resamples,
         n_failed=int((~ok).sum()),
         failures=failures,
         ci=ci,
@@ -246,24 +262,22 @@ def _jackknife(fit, base, groups, spec, chunk, workers) -> tuple[np.ndarray, np.
     return np.concatenate(parts), np.concatenate(codes)  # failed fits: counted in ``failures``
 
 
-def _check_args(fit, n, ci, level, chunk, workers) -> None:
+def _check_args(fit, n_resamples, seed, ci, level, chunk, workers) -> None:
     if not isinstance(fit, PLSResult) or fit.x is None:
         raise DataError("bootstrap needs a PLSResult from csi.estimate (with its item matrix fit.x)")
-    if not (isinstance(n, int | np.integer) and n >= 2):
-        raise DataError(f"n must be an integer >= 2 resamples, got {n!r}")
-    if ci not in CI_METHODS:
-        raise DataError(f"unknown ci {ci!r}; use one of {', '.join(CI_METHODS)}")
-    if not 0 < level < 1:
-        raise DataError(f"level must be between 0 and 1, got {level!r}")
-    if not (chunk >= 1 and workers >= 1):
-        raise DataError(f"chunk and workers must be >= 1 (got {chunk!r}, {workers!r})")
+    check_int("bootstrap", "n_resamples", n_resamples, 2, what="resamples")
+    check_seed("bootstrap", seed)
+    check_option("bootstrap", "ci", ci, CI_METHODS)
+    check_level("bootstrap", level)
+    check_int("bootstrap", "chunk", chunk, 1, what="resamples per block")
+    check_int("bootstrap", "workers", workers, 1, what="threads")
 
 
 def _failures(codes: np.ndarray, stage: str) -> pd.DataFrame:
     kinds = [c for c in REASONS if (codes == c).any()]
     return pd.DataFrame(
         {"stage": [stage] * len(kinds), "reason": [REASONS[c] for c in kinds],
-         "count": [int((codes == c).sum()) for c in kinds]}
+         "n": [int((codes == c).sum()) for c in kinds]}
     )
 
 

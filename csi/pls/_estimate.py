@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._data import SCHEMES, Prepared, prepare
+from csi._api import check_flag, check_int, check_number, check_option, public
+from csi._data import MISSING_POLICIES, SCHEMES, Prepared, prepare
+from csi._display import Card, Display, Summary, pairs
 from csi.exceptions import ModelSpecError
 from csi.io import Model
 from csi.pls import _quality
@@ -28,30 +30,13 @@ __all__ = ["PLSResult", "PLSSummary", "estimate"]
 
 
 # ---------------------------------------------------------------- results
-@dataclass(frozen=True, eq=False)
-class PLSSummary:
-    """Tables of a fit; ``str()`` renders text, ``_repr_html_`` renders HTML."""
-
-    title: str
-    tables: dict[str, pd.DataFrame]
-
-    def __str__(self) -> str:
-        parts = [self.title]
-        for name, table in self.tables.items():
-            text = table.to_string(index=False, float_format=lambda v: f"{v:.4f}") if len(table) else "(none)"
-            parts.append(f"\n{name.replace('_', ' ').capitalize()}\n{text}")
-        return "\n".join(parts) + "\n"
-
-    def _repr_html_(self) -> str:
-        parts = [f"<p><strong>{self.title}</strong></p>"]
-        for name, table in self.tables.items():
-            parts.append(f"<h4>{name.replace('_', ' ').capitalize()}</h4>")
-            parts.append(table.to_html(index=False, float_format=lambda v: f"{v:.4f}"))
-        return "\n".join(parts)
+class PLSSummary(Summary):
+    """Tables of a fit or a bootstrap (``tables``, by name): ``str()`` and a terminal show them as text,
+    Jupyter as HTML (:class:`csi._display.Summary`)."""
 
 
-@dataclass(frozen=True, eq=False)
-class PLSResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class PLSResult(Display):
     """Result of :func:`estimate`; tables are long tidy DataFrames.
 
     Attributes
@@ -103,11 +88,24 @@ class PLSResult:
     x: np.ndarray | None = field(default=None, repr=False)
     construct_corr: pd.DataFrame | None = field(default=None, repr=False)
 
-    def __repr__(self) -> str:
-        return (
-            f"PLSResult(constructs={len(self.model.constructs)}, items={len(self.model.items)}, "
-            f"n={self.n}, scheme={self.scheme!r}, iterations={self.iterations})"
-        )
+    def _card(self) -> Card:
+        miss = self.missing.attrs
+        read = miss.get("n_read", self.n)
+        r2 = self.r_squared.set_index("construct")["r_squared"]
+        strongest = self.paths.loc[self.paths["estimate"].abs().idxmax()] if len(self.paths) else None
+        how = (f"{self.scheme} scheme, converged in {self.iterations} iterations"
+               + (", case-weighted" if self.case_weights is not None else "")
+               + (", consistent PLS (PLSc)" if self.consistent else ""))
+        facts = [("estimation", how), ("constructs", self.model.constructs), ("R²", pairs(r2, 3))]
+        if strongest is not None:
+            top = f"{strongest['source']} → {strongest['target']} {strongest['estimate']:.3f}"
+            facts.append(("paths", f"{len(self.paths)}; strongest {top}"))
+        if read != self.n:
+            facts.append(("missing", f"{read - self.n:,} of {read:,} rows left out ({miss.get('missing_policy', '?')})"))
+        return Card("PLSResult", f"PLS path model of {len(self.model.constructs)} constructs, "
+                    f"{len(self.model.items)} items; n = {self.n:,}", facts,
+                    [("paths", self.paths), ("R²", self.r_squared)],
+                    (".summary()", ".paths", ".outer", ".r_squared", ".effects()", ".scores", ".srmr()"))
 
     def effects(self) -> pd.DataFrame:
         """Direct, indirect and total effects for every connected pair.
@@ -189,9 +187,11 @@ class PLSResult:
 
 
 # ---------------------------------------------------------------- public entry point
+@public(subjects=2)
 def estimate(
     model: Model,
     data: pd.DataFrame,
+    *,
     weights: Any = None,
     scheme: str = "path",
     missing: str = "raise",
@@ -243,6 +243,9 @@ def estimate(
 
     Raises
     ------
+    ParameterError
+        An unknown argument, or an option outside its allowed values (``scheme``, ``missing``,
+        ``max_iter``, ``tol``, ``consistent``).
     SchemaError
         Missing or non-numeric item columns, unknown weights column.
     DataError
@@ -254,10 +257,11 @@ def estimate(
         raise ModelSpecError(
             f"model must be a csi Model, got {type(model).__name__}; build one with Model.from_syntax(...)"
         )
-    if scheme not in SCHEMES:
-        raise ModelSpecError(f"unknown inner scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
-    if not (isinstance(max_iter, int) and max_iter >= 1) or not tol > 0:
-        raise ModelSpecError(f"max_iter must be a positive integer and tol > 0 (got {max_iter!r}, {tol!r})")
+    check_option("estimate", "scheme", scheme, SCHEMES)
+    check_option("estimate", "missing", missing, MISSING_POLICIES)
+    check_int("estimate", "max_iter", max_iter, 1, what="outer iterations")
+    check_number("estimate", "tol", tol, above=0)
+    check_flag("estimate", "consistent", consistent)
     prep = prepare(data, model.items, weights, missing)
     fit = estimate_arrays(prep.x, layout(model), prep.weights, scheme, max_iter, tol, bool(consistent))
     settings = {"consistent": bool(consistent), "max_iter": max_iter, "tol": tol}

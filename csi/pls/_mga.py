@@ -19,7 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._data import case_weights
+from csi._api import SEED, check_flag, check_int, check_option, check_seed, public
+from csi._data import MISSING_POLICIES, SCHEMES, case_weights
+from csi._display import Card, Display, Summary
 from csi.exceptions import DataError
 from csi.io import Model
 from csi.pls import _batch
@@ -30,8 +32,8 @@ from csi.pls._estimate import estimate
 __all__ = ["MGAResult", "mga"]
 
 
-@dataclass(frozen=True, eq=False)
-class MGAResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class MGAResult(Display):
     """Result of :func:`mga`.
 
     Attributes
@@ -47,6 +49,31 @@ class MGAResult:
     n_permutations: int
     n_failed: int
 
+    def _title(self) -> str:
+        (a, b), (n_a, n_b) = self.groups, self.sizes
+        return (f"{a} (n = {n_a:,}) vs {b} (n = {n_b:,}), {self.n_permutations:,} permutations "
+                f"({self.n_failed} failed)")
+
+    def _card(self) -> Card:
+        p = self.paths
+        low = p[p["p_value"] < 0.05].sort_values("p_value")
+        largest = p.loc[p["difference"].abs().idxmax()] if len(p) else None
+        differing = [f"{s} → {t} {d:+.3f} (p {v:.3f})" for s, t, d, v
+                     in low[["source", "target", "difference", "p_value"]].itertuples(index=False)]
+        facts = [("paths", f"{len(p)} compared, {len(low)} differ at p < 0.05")]
+        if differing:
+            facts.append(("differ", differing))
+        if largest is not None:
+            a, b = largest["estimate_a"], largest["estimate_b"]
+            path = f"{largest['source']} → {largest['target']}"
+            facts.append(("largest", f"{path}: {a:.3f} vs {b:.3f} (p {largest['p_value']:.3f})"))
+        return Card("MGAResult", self._title(), facts, [("paths", p)], (".summary()", ".paths"))
+
+    def summary(self) -> Summary:
+        """The path comparison (text with ``str()``, HTML in Jupyter)."""
+        return Summary(f"Multi-group analysis: {self._title()}", {"paths": self.paths},
+                       ["p value: (1 + #{|d*| ≥ |d|}) / (1 + P) over P permutations of the group labels"])
+
 
 def _labels(group: Any, data: pd.DataFrame) -> np.ndarray:
     if isinstance(group, str):
@@ -59,12 +86,14 @@ def _labels(group: Any, data: pd.DataFrame) -> np.ndarray:
     return arr
 
 
+@public(subjects=3, renamed={"n": "n_resamples"})
 def mga(
     model: Model,
     data: pd.DataFrame,
     group: Any,
-    n: int = 1000,
-    seed: int | None = 1,
+    *,
+    n_resamples: int = 1000,
+    seed: int | None = SEED,
     groups: tuple | None = None,
     weights: Any = None,
     scheme: str = "path",
@@ -79,12 +108,18 @@ def mga(
         As for :func:`csi.estimate` (the missing-value policy is applied to the pooled data).
     group : str or array-like
         Column name of ``data`` or one label per row.
-    n : int
-        Number of permutations, all drawn first from ``default_rng(seed)``.
+    n_resamples : int
+        Number of permutations, all drawn first from ``default_rng(seed)`` (seed 1 by default; None draws
+        fresh entropy).
     groups : (a, b), optional
         The two labels to compare when ``group`` has more than two; rows of other groups are
         left out. Default: the two labels present, in sorted order.
     """
+    check_int("mga", "n_resamples", n_resamples, 1, what="permutations")
+    check_seed("mga", seed)
+    check_option("mga", "scheme", scheme, SCHEMES)
+    check_option("mga", "missing", missing, MISSING_POLICIES)
+    check_flag("mga", "consistent", consistent)
     labels = _labels(group, data)
     present = sorted(pd.unique(labels[~pd.isna(labels)]).tolist())
     if groups is None:
@@ -103,7 +138,7 @@ def mga(
     if is_a.sum() < 3 or (~is_a).sum() < 3:
         raise DataError(f"each group needs at least 3 usable rows; got {int(is_a.sum())} and {int((~is_a).sum())}")
     rng = np.random.default_rng(seed)
-    perms = np.vstack([is_a[None, :], np.array([rng.permutation(is_a) for _ in range(n)])])
+    perms = np.vstack([is_a[None, :], np.array([rng.permutation(is_a) for _ in range(n_resamples)])])
     base = np.ones(pooled.n) if pooled.case_weights is None else pooled.case_weights.to_numpy(dtype=float)
     wts = np.empty((2 * len(perms), pooled.n))
     wts[0::2], wts[1::2] = perms * base, ~perms * base
@@ -121,4 +156,4 @@ def mga(
         {"source": [s for s, _ in model.paths], "target": [t for _, t in model.paths],
          "estimate_a": paths_a[0], "estimate_b": paths_b[0], "difference": d0, "p_value": p}
     )
-    return MGAResult(table, tuple(groups), (int(is_a.sum()), int((~is_a).sum())), n, int((~ok[1:]).sum()))
+    return MGAResult(table, tuple(groups), (int(is_a.sum()), int((~is_a).sum())), n_resamples, int((~ok[1:]).sum()))

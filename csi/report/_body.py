@@ -164,14 +164,14 @@ def complaints(c: EnterpriseContent) -> Html:
         return Html(head + "".join(parts) + f'<p>{escape(t("no_keywords", lang))}</p>')
     min_cell = c.study.report.min_cell
     cats = c.complaints["categories"]
-    cats = cats[cats["count"] > 0].assign(label=lambda x: x[f"label_{lang}"])
+    cats = cats[cats["complaints"] > 0].assign(label=lambda x: x[f"label_{lang}"])
     marker = t("suppressed", lang, min_cell=min_cell)
-    cats = cats.assign(count=[f"{n:,}" if n >= min_cell else marker for n in cats["count"]],
+    cats = cats.assign(complaints=[f"{n:,}" if n >= min_cell else marker for n in cats["complaints"]],
                        share_of_complaints=[percent(v, lang) if n >= min_cell else "" for n, v in
-                                            zip(cats["count"], cats["share_of_complaints"])])
-    html = table(cats, {"label": t("category", lang), "count": t("count", lang),
+                                            zip(cats["complaints"], cats["share_of_complaints"])])
+    html = table(cats, {"label": t("category", lang), "complaints": t("count", lang),
                         "share_of_complaints": t("share_complaints", lang)}, lang,
-                 numeric=("count", "share_of_complaints")) if len(cats) else f'<p>{escape(t("no_complaints", lang))}</p>'
+                 numeric=("complaints", "share_of_complaints")) if len(cats) else f'<p>{escape(t("no_complaints", lang))}</p>'
     parts.append(html)
     if len(cats):
         parts.append(f'<p class="csi-note">{escape(t("categories_note", lang, min_cell=min_cell))}</p>')
@@ -265,9 +265,9 @@ def conclusion_sentences(c: EnterpriseContent) -> list[str]:
 def _named_categories(c: EnterpriseContent) -> pd.DataFrame:
     """Complaint categories a sentence may name: not "other", at least ``[report] min_cell`` complaints."""
     if c.complaints is None:
-        return pd.DataFrame(columns=["category", "count", "label_zh", "label_en", "share_of_complaints"])
+        return pd.DataFrame(columns=["category", "complaints", "label_zh", "label_en", "share_of_complaints"])
     cats = c.complaints["categories"]
-    return cats[(cats["count"] >= c.study.report.min_cell) & (cats["category"] != "other")]
+    return cats[(cats["complaints"] >= c.study.report.min_cell) & (cats["category"] != "other")]
 
 
 def recommendation_sentences(c: EnterpriseContent) -> list[str]:
@@ -292,7 +292,7 @@ def recommendation_sentences(c: EnterpriseContent) -> list[str]:
     cats = _named_categories(c)
     if len(cats):
         top = cats.iloc[0]
-        out.append(t("r_complaint", lang, category=top[f"label_{lang}"], count=int(top["count"]),
+        out.append(t("r_complaint", lang, category=top[f"label_{lang}"], count=int(top["complaints"]),
                      share=percent(top["share_of_complaints"], lang)))
     out += _handling_advice(c)
     if c.award is not None and not c.award[0]["eligible"]:

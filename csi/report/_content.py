@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from csi._display import Card, Display, Summary
 from csi._version import __version__
 from csi.analysis._study import BOOTSTRAP_RESAMPLES, StudyAnalysis, analyse_study, load_responses, no_respondents
 from csi.exceptions import DataError
@@ -29,8 +30,8 @@ from csi.survey import SamplePlan, ScreeningResult, WeightingResult
 __all__ = ["EnterpriseContent", "StudyAnalysis", "analyse_study", "enterprise_content", "load_responses"]
 
 
-@dataclass(frozen=True)
-class EnterpriseContent:
+@dataclass(frozen=True, repr=False)
+class EnterpriseContent(Display):
     """All numbers and labels of one enterprise's report, in one language."""
 
     study: Study
@@ -85,6 +86,30 @@ class EnterpriseContent:
 
     def label(self, construct: str) -> str:
         return self.study.questionnaire.construct_label(construct, self.lang)
+
+    def _card(self) -> Card:
+        e, grade = self.enterprise, self.grade.label.get(self.lang, "") if self.grade else ""
+        facts = [("sample", (f"{int(self.ledger['analysed']):,} analysed of {int(self.ledger['read']):,} read; model "
+                            f"of its {self.pool}, n = {self.fit.n:,}")),
+                 ("strengths", list(self.strengths["construct"]) or "none"),
+                 ("weaknesses", list(self.weaknesses["construct"]) or "none")]
+        if self.previous_index is not None:
+            facts.append(("previous wave", f"{self.previous_index:.1f}"))
+        if self.rubric is not None:
+            facts.append(("rubric", f"{self.rubric.total:.2f} points, {self.rubric.verdict(self.lang)}"))
+        if self.problems:
+            facts.append(("problems", [key for key, _ in self.problems]))
+        return Card("EnterpriseContent", f"{e.id} {e.label(self.lang)} ({self.lang}): {self.target} index "
+                    f"{self.index:.1f}" + (f" ({grade})" if grade else "") + f", industry {self.industry_index:.1f}",
+                    facts, [("dimensions", self.dimensions)],
+                    (".dimensions", ".items", ".paths", ".reliability", ".strengths", ".weaknesses", ".summary()"))
+
+    def summary(self) -> Summary:
+        """The report's main tables: dimensions against the industry, items, paths, reliability, HTMT,
+        strengths and weaknesses."""
+        return self._card().summary({"dimensions": self.dimensions, "items": self.items, "paths": self.paths,
+                                     "reliability": self.reliability, "htmt": self.htmt,
+                                     "strengths": self.strengths, "weaknesses": self.weaknesses})
 
     def directed_label(self, construct: str) -> str:
         """The label, marked "(lower is better)" for a lower-is-better construct (tables, strengths, IPMA)."""

@@ -54,7 +54,7 @@ def sample_plan(study: Study, enterprise: Enterprise) -> SamplePlan | None:
     if enterprise.served_customers is None or enterprise.served_customers < 1:
         return None
     s = study.sampling
-    return plan_sample(enterprise.served_customers, margin=s.margin, sd=s.sd, confidence=s.confidence, deff=s.deff,
+    return plan_sample(enterprise.served_customers, margin=s.margin, sd=s.sd, level=s.confidence, deff=s.deff,
                        response_rate=s.response_rate, census_below=s.census_below, bounds=s.bounds)
 
 
@@ -97,7 +97,8 @@ def segments(fit: PLSResult, own: pd.DataFrame, study: Study, analysis: StudyAna
             continue
         rows = own[own[variable.id].notna()]
         try:
-            table = enterprise_indices(fit, rows, variable.id, [study.model.target], weights=analysis.weight_column)
+            table = enterprise_indices(fit, rows, by=variable.id, constructs=[study.model.target],
+                                       weights=analysis.weight_column)
         except CSIError:
             continue  # a level with no answers to an item has no index; the level is left out of the table
         table = table.rename(columns={"enterprise_id": "level"})
@@ -144,7 +145,7 @@ def complaints(study: Study, own: pd.DataFrame, lang: str) -> tuple[dict | None,
                                 satisfied_min=handling_min(study))
     verbatims = example_verbatims(quotable(own, study), dictionary, text=text, per_category=2, lang=lang,
                                   seed=study.seed)
-    counts = summary["categories"].set_index("category")["count"]
+    counts = summary["categories"].set_index("category")["complaints"]
     verbatims = verbatims[verbatims["category"].map(counts).fillna(0) >= study.report.min_cell] \
         .drop_duplicates("text")  # one text quoted once, under its first category
     return summary, verbatims.reset_index(drop=True), None

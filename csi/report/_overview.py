@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from csi._data import OVERALL
+from csi._display import Card, Display, Summary, pairs
 from csi.analysis import StudyAnalysis, analyse_study
 from csi.io import Study, load_study
 from csi.report import _charts as charts
@@ -19,8 +20,8 @@ from csi.report._i18n import date_text, join, number, pvalue, rule_name, t
 from csi.report._render import Html, Record, table
 
 
-@dataclass(frozen=True)
-class OverviewContent:
+@dataclass(frozen=True, repr=False)
+class OverviewContent(Display):
     """Everything the overview shows, in one language."""
 
     study: Study
@@ -33,6 +34,32 @@ class OverviewContent:
     award_notes: tuple[str, ...]
     problems: tuple[tuple[str, str], ...]
     report_date: str
+
+    def _card(self) -> Card:
+        facts = []
+        if len(self.league):
+            top, bottom = self.league.iloc[0], self.league.iloc[-1]
+            facts.append(("league", (f"{len(self.league)}; highest {top['enterprise_id']} {top['index']:.1f}, lowest "
+                                    f"{bottom['enterprise_id']} {bottom['index']:.1f}")))
+        if len(self.industries):
+            target = self.study.model.target
+            rows = self.industries[self.industries["construct"] == target]
+            facts.append(("industries", pairs(rows.set_index("industry")["index"], 1)))
+        if len(self.certification):
+            facts.append(("certification", f"{len(self.certification)} scored"))
+        if self.awards is not None:
+            facts.append(("awards", f"{int(self.awards['awarded'].astype(bool).sum())} awarded"))
+        if self.problems:
+            facts.append(("problems", [key for key, _ in self.problems]))
+        return Card("OverviewContent", f"{self.study.id} ({self.lang}), {self.report_date}", facts,
+                    [("league", self.league)], (".league", ".industries", ".certification", ".awards", ".summary()"))
+
+    def summary(self) -> Summary:
+        """The overview's tables: league, industries, certification and awards."""
+        tables = {"league": self.league, "industries": self.industries, "certification": self.certification}
+        if self.awards is not None:
+            tables["awards"] = self.awards
+        return self._card().summary(tables)
 
 
 def overview_content(study: Study | str | Path, lang: str | None = None,
@@ -80,9 +107,8 @@ def overview_league(o: OverviewContent) -> Html:
     lang = o.lang
     names = dict(zip(o.league["enterprise_id"], o.league["name"]))
     small = ~o.study.report.inferential(o.league["n"])  # rule 2: the point only, no interval below min_n
-    shown = o.league.assign(ci_low=o.league["ci_low"].mask(small, o.league["index"]),
-                            ci_high=o.league["ci_high"].mask(small, o.league["index"]))
-    chart = charts.figure(charts.league_chart(names, shown, lang), alt=t("league_chart", lang)).html
+    chart = charts.figure(charts.league_chart(names, o.league, lang, min_n=o.study.report.min_n),
+                          alt=t("league_chart", lang)).html
     frame = o.league.assign(versus=[t(f"vs_{v}", lang) for v in o.league["versus_industry"]],
                             ci=["—" if no else f"{number(a, lang)}–{number(b, lang)}"
                                 for a, b, no in zip(o.league["ci_low"], o.league["ci_high"], small)])

@@ -6,11 +6,14 @@ like ``<script>`` appears as text. Each function returns an object Jupyter shows
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 
 import pandas as pd
 
+from csi._display import scoped_css, styled
 from csi.report._content import EnterpriseContent
 from csi.report._headings import h2
 from csi.report._i18n import number, t
@@ -23,10 +26,30 @@ class Html:
     html: str
 
     def _repr_html_(self) -> str:
-        return self.html
+        """The fragment with the report's stylesheet (scoped to a wrapper), so JupyterLab shows it as the report
+        does; the batch's export takes the stylesheet off again (``csi._display.unstyled``): the report's page
+        has it once."""
+        return styled(self.html, notebook_css())
 
     def __repr__(self) -> str:  # the notebook's text/plain copy: short, not the page a second time
         return f"<csi report fragment, {len(self.html):,} characters of HTML>"
+
+
+#: The report's stylesheet (the report template includes it once per page).
+CSS = Path(__file__).resolve().parents[2] / "templates" / "report" / "csi.css"
+#: What JupyterLab's own styles do to a report section and the report's page does not: centred tables in a
+#: smaller font.
+NOTEBOOK_RULES = ".csi-report table { margin-left: 0; margin-right: 0; font-size: inherit; table-layout: auto; }"
+
+
+@functools.cache
+def notebook_css() -> str:
+    """The report's stylesheet for notebook output, scoped to ``.csi-report`` ("" without the templates)."""
+    try:
+        css = CSS.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    return scoped_css(css) + "\n" + NOTEBOOK_RULES
 
 
 def table(frame: pd.DataFrame, columns: dict[str, str], lang: str, digits: dict[str, int] | None = None, *,

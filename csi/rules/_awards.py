@@ -23,6 +23,8 @@ from typing import Any
 
 import pandas as pd
 
+from csi._api import public
+from csi._display import Card, Display, Summary, by_language, label, listing, pairs
 from csi._validation import NO, YES, KeyReader, suggest, yes_no
 from csi.exceptions import SchemaError, StudyError
 from csi.io._questionnaire import _read_toml
@@ -67,8 +69,8 @@ class Category:
     criteria: tuple[Criterion, ...]
 
 
-@dataclass(frozen=True)
-class AwardRules:
+@dataclass(frozen=True, repr=False)
+class AwardRules(Display):
     id: str
     title: dict[str, str]
     source: str
@@ -84,7 +86,29 @@ class AwardRules:
         raise StudyError(f"{self.path}: no category {category_id!r}{suggest(category_id, ids)}; "
                          f"categories: {', '.join(ids)}.")
 
+    def _card(self) -> Card:
+        facts = [(c.id, (f"{label(c.name)}: quota {c.quota if c.quota is not None else 'none'}, ranked by "
+                        f"{listing(c.rank_by) or '—'}; criteria {listing(cr.id for cr in c.criteria)}"))
+                 for c in self.categories]
+        if self.source:
+            facts.append(("source", self.source))
+        return Card("AwardRules", f"{self.id}, {len(self.categories)} categories (ties: {self.ties}): "
+                    f"{label(self.title)}", facts, more=(".categories", ".category(id)", ".summary()",
+                                                         "csi.check_eligibility()"))
 
+    def summary(self) -> Summary:
+        """Every category and every criterion."""
+        categories = pd.DataFrame([{"category": c.id, **by_language(c.name, "name"), "quota": c.quota,
+                                    "rank_by": ", ".join(c.rank_by), "id_column": c.id_column,
+                                    "criteria": len(c.criteria)} for c in self.categories])
+        criteria = pd.DataFrame([{"category": c.id, "criterion": cr.id, **by_language(cr.label, "label"),
+                                  "kind": cr.kind, "column": cr.column, "op": cr.op, "value": cr.value}
+                                 for c in self.categories for cr in c.criteria])
+        return self._card().summary({"categories": categories, "criteria": criteria},
+                                    [f"file: {self.path}"] if self.path else [])
+
+
+@public(subjects=1)
 def load_award_rules(path: str | Path) -> AwardRules:
     """Read and check an award rule file; errors name the file and key path."""
     path = Path(path)
@@ -166,8 +190,8 @@ def _criterion(category: KeyReader, j: int, table: Any) -> Criterion:
 # ------------------------------------------------------------------ checking
 
 
-@dataclass(frozen=True)
-class AwardResult:
+@dataclass(frozen=True, repr=False)
+class AwardResult(Display):
     """``criteria``: category, id, criterion, label_zh, label_en, value, threshold, passed, reason_zh, reason_en.
     ``summary``: category, id, eligible, rank, awarded, failed, reason_zh, reason_en.
     ``notes``: quota and tie decisions, in words."""
@@ -181,8 +205,26 @@ class AwardResult:
         s = self.summary if category is None else self.summary[self.summary["category"] == category]
         return list(s.loc[s["eligible"], "id"])
 
+    def _card(self) -> Card:
+        """(``summary`` is the table of candidates here, so the tables are the attributes themselves.)"""
+        s = self.summary
+        facts = []
+        for category, group in s.groupby("category", sort=False):
+            awarded = list(group.loc[group["awarded"].astype(bool), "id"])
+            facts.append((str(category), (f"{int(group['eligible'].sum())} of {len(group)} eligible; awarded: "
+                                         f"{listing(awarded) or 'none'}")))
+        failed = self.criteria[~self.criteria["passed"].astype(bool)]
+        if len(failed):
+            facts.append(("failed most", pairs(failed["criterion"].value_counts(), limit=4)))
+        if self.notes:
+            facts.append(("notes", list(self.notes)))
+        return Card("AwardResult", f"{self.rules.id}: {int(s['eligible'].sum())} of {len(s)} candidates eligible, "
+                    f"{int(s['awarded'].astype(bool).sum())} awarded", facts, [("summary", s)],
+                    (".summary", ".criteria", ".notes", ".eligible(category)"))
 
-def check_eligibility(rules: AwardRules, table: pd.DataFrame | dict[str, pd.DataFrame],
+
+@public(subjects=2)
+def check_eligibility(rules: AwardRules, table: pd.DataFrame | dict[str, pd.DataFrame], *,
                       category: str | None = None) -> AwardResult:
     """Check every candidate against its category's criteria and fill the quotas by ranking.
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import pandas as pd
 
+from csi._api import public
+from csi._display import Card, Display, Summary, by_language, label, number
 from csi._validation import KeyReader, suggest, yes_no
 from csi.exceptions import DataError, SchemaError, StudyError
 from csi.io._questionnaire import _read_toml, read_csv_text
@@ -77,8 +79,8 @@ class Level:
     label: dict[str, str]
 
 
-@dataclass(frozen=True)
-class Rubric:
+@dataclass(frozen=True, repr=False)
+class Rubric(Display):
     """A certification scheme, loaded by :func:`load_rubric` (frozen, checked when built)."""
 
     id: str
@@ -101,10 +103,45 @@ class Rubric:
     def ids(self) -> list[str]:
         return [i.id for i in self.items] + [a.id for a in self.deductions + self.bonuses]
 
+    def _card(self) -> Card:
+        survey = sum(i.kind == "survey_index" for i in self.items)
+        facts = [("sections", [f"{label(s.name)} {number(s.points)}" for s in self.sections]),
+                 ("items", f"{len(self.items)}: {len(self.items) - survey} audited, {survey} from survey indices"),
+                 ("levels", [f"{'★' * lv.stars} from {number(lv.min)} ({label(lv.label)})" for lv in self.levels])]
+        if self.deductions:
+            vetoes = sum(a.veto for a in self.deductions)
+            facts.append(("deductions", f"{len(self.deductions)}" + (f", {vetoes} veto" if vetoes else "")))
+        if self.bonuses:
+            cap = f", capped at {number(self.bonus_cap)}" if self.bonus_cap is not None else ""
+            facts.append(("bonuses", f"{len(self.bonuses)}{cap}"))
+        if self.source:
+            facts.append(("source", self.source))
+        return Card("Rubric", f"{self.id}, {number(self.points)} points: {label(self.title)}", facts,
+                    [("items", self._items())], (".sections", ".items", ".levels", ".summary()", "csi.score_rubric()"))
+
+    def _items(self) -> pd.DataFrame:
+        return pd.DataFrame([{"section": i.section, "item": i.id, "kind": i.kind, "points": i.points,
+                              "allow_na": i.allow_na, "construct": i.construct, **by_language(i.text, "text")}
+                             for i in self.items])
+
+    def summary(self) -> Summary:
+        """Every section, item, level, deduction and bonus."""
+        sections = pd.DataFrame([{"section": s.id, **by_language(s.name, "name"), "points": s.points,
+                                  "items": len(s.items)} for s in self.sections])
+        levels = pd.DataFrame([{"min": lv.min, "stars": lv.stars, **by_language(lv.label, "label")}
+                               for lv in self.levels])
+        adjustments = pd.DataFrame([{"id": a.id, "type": kind, "points": a.points, "max": a.max, "veto": a.veto,
+                                     **by_language(a.text, "text")}
+                                    for kind, group in (("deduction", self.deductions), ("bonus", self.bonuses))
+                                    for a in group])
+        return self._card().summary({"sections": sections, "items": self._items(), "levels": levels,
+                                     "adjustments": adjustments}, [f"file: {self.path}"] if self.path else [])
+
 
 # ------------------------------------------------------------------ loading
 
 
+@public(subjects=1)
 def load_rubric(path: str | Path) -> Rubric:
     """Read and check a rubric file.
 
@@ -232,6 +269,7 @@ def _adjustment(top: KeyReader, key: str, k: int, table: dict) -> Adjustment:
 # ------------------------------------------------------------------ audit
 
 
+@public(subjects=2)
 def read_audit(audit: str | Path | pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     """Read and check an audit table: one row per audit item, deduction or bonus.
 
@@ -326,14 +364,15 @@ def _flag(text: str, where: str) -> bool:
 # ------------------------------------------------------------------ scoring
 
 
-@dataclass(frozen=True)
-class RubricResult:
+@dataclass(frozen=True, repr=False)
+class RubricResult(Display):
     """Result of :func:`score_rubric`.
 
     ``items``: section, item, kind, points, applicable, earned, deduction, method, note, sampled, deficient
     (the records checked and found deficient, for items audited by sampling; else NaN).
     ``sections``: section, name_zh, name_en, points, applicable, earned, rate, score.
-    ``adjustments``: id, type (deduction/bonus), count, points, max, value, veto.
+    ``adjustments``: id, type (deduction/bonus), count (from the audit), points (each), max, applied (count ×
+    points, at most max), veto.
     """
 
     rubric: Rubric
@@ -358,6 +397,28 @@ class RubricResult:
         label = self.rubric.fail_label if self.level is None else self.level.label
         return label.get(lang) or label.get("en") or ""
 
+    def _card(self) -> Card:
+        verdict = label(self.rubric.fail_label if self.level is None else self.level.label)
+        stars = f" {'★' * self.stars}" if self.stars else ""
+        facts = [("points", f"earned {self.earned:.2f} of {self.applicable:.2f} applicable, {self.base:.2f} on the "
+                            f"{number(self.rubric.points)}-point scale"
+                            + (f", bonus {self.bonus:.2f}" if self.bonus else "")
+                            + (f", deductions {self.deduction:.2f}" if self.deduction else "")),
+                 ("sections", [f"{s} {number(r * 100, 0)}%" for s, r in self.sections[["section", "rate"]]
+                               .itertuples(index=False)])]
+        if self.vetoed:
+            facts.append(("vetoed", "a veto deduction fails the verdict"))
+        if self.notes:
+            facts.append(("notes", list(self.notes)))
+        return Card("RubricResult", f"{self.rubric.id}: {self.total:.2f} of {number(self.rubric.points)} points → "
+                    f"{verdict}{stars}", facts, [("sections", self.sections)],
+                    (".items", ".sections", ".adjustments", ".explanation(lang)", ".summary()"))
+
+    def summary(self) -> Summary:
+        """The verdict explained, and the items, sections and adjustments as scored."""
+        return self._card().summary({"sections": self.sections, "items": self.items, "adjustments": self.adjustments},
+                                    [f"explanation: {self.explanation('en')}"])
+
     def explanation(self, lang: str = "zh") -> str:
         """How the verdict follows from the points, in words (no formula notation)."""
         r, zh = self.rubric, lang == "zh"
@@ -381,7 +442,8 @@ class RubricResult:
         return ("；" if zh else "; ").join([*parts, end])
 
 
-def score_rubric(rubric: Rubric, audit: str | Path | pd.DataFrame,
+@public(subjects=2)
+def score_rubric(rubric: Rubric, audit: str | Path | pd.DataFrame, *,
                  indices: float | dict[str, float] | None = None) -> RubricResult:
     """Score an audit against a rubric: points per item and section, total, level (stars).
 
@@ -407,11 +469,11 @@ def score_rubric(rubric: Rubric, audit: str | Path | pd.DataFrame,
         raise DataError(f"rubric {rubric.id!r}: every item is not applicable; nothing can be scored.")
     base = earned / applicable * rubric.points
     adjustments, notes = _adjustments(rubric, table)
-    raw_bonus = float(adjustments.loc[adjustments["type"] == "bonus", "value"].sum())
+    raw_bonus = float(adjustments.loc[adjustments["type"] == "bonus", "applied"].sum())
     bonus = raw_bonus if rubric.bonus_cap is None else min(raw_bonus, rubric.bonus_cap)
     if bonus < raw_bonus:
         notes.append(f"bonuses {raw_bonus:g} capped at bonus_cap {rubric.bonus_cap:g}")
-    deduction = float(adjustments.loc[adjustments["type"] == "deduction", "value"].sum())
+    deduction = float(adjustments.loc[adjustments["type"] == "deduction", "applied"].sum())
     total = base + bonus - deduction
     if rubric.round is not None:
         total = round(total, rubric.round)
@@ -474,10 +536,10 @@ def _adjustments(rubric: Rubric, table: pd.DataFrame) -> tuple[pd.DataFrame, lis
             if value < raw:
                 notes.append(f"{kind} {adj.id}: {count:g} × {adj.points:g} = {raw:g} capped at {adj.max:g}")
             rows.append({"id": adj.id, "type": kind, "count": count, "points": adj.points, "max": adj.max,
-                         "value": value, "veto": adj.veto, "text_zh": adj.text.get("zh", ""),
+                         "applied": value, "veto": adj.veto, "text_zh": adj.text.get("zh", ""),
                          "text_en": adj.text.get("en", "")})
-    columns = ["id", "type", "count", "points", "max", "value", "veto", "text_zh", "text_en"]
-    return pd.DataFrame(rows, columns=columns).astype({"veto": bool, "count": float, "value": float}), notes
+    columns = ["id", "type", "count", "points", "max", "applied", "veto", "text_zh", "text_en"]
+    return pd.DataFrame(rows, columns=columns).astype({"veto": bool, "count": float, "applied": float}), notes
 
 
 def _section_table(rubric: Rubric, items: pd.DataFrame) -> pd.DataFrame:

@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csi._api import check_int, check_level, check_option, parameter_error, public
+from csi._display import Card, Display, number
 from csi._validation import rows_text, suggest
 from csi.exceptions import DataError
 from csi.survey._design import influence
@@ -42,8 +44,8 @@ KINDS = ("mean", "rate")  # a channel's score: a mean on a declared scale, or a 
 _WHERE = "composite_score"
 
 
-@dataclass(frozen=True)
-class CompositeResult:
+@dataclass(frozen=True, repr=False)
+class CompositeResult(Display):
     """A multi-channel composite (and, when asked, the matching dissatisfaction composite).
 
     Attributes
@@ -53,7 +55,7 @@ class CompositeResult:
         score_rounded, std_error, df, ci_low, ci_high``. ``score`` is exact ``Σ λ_c θ_c``;
         ``score_rounded`` follows the rounding policy.
     channels : pandas.DataFrame
-        ``measure, channel, weight, kind, n, n_missing, estimate, std_error, df, ci_low, ci_high,
+        ``measure, channel, channel_weight, kind, n, n_missing, estimate, std_error, df, ci_low, ci_high,
         contribution, contribution_rounded, variance_share`` (estimates on 0–100; per-channel CIs
         use t on the design df, rows of the channel − 1 (R ``degf``; rows with a missing value stay
         in the design, as domain estimation); ``variance_share = λ_c Σ_d λ_d C_cd / Var S``, covariances split
@@ -88,11 +90,26 @@ class CompositeResult:
         """Satisfaction composite under the rounding policy."""
         return self._get("score_rounded", "satisfaction")
 
+    def _card(self) -> Card:
+        """(``summary`` is the table of composites here, so the tables are the attributes themselves.)"""
+        facts = []
+        for row in self.summary.itertuples(index=False):
+            facts.append((row.measure, (f"{row.score:.2f}, rounded {number(row.score_rounded)}, {self.level:.0%} CI "
+                                       f"[{number(row.ci_low, 2)}, {number(row.ci_high, 2)}]")))
+        sat = self.channels[self.channels["measure"] == "satisfaction"]
+        facts.append(("channels", [f"{c} {number(w)} × {e:.2f}" for c, w, e
+                                   in sat[["channel", "channel_weight", "estimate"]].itertuples(index=False)]))
+        facts.append(("rounding", self.rounding))
+        title = f"composite {self.score:.2f}" if len(sat) else "composite"
+        return Card("CompositeResult", title, facts, [("summary", self.summary), ("channels", self.channels)],
+                    (".summary", ".channels", ".covariance", ".score", ".score_rounded"))
 
-def composite_score(channels: Any, weights: Mapping[str, float] | None = None, *,
+
+@public(subjects=1, renamed={"survey_weights": "weights"})
+def composite_score(channels: Any, *, channel_weights: Mapping[str, float] | None = None,
                     rounding: str = "per_channel", digits: int = 0, level: float = 0.95,
                     kind: str | Mapping[str, str] = "mean", scale: Any = None, satisfied_at: Any = None,
-                    dissatisfied_at: Any = None, survey_weights: Any = None,
+                    dissatisfied_at: Any = None, weights: Any = None,
                     respondent: str = "respondent_id") -> CompositeResult:
     """Combine channels with fixed weights into a 0–100 composite with a design-based CI.
 
@@ -105,12 +122,12 @@ def composite_score(channels: Any, weights: Mapping[str, float] | None = None, *
           respondent and channel, optionally ``respondent_id`` (``respondent=``; rows of
           different channels with the same id are the same person, which gives overlap
           covariances; without the column channels are taken as disjoint samples) and a
-          survey-weight column (``survey_weights=`` its name);
+          survey-weight column (``weights=`` its name);
         * **responses, per channel**: ``{channel: Series}``, each Series indexed by respondent id;
         * **pre-computed channel scores**: a DataFrame with ``channel`` and ``estimate`` (already
           0–100), optionally ``measure`` (``"satisfaction"``/``"dissatisfaction"``),
           ``std_error``, ``n`` and ``df``; channels are then taken as independent.
-    weights : mapping channel → λ
+    channel_weights : mapping channel → λ
         Fixed channel weights, > 0, summing to 1; default online .4, questionnaire .3, onsite .3.
     rounding : {"per_channel", "total", "none"}
         ``per_channel``: round each weighted contribution λ_c θ_c to ``digits`` (half up) before
@@ -128,9 +145,10 @@ def composite_score(channels: Any, weights: Mapping[str, float] | None = None, *
         Thresholds: satisfied if value ≥ ``satisfied_at`` (rate channels); dissatisfied if value ≤
         ``dissatisfied_at`` — when given, the dissatisfaction composite (100·dissatisfied rate per
         channel, same λ) is added.
-    survey_weights : str or mapping channel → WeightingResult/Series, optional
-        Per-channel survey weights: a column of the long frame, or per channel a WeightingResult
-        (weights and raking residuals, aligned to that channel's rows) or a Series of weights.
+    weights : str or mapping channel → WeightingResult/Series, optional
+        Case (survey) weights of the respondents: a column of the long frame, or per channel a
+        WeightingResult (weights and raking residuals, aligned to that channel's rows) or a Series of
+        weights. Not the channel weights, which are ``channel_weights``.
 
     Returns
     -------
@@ -142,17 +160,20 @@ def composite_score(channels: Any, weights: Mapping[str, float] | None = None, *
     tests/test_weighting.py); the overlap covariance is checked exactly against ``svy_mean`` of the
     combined variable in tests/test_composite.py.
     """
-    lam = _channel_weights(weights)
-    if rounding not in _ROUNDING:
-        raise DataError(f"{_WHERE}: rounding={rounding!r}; use one of {list(_ROUNDING)}.")
-    if not 0 < level < 1:
-        raise DataError(f"{_WHERE}: level must be in (0, 1), got {level}.")
+    check_option(_WHERE, "rounding", rounding, _ROUNDING)
+    check_int(_WHERE, "digits", digits, 0, what="decimals")
+    check_level(_WHERE, level)
+    if isinstance(weights, Mapping) and any(isinstance(v, int | float) and not isinstance(v, bool)
+                                            for v in weights.values()):
+        raise parameter_error(_WHERE, "weights", dict(weights), "weights= are the respondents' case weights (a column, "
+                              "or per channel a WeightingResult or Series); give channel weights as channel_weights=")
+    lam = _channel_weights(channel_weights)
     if isinstance(channels, pd.DataFrame) and "estimate" in channels.columns and "value" not in channels.columns:
         parts = _from_scores(channels, lam)
     else:
         frame = _long_frame(channels, respondent)
         opts = {"kind": kind, "scale": scale, "satisfied_at": satisfied_at, "dissatisfied_at": dissatisfied_at}
-        parts = _from_responses(frame, lam, opts, survey_weights, respondent)
+        parts = _from_responses(frame, lam, opts, weights, respondent)
     tables = [_combine(measure, *part, lam, rounding, digits, level) for measure, part in parts.items()]
     return CompositeResult(pd.DataFrame([t[0] for t in tables]),
                            pd.concat([t[1] for t in tables], ignore_index=True),
@@ -164,7 +185,7 @@ def composite_score(channels: Any, weights: Mapping[str, float] | None = None, *
 def _channel_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     lam = dict(DEFAULT_CHANNEL_WEIGHTS if weights is None else weights)
     if not lam:
-        raise DataError(f"{_WHERE}: weights is empty; give {{channel: weight}}.")
+        raise DataError(f"{_WHERE}: channel_weights is empty; give {{channel: weight}}.")
     bad = {c: v for c, v in lam.items() if not (np.isfinite(v) and v > 0)}
     if bad:
         raise DataError(f"{_WHERE}: channel weights must be positive numbers; got {bad}.")
@@ -178,11 +199,11 @@ def _check_channels(found: list[str], lam: Mapping[str, float]) -> None:
     extra = [c for c in found if c not in lam]
     if extra:
         raise DataError(f"{_WHERE}: channel(s) {extra} have no weight{suggest(extra[0], lam)}; "
-                        f"weights are given for {list(lam)}.")
+                        f"channel_weights are given for {list(lam)}.")
     absent = [c for c in lam if c not in found]
     if absent:
         raise DataError(f"{_WHERE}: channel(s) {absent} have a weight but no data; "
-                        "drop them from the weights or supply their responses.")
+                        "drop them from the channel_weights or supply their responses.")
 
 
 def _long_frame(channels: Any, respondent: str) -> pd.DataFrame:
@@ -212,7 +233,7 @@ def _option(value: Any, channel: str, name: str) -> Any:
 
 # ----------------------------------------------------------------------------- responses → estimates
 
-def _from_responses(frame, lam, opts, survey_weights, respondent) -> dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]]:
+def _from_responses(frame, lam, opts, weights, respondent) -> dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]]:
     names = list(dict.fromkeys(frame["channel"]))
     _check_channels(names, lam)
     order = list(lam)
@@ -223,7 +244,7 @@ def _from_responses(frame, lam, opts, survey_weights, respondent) -> dict[str, t
     for c in order:
         part = frame[frame["channel"] == c]
         ids = _respondent_ids(part, respondent, c) if has_ids else pd.Index([(c, i) for i in range(len(part))])
-        w = _channel_weights_of(part, survey_weights, c)
+        w = _channel_weights_of(part, weights, c)
         for m in measures:
             y, kind = _transform(part, c, m, opts)
             try:
@@ -251,15 +272,16 @@ def _respondent_ids(part: pd.DataFrame, respondent: str, channel: str) -> pd.Ind
     return pd.Index(ids.to_numpy())
 
 
-def _channel_weights_of(part: pd.DataFrame, survey_weights: Any, channel: str) -> Any:
-    if survey_weights is None:
+def _channel_weights_of(part: pd.DataFrame, weights: Any, channel: str) -> Any:
+    """The case weights of one channel's respondents (None: equal weights)."""
+    if weights is None:
         return None
-    if isinstance(survey_weights, str):
-        if survey_weights not in part.columns:
-            raise DataError(f"{_WHERE}: survey weight column {survey_weights!r} not in the responses"
-                            f"{suggest(survey_weights, part.columns)}.")
-        return part[survey_weights]
-    return _option(survey_weights, channel, "survey_weights")
+    if isinstance(weights, str):
+        if weights not in part.columns:
+            raise DataError(f"{_WHERE}: survey weight column {weights!r} not in the responses"
+                            f"{suggest(weights, part.columns)}.")
+        return part[weights]
+    return _option(weights, channel, "weights")
 
 
 def _transform(part: pd.DataFrame, channel: str, measure: str, opts: Mapping[str, Any]) -> tuple[np.ndarray, str]:
@@ -270,8 +292,7 @@ def _transform(part: pd.DataFrame, channel: str, measure: str, opts: Mapping[str
         raise DataError(f"{_WHERE}: non-numeric values in channel {channel!r}, {rows_text(list(bad))}.")
     x = x.to_numpy(float)
     kind = _option(opts["kind"], channel, "kind")
-    if kind not in KINDS:
-        raise DataError(f"{_WHERE}: kind {kind!r} for channel {channel!r}; use one of {', '.join(KINDS)}.")
+    check_option(_WHERE, "kind" if isinstance(opts["kind"], str) else f"kind[{channel!r}]", kind, KINDS)
     scale = _option(opts["scale"], channel, "scale")
     if scale is not None:
         _check_scale(part, x, scale, channel)
@@ -357,9 +378,9 @@ def _combine(measure, est: pd.DataFrame, cov: np.ndarray, shared: np.ndarray, la
     se_c = est["std_error"].to_numpy(float)
     q_c = np.array([_t_quantile(level, d) for d in est["df"].to_numpy(float)])
     share = lv * (cov @ lv) / var_s if var_s > 0 else np.full(len(order), np.nan)
-    channels = est.assign(measure=measure, weight=lv, ci_low=theta - q_c * se_c, ci_high=theta + q_c * se_c,
+    channels = est.assign(measure=measure, channel_weight=lv, ci_low=theta - q_c * se_c, ci_high=theta + q_c * se_c,
                           contribution=contribution, contribution_rounded=rounded, variance_share=share)
-    channels = channels[["measure", "channel", "weight", "kind", "n", "n_missing", "estimate", "std_error",
+    channels = channels[["measure", "channel", "channel_weight", "kind", "n", "n_missing", "estimate", "std_error",
                          "df", "ci_low", "ci_high", "contribution", "contribution_rounded", "variance_share"]]
     return summary, channels, _cov_table(measure, order, cov, shared)
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csi._api import check_flag, check_level, public
 from csi._stats import weighted_means
 from csi._validation import rows_text, suggest
 from csi.exceptions import DataError
@@ -30,7 +31,8 @@ from csi.survey._weighting import WeightingResult, _base_weights, _build_cells, 
 __all__ = ["Influence", "influence", "svy_mean", "svy_proportion"]
 
 
-def svy_mean(data: pd.DataFrame, y: str | Sequence[str], weights: Any, *, strata: str | None = None,
+@public(subjects=2)
+def svy_mean(data: pd.DataFrame, y: str | Sequence[str], *, weights: Any = None, strata: str | None = None,
              cluster: str | None = None, fpc: Any = None, calibration: WeightingResult | bool | None = None,
              level: float = 0.95, deff: bool = False) -> pd.DataFrame:
     """Design-based weighted (Hájek) mean with a linearization standard error.
@@ -48,8 +50,9 @@ def svy_mean(data: pd.DataFrame, y: str | Sequence[str], weights: Any, *, strata
     data : pandas.DataFrame
     y : str or list of str
         Outcome column(s); NaN excluded and counted in ``n_missing``.
-    weights : WeightingResult, array-like, pandas.Series or str
-        Weights; a WeightingResult also sets ``calibration`` unless ``calibration=False``.
+    weights : WeightingResult, array-like, pandas.Series, str or None
+        Case weights (None: equal weights); a WeightingResult also sets ``calibration`` unless
+        ``calibration=False``.
     strata, cluster : str, optional
         Column names; clusters are one-stage PSUs, nested within strata.
     fpc : str, float or mapping, optional
@@ -89,8 +92,12 @@ _OPS = {">=": np.greater_equal, "<=": np.less_equal, "==": np.equal, "!=": np.no
         ">": np.greater, "<": np.less}
 
 
-def svy_proportion(data: pd.DataFrame, condition: str | Sequence[str], weights: Any, **design: Any) -> pd.DataFrame:
-    """Design-based proportion, e.g. the top-2-box rate ``svy_proportion(df, "SATI1 >= 9", w)``.
+@public(subjects=2)
+def svy_proportion(data: pd.DataFrame, condition: str | Sequence[str], *, weights: Any = None,
+                   strata: str | None = None, cluster: str | None = None, fpc: Any = None,
+                   calibration: WeightingResult | bool | None = None, level: float = 0.95,
+                   deff: bool = False) -> pd.DataFrame:
+    """Design-based proportion, e.g. the top-2-box rate ``svy_proportion(df, "SATI1 >= 9", weights=w)``.
 
     ``condition`` is either a comparison ``"COLUMN op number"`` (op one of >=, <=, ==, !=, >, <),
     where a missing value of the column gives a missing indicator (excluded and counted, never
@@ -100,14 +107,12 @@ def svy_proportion(data: pd.DataFrame, condition: str | Sequence[str], weights: 
 
     Parameters
     ----------
-    data, weights, **design
-        As :func:`svy_mean` (strata, cluster, fpc, calibration, level, deff).
+    data, weights, strata, cluster, fpc, calibration, level, deff
+        As :func:`svy_mean`.
     """
     conditions = [condition] if isinstance(condition, str) else list(condition)
     values = {c: _indicator(data, c) for c in conditions}
-    return _estimate(data, values, weights, design.pop("strata", None), design.pop("cluster", None),
-                     design.pop("fpc", None), design.pop("calibration", None),
-                     design.pop("level", 0.95), design.pop("deff", False), "svy_proportion", **design)
+    return _estimate(data, values, weights, strata, cluster, fpc, calibration, level, deff, "svy_proportion")
 
 
 def _indicator(data: pd.DataFrame, condition: str) -> np.ndarray:
@@ -126,9 +131,9 @@ def _indicator(data: pd.DataFrame, condition: str) -> np.ndarray:
     return x
 
 
-def _estimate(data, values, weights, strata, cluster, fpc, calibration, level, deff, where, **extra):
-    if extra:
-        raise TypeError(f"{where}: unexpected argument(s) {sorted(extra)}")
+def _estimate(data, values, weights, strata, cluster, fpc, calibration, level, deff, where):
+    check_level(where, level)
+    check_flag(where, "deff", deff)
     w, psu, resid = _design_arrays(data, weights, strata, cluster, fpc, calibration, where)
     q = stats.norm.ppf(0.5 + level / 2)
     rows = []

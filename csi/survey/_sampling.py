@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csi._api import check_int, check_level, check_number, check_option, parameter_error, public
+from csi._display import Card, Display, Summary
 from csi._validation import suggest
 from csi.exceptions import DataError
 
@@ -33,8 +35,8 @@ __all__ = ["SamplePlan", "allocate", "plan_sample", "plan_samples"]
 ALLOCATIONS = ("proportional", "neyman")  # allocate(method=): n_h ∝ N_h, or ∝ N_h·S_h (Neyman 1934)
 
 
-@dataclass(frozen=True)
-class SamplePlan:
+@dataclass(frozen=True, repr=False)
+class SamplePlan(Display):
     """A sample size with the steps that led to it.
 
     Attributes
@@ -46,8 +48,8 @@ class SamplePlan:
     census : bool
         True when everyone is surveyed (N below the threshold, or the planned n reaches N).
     steps : pandas.DataFrame
-        ``step, value``: ``n0``, ``fpc``, ``response_rate``, ``deff``, ``clamped`` (empty for a
-        census below the threshold).
+        ``step, n``: the sample size after each step, ``n0``, ``fpc``, ``response_rate``, ``deff``,
+        ``clamped`` (empty for a census below the threshold).
     expected_completes : float
         ``n × response_rate``.
     margin_achieved : float
@@ -65,8 +67,21 @@ class SamplePlan:
     margin_achieved: float
     reasoning: MappingProxyType
 
+    def _card(self) -> Card:
+        what = f"census of {self.population:,}" if self.census else f"invite {self.n:,} of {self.population:,}"
+        facts = [("expected completes", f"{self.expected_completes:,.1f}"),
+                 ("margin achieved", f"±{self.margin_achieved:.3g}"),
+                 ("reasoning", self.reasoning.get("en") or next(iter(self.reasoning.values()), ""))]
+        return Card("SamplePlan", what, facts, [("steps", self.steps)], (".steps", ".reasoning", ".summary()"))
 
-def plan_sample(population: int, *, margin: float, sd: float, confidence: float = 0.95, deff: float = 1.0,
+    def summary(self) -> Summary:
+        """The plan, the reasoning in each language and the steps (sample size after each)."""
+        return self._card().summary({"steps": self.steps}, [f"reasoning ({lang}): {text}"
+                                                             for lang, text in self.reasoning.items()])
+
+
+@public(subjects=1, renamed={"confidence": "level"})
+def plan_sample(population: int, *, margin: float, sd: float, level: float = 0.95, deff: float = 1.0,
                 response_rate: float = 1.0, census_below: int = 50,
                 bounds: tuple[int, int] | None = (100, 200)) -> SamplePlan:
     """Plan how many customers of one unit to survey (census or sample).
@@ -79,8 +94,8 @@ def plan_sample(population: int, *, margin: float, sd: float, confidence: float 
         Target half-width e of the CI of a mean, in the units of ``sd`` (e.g. 0.3 points on 1–10).
     sd : float
         Expected standard deviation S of the item (e.g. 2 on a 10-point scale).
-    confidence : float
-        Confidence level of the margin (z = Φ⁻¹(1/2 + confidence/2)).
+    level : float
+        Confidence level of the margin (z = Φ⁻¹(1/2 + level/2)).
     deff : float
         Expected design effect (≥ 1 for weighting/clustering losses).
     response_rate : float
@@ -94,10 +109,10 @@ def plan_sample(population: int, *, margin: float, sd: float, confidence: float 
     -------
     SamplePlan
     """
-    _check_inputs(population, margin, sd, confidence, deff, response_rate, bounds)
+    _check_inputs("plan_sample", population, margin, sd, level, deff, response_rate, census_below, bounds)
     big_n = int(population)
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    args = {"N": big_n, "e": margin, "S": sd, "z": z, "conf": confidence, "deff": deff, "rr": response_rate,
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    args = {"N": big_n, "e": margin, "S": sd, "z": z, "conf": level, "deff": deff, "rr": response_rate,
             "below": census_below, "bounds": bounds}
     if big_n < census_below:
         return _plan(big_n, big_n, True, [], z, sd, deff, response_rate, _census_text(args))
@@ -114,19 +129,21 @@ def plan_sample(population: int, *, margin: float, sd: float, confidence: float 
     return _plan(big_n, n, n >= big_n, steps, z, sd, deff, response_rate, _sample_text(args))
 
 
-def _check_inputs(population, margin, sd, confidence, deff, response_rate, bounds) -> None:
-    checks = [
-        (isinstance(population, int | np.integer) and population >= 1, f"population must be an integer ≥ 1, got {population!r}"),
-        (margin > 0, f"margin must be > 0, got {margin}"),
-        (sd > 0, f"sd must be > 0, got {sd}"),
-        (0 < confidence < 1, f"confidence must be in (0, 1), got {confidence}"),
-        (deff > 0, f"deff must be > 0, got {deff}"),
-        (0 < response_rate <= 1, f"response_rate must be in (0, 1], got {response_rate}"),
-        (bounds is None or 1 <= bounds[0] <= bounds[1], f"bounds must be (low, high) with 1 ≤ low ≤ high, got {bounds}"),
-    ]
-    for ok, message in checks:
-        if not ok:
-            raise DataError(f"plan_sample: {message}.")
+def _check_inputs(where, population, margin, sd, level, deff, response_rate, census_below, bounds) -> None:
+    """ParameterError naming ``where`` for an option outside its range (``margin``, ``sd`` None: per-unit columns)."""
+    check_int(where, "population", population, 1, what="customers served")
+    check_number(where, "margin", margin, above=0, allow_none=where == "plan_samples")
+    check_number(where, "sd", sd, above=0, allow_none=where == "plan_samples")
+    check_level(where, level)
+    check_number(where, "deff", deff, above=0)
+    check_number(where, "response_rate", response_rate, above=0, at_most=1)
+    check_number(where, "census_below", census_below)
+    try:
+        ok = bounds is None or 1 <= bounds[0] <= bounds[1]
+    except (TypeError, IndexError):
+        ok = False
+    if not ok:
+        raise parameter_error(where, "bounds", bounds, "give (low, high) with 1 ≤ low ≤ high, or None")
 
 
 def _plan(big_n, n, census, steps, z, sd, deff, rr, texts) -> SamplePlan:
@@ -135,7 +152,7 @@ def _plan(big_n, n, census, steps, z, sd, deff, rr, texts) -> SamplePlan:
         achieved = 0.0
     else:
         achieved = z * sd * math.sqrt(deff * max(big_n - m, 0.0) / (max(big_n - 1, 1) * m))
-    table = pd.DataFrame(steps, columns=["step", "value"])
+    table = pd.DataFrame(steps, columns=["step", "n"])
     return SamplePlan(big_n, int(n), bool(census), table, float(m), float(achieved), MappingProxyType(texts))
 
 
@@ -165,15 +182,26 @@ def _sample_text(a: dict[str, Any]) -> dict[str, str]:
     return {"en": en, "zh": zh}
 
 
+@public(subjects=1, renamed={"confidence": "level"})
 def plan_samples(units: pd.DataFrame, *, population: str = "population", unit: str | None = None,
-                 **settings: Any) -> pd.DataFrame:
+                 margin: float | None = None, sd: float | None = None, level: float = 0.95, deff: float = 1.0,
+                 response_rate: float = 1.0, census_below: int = 50,
+                 bounds: tuple[int, int] | None = (100, 200)) -> pd.DataFrame:
     """:func:`plan_sample` for many units (enterprises, teams): one row per unit.
 
     ``units`` holds a population column; ``sd``, ``deff``, ``response_rate`` and ``margin`` may be
-    columns too (per-unit values) or keyword arguments (one value for all). Returns ``units``'
+    columns too (per-unit values) or keyword arguments (one value for all; ``margin`` and ``sd`` are
+    needed one way or the other). The other options are :func:`plan_sample`'s. Returns ``units``'
     ``unit`` column (or index) with ``population, n, census, expected_completes,
     margin_achieved, reasoning_zh, reasoning_en``.
     """
+    settings = {"margin": margin, "sd": sd, "level": level, "deff": deff, "response_rate": response_rate,
+                "census_below": census_below, "bounds": bounds}
+    _check_inputs("plan_samples", 1, margin, sd, level, deff, response_rate, census_below, bounds)
+    for key in ("margin", "sd"):
+        if settings[key] is None and key not in units.columns:
+            raise parameter_error("plan_samples", key, None, f"give {key}= (one value for every unit) or a "
+                                  f"{key!r} column in units")
     if population not in units.columns:
         raise DataError(f"plan_samples: population column {population!r} not in the table"
                         f"{suggest(population, units.columns)}.")
@@ -193,7 +221,8 @@ def plan_samples(units: pd.DataFrame, *, population: str = "population", unit: s
                                        "margin_achieved", "reasoning_zh", "reasoning_en"])
 
 
-def allocate(strata: pd.DataFrame, n: int, method: str = "proportional", *, stratum: str = "stratum",
+@public(subjects=2)
+def allocate(strata: pd.DataFrame, n: int, *, method: str = "proportional", stratum: str = "stratum",
              population: str = "population", sd: str = "sd") -> pd.DataFrame:
     """Allocate a total sample ``n`` across strata.
 
@@ -226,8 +255,7 @@ def allocate(strata: pd.DataFrame, n: int, method: str = "proportional", *, stra
 
 
 def _strata_table(strata, n, method, stratum, population, sd) -> pd.DataFrame:
-    if method not in ALLOCATIONS:
-        raise DataError(f"allocate: method {method!r}; use {' or '.join(map(repr, ALLOCATIONS))}.")
+    check_option("allocate", "method", method, ALLOCATIONS)
     need = [stratum, population] + ([sd] if method == "neyman" else [])
     missing = [c for c in need if c not in strata.columns]
     if missing:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from csi._api import public
+from csi._display import Card, Display, Summary, pairs
 from csi.exceptions import SchemaError
 from csi.io import Questionnaire
 from csi.io._study import ScreeningRules
@@ -21,8 +23,8 @@ from csi.survey._durations import durations
 REASONS = ("out_of_range", "no_items_answered", "too_few_answered", "speeder", "straightlining", "duplicate")
 
 
-@dataclass(frozen=True)
-class ScreeningResult:
+@dataclass(frozen=True, repr=False)
+class ScreeningResult(Display):
     """The kept responses, the excluded respondents with reasons, the ledger and item missingness."""
 
     kept: pd.DataFrame
@@ -31,8 +33,45 @@ class ScreeningResult:
     missingness: pd.DataFrame  # item, answered, blank, dont_know, missing_share (all respondents read)
     rules: ScreeningRules
 
+    def _reasons(self) -> pd.DataFrame:
+        counts = [(code, int(self.ledger[code].sum())) for code in REASONS if code in self.ledger]
+        table = pd.DataFrame(counts, columns=["reason", "respondents"])
+        return table[table["respondents"] > 0].sort_values("respondents", ascending=False, kind="mergesort")
 
-def screen(responses: pd.DataFrame, questionnaire: Questionnaire, rules: ScreeningRules | None = None
+    def _card(self) -> Card:
+        read, kept = int(self.ledger["read"].sum()), int(self.ledger["analysed"].sum())
+        out = read - kept
+        facts = [("excluded by reason", pairs(self._reasons().set_index("reason")["respondents"]) or "none")]
+        if len(self.ledger) and read:
+            share = self.ledger["excluded"] / self.ledger["read"].clip(lower=1)
+            worst = self.ledger.loc[share.idxmax()]
+            facts.append(("enterprises", (f"{len(self.ledger)}; most excluded {worst['enterprise_id']}: "
+                                         f"{int(worst['excluded'])} of {int(worst['read'])} ({share.max():.1%})")))
+        if len(self.missingness):
+            top = self.missingness.loc[self.missingness["missing_share"].idxmax()]
+            above = int((self.missingness["missing_share"] > 0.05).sum())
+            facts.append(("missing answers", (f"most {top['item']} {top['missing_share']:.1%}; "
+                                             f"{above} of {len(self.missingness)} items above 5%")))
+        r = self.rules
+        speeders = f"under {r.speeder_min_seconds:g} s" if r.speeder_column else "off"
+        facts.append(("rules", (f"out of range: {r.out_of_range}; min answered {r.min_answered:.0%}; straight-lining "
+                               f"{'on' if r.straightlining else 'off'}; speeders {speeders}; duplicates "
+                               f"{'on' if r.duplicates else 'off'}")))
+        share = f" ({out / read:.1%})" if read else ""
+        return Card("ScreeningResult", f"{kept:,} of {read:,} respondents kept, {out:,} excluded{share}", facts,
+                    [("ledger", self.ledger), ("excluded", self.excluded)],
+                    (".kept", ".excluded", ".ledger", ".missingness", ".summary()"))
+
+    def summary(self) -> Summary:
+        """The exclusions by reason, the ledger (per enterprise: read, analysed, excluded, by reason) and item
+        missingness; the respondents themselves are in ``kept`` and ``excluded``."""
+        return self._card().summary(
+            {"exclusions_by_reason": self._reasons(), "ledger": self.ledger, "missingness": self.missingness},
+            [f"respondent tables: .kept ({len(self.kept):,} rows), .excluded ({len(self.excluded):,} rows)"])
+
+
+@public(subjects=2)
+def screen(responses: pd.DataFrame, questionnaire: Questionnaire, *, rules: ScreeningRules | None = None
            ) -> ScreeningResult:
     """Apply the screening rules and account for every respondent.
 

@@ -32,7 +32,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from csi._api import check_flag, check_int, check_number, check_option, parameter_error, public
 from csi._data import case_weights, check_weights
+from csi._display import Card, Display, Summary, listing
 from csi._validation import rows_text, suggest
 from csi.exceptions import ConvergenceError, DataError
 from csi.io import read_csv_text
@@ -45,8 +47,8 @@ _SHARE_TOL = 1e-6  # shares of one variable must sum to 1 within this
 CALIBRATION_METHODS = ("linear", "raking", "logit")  # calibrate(method=): R survey calfun linear, raking, logit
 
 
-@dataclass(frozen=True)
-class WeightingResult:
+@dataclass(frozen=True, repr=False)
+class WeightingResult(Display):
     """Weights and how well they reproduce their targets.
 
     Attributes
@@ -90,6 +92,33 @@ class WeightingResult:
     base_weights: pd.Series | None = None
     calibrated_weights: pd.Series | None = None
 
+    def _card(self) -> Card:
+        w = self.weights
+        spread = f"{w.min():.3g} to {w.max():.3g}, mean {w.mean():.3g}" if len(w) else "none"
+        if len(w) and w.min() > 0:
+            spread += f" (max/min {w.max() / w.min():.3g})"
+        facts = [("weights", spread)]
+        if self.factors:
+            facts.append(("calibrated to", listing(" × ".join(f) for f in self.factors)))
+        if len(self.margins):
+            gap = (self.margins["achieved"] - self.margins["target"]).abs()
+            worst = self.margins.loc[gap.idxmax()]
+            facts.append(("margins", (f"{len(self.margins)} targets, largest |achieved − target| {gap.max():.2g} "
+                                     f"({worst['variable']} = {worst['level']})")))
+        facts.append(("iterations", f"converged in {self.iterations}" if self.iterations else "closed form"))
+        if "trim" in self.method:
+            facts.append(("trimmed", f"{self.n_trimmed:,} weights at a bound"))
+        return Card("WeightingResult", f"{self.method}: n = {len(w):,}, Kish deff {self.design_effect:.3f}, "
+                    f"effective n {self.effective_n:,.0f}", facts, [("margins", self.margins)],
+                    (".weights", ".margins", ".summary()"))
+
+    def summary(self) -> Summary:
+        """The margins (target and achieved shares) and the distribution of the weights."""
+        quantiles = self.weights.quantile([0, 0.05, 0.25, 0.5, 0.75, 0.95, 1]).to_numpy() if len(self.weights) else []
+        spread = pd.DataFrame({"statistic": ["min", "p5", "p25", "median", "p75", "p95", "max"][: len(quantiles)],
+                               "weight": quantiles})
+        return self._card().summary({"margins": self.margins, "weights": spread})
+
 
 @dataclass(frozen=True)
 class _Factor:
@@ -106,6 +135,7 @@ class _Factor:
 
 # ----------------------------------------------------------------------------- Kish
 
+@public(subjects=1)
 def kish_deff(weights: Any) -> float:
     """Kish's weighting design effect ``n Σw² / (Σw)² = 1 + CV²(w)``.
 
@@ -121,6 +151,7 @@ def kish_deff(weights: Any) -> float:
     return float(w.size * np.dot(w, w) / w.sum() ** 2)
 
 
+@public(subjects=1)
 def effective_n(weights: Any) -> float:
     """Kish's effective sample size ``(Σw)² / Σw² = n / deff`` (Kish 1965)."""
     w = _weight_array(weights, "effective_n")
@@ -374,6 +405,7 @@ def _result(data, d, cells, cell_w, factors, iterations, method, n_trimmed=0) ->
 
 # ----------------------------------------------------------------------------- raking
 
+@public(subjects=2)
 def rake(data: pd.DataFrame, margins: Any, *, base_weights: Any = None, tol: float = 1e-10,
          max_iter: int = 100) -> WeightingResult:
     """Rake (iterative proportional fitting) weights to marginal distributions.
@@ -415,9 +447,9 @@ def rake(data: pd.DataFrame, margins: Any, *, base_weights: Any = None, tol: flo
     Checked against R survey ``rake()`` with population totals ``share × Σ base weights``:
     weights agree to 1e-8 on the demo data (tests/reference/weighting.R).
     """
+    check_number("rake", "tol", tol, above=0)
+    check_int("rake", "max_iter", max_iter, 1, what="raking cycles")
     where = _where("rake", data, margins)
-    if not tol > 0 or max_iter < 1:
-        raise DataError(f"{where}: tol must be > 0 and max_iter ≥ 1 (got tol={tol!r}, max_iter={max_iter!r}).")
     d = _base_weights(data, base_weights, where)
     factors = _rake_factors(data, margins, float(d.sum()), where)
     cells = _build_cells(data, factors, d, where)
@@ -447,6 +479,7 @@ def _margin_error(cells: _Cells, factors: Sequence[_Factor], w: np.ndarray) -> f
 
 # ----------------------------------------------------------------------------- poststratification
 
+@public(subjects=2)
 def poststratify(data: pd.DataFrame, cells: pd.DataFrame, *, base_weights: Any = None) -> WeightingResult:
     """Poststratify: ``w_i = d_i · T_c / Σ_{j∈c} d_j`` within each cell c.
 
@@ -488,6 +521,7 @@ def poststratify(data: pd.DataFrame, cells: pd.DataFrame, *, base_weights: Any =
 
 # ----------------------------------------------------------------------------- calibration
 
+@public(subjects=2)
 def calibrate(data: pd.DataFrame, totals: Any, *, base_weights: Any = None, method: str = "linear",
               bounds: tuple[float, float] | None = None, tol: float = 1e-10,
               max_iter: int = 100) -> WeightingResult:
@@ -516,8 +550,10 @@ def calibrate(data: pd.DataFrame, totals: Any, *, base_weights: Any = None, meth
 
     Raises
     ------
+    ParameterError
+        Bad ``method``, ``bounds``, ``tol`` or ``max_iter``.
     DataError
-        As :func:`rake`; bad ``method`` or ``bounds``.
+        As :func:`rake`.
     ConvergenceError
         The calibration equations were not solved (e.g. bounds too tight).
 
@@ -527,6 +563,8 @@ def calibrate(data: pd.DataFrame, totals: Any, *, base_weights: Any = None, meth
     demo data: weights to 1e-8 (tests/reference/weighting.R).
     """
     where = f"calibrate(method={method!r})"
+    check_number("calibrate", "tol", tol, above=0)
+    check_int("calibrate", "max_iter", max_iter, 1, what="Newton steps")
     calfun = _calfun(method, bounds, where)
     d = _base_weights(data, base_weights, where)
     factors = _rake_factors(data, totals, float(d.sum()), where)
@@ -538,15 +576,17 @@ def calibrate(data: pd.DataFrame, totals: Any, *, base_weights: Any = None, meth
 
 def _calfun(method: str, bounds: tuple[float, float] | None, where: str):
     """``F(u) -> (g, dg/du)`` for the method, truncated to bounds for linear/raking."""
-    if method not in CALIBRATION_METHODS:
-        raise DataError(f"{where}: unknown method; use one of {', '.join(CALIBRATION_METHODS)}.")
+    check_option("calibrate", "method", method, CALIBRATION_METHODS)
     if bounds is not None:
-        lo, hi = (float(b) for b in bounds)
+        try:
+            lo, hi = (float(b) for b in bounds)
+        except (TypeError, ValueError):
+            lo, hi = math.nan, math.nan
         if not (0 <= lo < 1 < hi):
-            raise DataError(f"{where}: bounds must satisfy 0 <= L < 1 < U, got {bounds}.")
+            raise parameter_error("calibrate", "bounds", bounds, "give (L, U) with 0 <= L < 1 < U, e.g. (0.5, 2)")
     if method == "logit":
         if bounds is None:
-            raise DataError(f"{where}: the logit method needs bounds=(L, U), e.g. (0.5, 2).")
+            raise parameter_error("calibrate", "bounds", bounds, "the logit method needs bounds=(L, U), e.g. (0.5, 2)")
         a = (hi - lo) / ((1 - lo) * (hi - 1))
 
         def logit(u):
@@ -596,6 +636,7 @@ def _solve_calibration(x, t, d, calfun, tol, max_iter, where) -> tuple[np.ndarra
 
 # ----------------------------------------------------------------------------- trimming
 
+@public(subjects=1)
 def trim(weights: WeightingResult | Any, *, upper: float, lower: float | None = None,
          data: pd.DataFrame | None = None, margins: Any = None, relative: bool = False, strict: bool = True,
          tol: float = 1e-10, max_iter: int = 1000) -> WeightingResult:
@@ -644,6 +685,12 @@ def trim(weights: WeightingResult | Any, *, upper: float, lower: float | None = 
     Checked against R survey 4.1.1 ``trimWeights(strict=TRUE)`` and ``svymean`` on the trimmed designs
     (plain and raked): weights to 1e-10, SE of a mean to 1e-6 (tests/reference/trim.R).
     """
+    check_number("trim", "upper", upper, above=0)
+    check_number("trim", "lower", lower, at_least=0, allow_none=True)
+    check_flag("trim", "relative", relative)
+    check_flag("trim", "strict", strict)
+    check_number("trim", "tol", tol, above=0)
+    check_int("trim", "max_iter", max_iter, 1, what="passes")
     w0 = _trim_input(weights, data)
     mean = float(w0.mean())
     hi = upper * mean if relative else float(upper)
