@@ -35,7 +35,7 @@ $(LAB_STAMP): $(STAMP)
 	touch $(LAB_STAMP)
 
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/explore_study.ipynb
 
 clean:
 	rm -rf $(VENV) reports
