@@ -68,10 +68,7 @@ def _need(table: Any, columns: list[str], function: str, what: str = "table") ->
 
 
 def _value_column(table: pd.DataFrame, function: str) -> str:
-    """The column holding the index: ``index`` (or ``estimate``)."""
-    for column in ("index", "estimate"):
-        if isinstance(table, pd.DataFrame) and column in table.columns:
-            return column
+    """The column holding the index (``index`` in every csi table of indices: docs/glossary.md)."""
     _need(table, ["index"], function)
     return "index"
 
@@ -356,8 +353,7 @@ def _structure(fit: PLSResult | BootstrapResult) -> tuple[list[str], list[tuple[
         r2 = fit.r_squared.set_index("construct")["r_squared"].to_dict()
         return list(fit.model.constructs), list(fit.model.paths), fit.paths, r2
     if isinstance(fit, BootstrapResult):
-        column = "r_squared" if "r_squared" in fit.r_squared.columns else "estimate"
-        r2 = fit.r_squared.set_index("construct")[column].to_dict()
+        r2 = fit.r_squared.set_index("construct")["estimate"].to_dict()  # a bootstrap's R² table: estimate, CIs
         paths = list(zip(fit.paths["source"], fit.paths["target"]))
         constructs = list(dict.fromkeys([c for pair in paths for c in pair]))
         return constructs, paths, fit.paths, r2
