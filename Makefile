@@ -29,7 +29,7 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
-# JupyterLab is the `lab` extra: installed for `make lab` only (make test / make demo install `.[dev]`).
+# JupyterLab: the `lab` extra for users (`pip install csi[lab]`); `.[dev]` has it too, for tests/test_jupyterlab.py.
 $(LAB_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,lab]'
 	touch $(LAB_STAMP)

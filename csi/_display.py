@@ -148,9 +148,23 @@ def _table_text(table: pd.DataFrame) -> str:
 
 
 def _table_html(table: pd.DataFrame, **options: Any) -> str:
-    """The table as pandas writes it, left-aligned on the page (JupyterLab centres tables)."""
+    """The table as pandas writes it, left-aligned on the page (JupyterLab centres tables), its text columns
+    left-aligned (JupyterLab right-aligns every cell: names and reasons would read ragged)."""
     html = table.to_html(index=False, float_format=_float, escape=True, border=0, **options)
-    return html.replace("<table ", '<table style="margin-left:0" ', 1)
+    text = [not (pd.api.types.is_numeric_dtype(table.iloc[:, k]) or pd.api.types.is_datetime64_any_dtype(table.iloc[:, k]))
+            for k in range(table.shape[1])]
+    lines, column = [], 0
+    for line in html.splitlines():
+        cell = line.lstrip()[:4]
+        if cell[:3] == "<tr":
+            column = 0
+        elif cell in ("<td>", "<td ", "<th>", "<th "):  # pandas writes one cell per line
+            cell = cell[:3]
+            if column < len(text) and text[column]:
+                line = line.replace(cell, f'{cell} style="text-align:left"', 1)
+            column += 1
+        lines.append(line)
+    return "\n".join(lines).replace("<table ", '<table style="margin-left:0" ', 1)
 
 
 # ------------------------------------------------------------------ the short display

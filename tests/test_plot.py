@@ -294,6 +294,10 @@ def test_the_plots_page_runs_as_written(demo_analysis, monkeypatch):
     code = "\n".join(re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL))
     monkeypatch.setattr(csi, "analyse_study", lambda study: demo_analysis)
     namespace: dict = {}
+    handed_over = []
+    close = plt.close
+    monkeypatch.setattr(plt, "close", lambda fig=None: (handed_over.append(fig), close(fig)))
     exec(compile(code, "docs/plots.md", "exec"), namespace)  # noqa: S102 - the page is ours
-    assert code.count("fig = csi.plot.") == len(plt.get_fignums()) == 11  # every example, one figure each
-    plt.close("all")
+    assert code.count("fig = csi.plot.") == 11  # the page's examples
+    assert len(handed_over) == 11 and all(isinstance(fig, plt.Figure) for fig in handed_over)  # one figure each
+    assert plt.get_fignums() == []  # handed over closed: pyplot keeps none of them

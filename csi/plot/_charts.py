@@ -434,12 +434,15 @@ def path_diagram(fit: PLSResult | BootstrapResult, *, bootstrap: BootstrapResult
                 text += "*"
             else:
                 style["linestyle"] = "--"
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops=style)
-        arrows.append(((x0, y0), (x1, y1), rad, text))
+        arrow = ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops=style).arrow_patch
+        arrows.append(((x0, y0), (x1, y1), rad, text, arrow, source, target))
+    half = {}  # each box's half width and height in points (text, then the box's padding)
     for construct, (x, y) in pos.items():
         extra = f"\nR² {r2[construct]:.2f}" if construct in r2 and r2[construct] == r2[construct] else ""
         ax.text(x, y, name(construct) + extra, ha="center", va="center", fontsize=8.5, zorder=4,
                 bbox={"boxstyle": "round,pad=0.35", "fc": PALE_BLUE, "ec": BLUE})
+        box = name(construct) + extra
+        half[construct] = (label_width([box], 8.5) * 36 + 0.35 * 8.5, (box.count("\n") + 1) * 8.5 * 0.6 + 0.35 * 8.5)
     xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
     ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
     ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
@@ -454,13 +457,23 @@ def path_diagram(fit: PLSResult | BootstrapResult, *, bootstrap: BootstrapResult
     # in pixels), so the label is placed there too, after the layout is final: the point of a quadratic
     # Bézier at t = ½ is ¼·start + ½·control + ¼·end.
     to_display, to_data = ax.transData.transform, ax.transData.inverted().transform
-    for start, end, rad, text in arrows:
+    for start, end, rad, text, arrow, source, target in arrows:
         p0, p1 = to_display([start, end])
         control = (p0 + p1) / 2 + rad * np.array([p1[1] - p0[1], p0[0] - p1[0]])
+        # Each end stops at its box's edge, in the direction the curve leaves or enters it: a fixed shrink
+        # hid the head of a shallow arrow under a wide box.
+        arrow.shrinkA = _to_edge(control - p0, half[source]) + 2
+        arrow.shrinkB = _to_edge(p1 - control, half[target]) + 3
         x, y = to_data(0.25 * p0 + 0.5 * control + 0.25 * p1)
         ax.text(x, y, text, fontsize=7.5, ha="center", va="center", zorder=3,
                 bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none"})
     return fig
+
+
+def _to_edge(direction: np.ndarray, half: tuple[float, float]) -> float:
+    """Points from a box's centre to its edge along ``direction`` (a box ``half`` = half width, half height)."""
+    dx, dy = np.abs(direction) / max(np.hypot(*direction), 1e-9)
+    return min(half[0] / dx if dx else np.inf, half[1] / dy if dy else np.inf)
 
 
 # --------------------------------------------------------------------------- a study's enterprises

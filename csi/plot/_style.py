@@ -13,10 +13,11 @@ import os
 import re
 from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
 from matplotlib import font_manager
-from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 
 # Debian's fonts-noto-cjk (installed by `make` when missing); the first one found is used.
 CJK_FONT_FILES = (
@@ -112,11 +113,20 @@ def rc_params() -> dict:
 
 
 def styled(chart):
-    """Draw ``chart`` with :func:`rc_params`, leaving the caller's rcParams untouched."""
+    """Draw ``chart`` with :func:`rc_params`, leaving the caller's rcParams untouched, and hand the figure over
+    closed: pyplot forgets it, so Jupyter shows it once (as the cell's result, not again when the cell ends)
+    and a loop drawing hundreds of charts keeps none of them."""
     @functools.wraps(chart)
     def draw(*args, **kwargs):
         with plt.rc_context(rc_params()):
-            return chart(*args, **kwargs)
+            fig = chart(*args, **kwargs)
+            # A first figure activates the backend, and Jupyter's turns interactive mode on: rc_context would
+            # undo that with the style, and the user's own figures would stop showing.
+            interactive = matplotlib.is_interactive()
+        matplotlib.interactive(interactive)
+        plt.close(fig)
+        FigureCanvasAgg(fig)  # closing left it a bare canvas; Agg draws, measures and saves it like any figure
+        return fig
     return draw
 
 
