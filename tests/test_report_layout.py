@@ -340,3 +340,21 @@ def test_overview_tables_have_one_level_and_one_result_column(demo_analysis):
     assert 'class="csi-table csi-wide"' in awards  # csi.css: the short columns stay on one line
     css = (ROOT / "templates" / "report" / "csi.css").read_text(encoding="utf-8")
     assert "table.csi-wide td:not(:first-child):not(:last-child) { white-space: nowrap; }" in css
+
+
+# --------------------------------------------------------------------------- small-n rule on charts
+
+
+def test_the_trend_chart_draws_no_interval_below_min_n():
+    """An enterprise's wave with fewer than ``min_n`` respondents shows its point only (the reports' rule 2)."""
+    from matplotlib.collections import LineCollection
+
+    trend = pd.DataFrame({"construct": ["Satisfaction"] * 2 + ["Loyalty"] * 2, "wave": ["previous", "current"] * 2,
+                          "index": [70.0, 72.0, 68.0, 69.0], "std_error": [1.0] * 4, "ci_low": [68.0, 70.0, 66.0, 67.0],
+                          "ci_high": [72.0, 74.0, 70.0, 71.0], "n": [12, 80, 12, 80]})
+    content = SimpleNamespace(lang="en", trend=trend, label=lambda c: c,
+                              study=SimpleNamespace(report=SimpleNamespace(min_n=30)))
+    fig = charts.trend_chart(content)
+    segments = [len(s) for c in fig.axes[0].collections if isinstance(c, LineCollection) for s in c.get_segments()]
+    assert segments == [0, 0, 2, 2]  # previous wave (n = 12): points only; current wave (n = 80): intervals
+    plt.close(fig)

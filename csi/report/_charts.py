@@ -103,9 +103,10 @@ def index_ci_chart(content) -> plt.Figure:
 
 
 def trend_chart(content) -> plt.Figure:
-    """Each dimension's index in the previous and the current wave, with 95% CIs (:func:`csi.plot.trend_chart`)."""
+    """Each dimension's index in the previous and the current wave, with 95% CIs (the point only below ``min_n``;
+    :func:`csi.plot.trend_chart`)."""
     lang = content.lang
-    return plot.trend_chart(content.trend, waves=["previous", "current"],
+    return plot.trend_chart(content.trend, waves=["previous", "current"], min_n=content.study.report.min_n,
                             wave_labels={"previous": t("previous_wave", lang), "current": t("current_wave", lang)},
                             labels=content.label, title=t("trend_chart", lang), ylabel=t("index", lang))
 
