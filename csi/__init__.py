@@ -25,6 +25,7 @@ from csi.indices import (
     complaint_summary,
     csi_index,
     enterprise_indices,
+    fay_herriot,
     importance_performance,
     index_difference,
     industry_indices,
@@ -32,6 +33,7 @@ from csi.indices import (
     item_weights,
     league_table,
     load_keywords,
+    rank_intervals,
     satisfaction_rates,
 )
 from csi.io import (
@@ -50,8 +52,10 @@ from csi.io import (
 )
 from csi.measurement import (
     AlphaResult,
+    CFAResult,
     EFAResult,
     KMOResult,
+    cfa,
     cronbach_alpha,
     cross_loadings,
     efa,
@@ -108,12 +112,14 @@ __all__ = [  # noqa: RUF022 - grouped by pipeline stage, sorted within a group
     "composite_score", "effective_n", "kish_deff", "plan_sample", "plan_samples", "poststratify", "rake",
     "screen", "svy_mean", "svy_proportion", "trim",
     # reliability, validity, factor analysis
-    "AlphaResult", "EFAResult", "KMOResult", "cronbach_alpha", "cross_loadings", "efa", "fornell_larcker",
+    "AlphaResult", "CFAResult", "EFAResult", "KMOResult", "cfa", "cronbach_alpha", "cross_loadings", "efa", "fornell_larcker",
     "htmt", "kmo_bartlett", "omega_total", "outer_vif", "reliability", "varimax",
     # model, estimation, bootstrap, multi-group
     "BootstrapResult", "MGAResult", "Model", "PLSResult", "bootstrap", "estimate", "mga", "models",
     # indices
     "csi_index", "enterprise_indices", "index_difference", "item_scores", "item_weights",
+    # rank uncertainty and small-area (Fay–Herriot) estimates
+    "fay_herriot", "rank_intervals",
     # evaluation rules, dissatisfaction, benchmarking
     "AwardResult", "AwardRules", "Rubric", "RubricResult", "anonymise", "check_eligibility",
     "complaint_summary", "importance_performance", "industry_indices", "league_table",

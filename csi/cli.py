@@ -8,6 +8,7 @@ interrupted). The work is in csi.run.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from csi.batch._jobs import DEMO_STUDY
             args.study, args.only, args.lang, args.format, args.scheduler = DEMO_STUDY, None, None, None, None
+            args.shared_folder = False
         return _run(args)
     except CSIError as exc:
         print(f"csi: error: {exc}", file=sys.stderr)
@@ -59,8 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("study", type=Path)
     run.add_argument("--only", help="comma-separated enterprise ids")
     run.add_argument("--lang", help="comma-separated report languages (zh, en)")
-    run.add_argument("--format", help="comma-separated formats (html, pdf)")
-    run.add_argument("--scheduler", help="address of an existing dask scheduler, e.g. tcp://10.0.0.5:8786")
+    run.add_argument("--format", help="comma-separated formats (html, pdf, docx, xlsx)")
+    run.add_argument("--scheduler", help="address of an existing dask scheduler, e.g. tcp://10.0.0.5:8786; its "
+                                         "workers need csi, not the study or output folders (docs/cluster.md)")
+    run.add_argument("--shared-folder", action="store_true",
+                     help="with --scheduler: the workers see the output folder at the same path, and write the "
+                          "reports there themselves")
     demo = commands.add_parser("demo", help="run the bundled demo study into reports/demo")
     for sub in (run, demo):
         sub.add_argument("--out", type=Path, help="output folder (default: the study's [outputs].dir)")
@@ -109,30 +115,68 @@ def _validate(path: Path) -> int:
     return 2 if check.errors else 0
 
 
-def _run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
+class _Progress(logging.Handler):
+    """What ``csi run`` shows while it works, on stderr: each step of the analysis as a line, then the reports.
+    On a terminal the reports are a bar whose rate and ETA count reports only (it starts when they do); in a log
+    (CI, nohup, a pipe) each report is one line."""
 
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.terminal = sys.stderr.isatty()
+        self.bar = None
+        self.failed = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.say(f"csi: {record.getMessage()}")
+        if getattr(record, "phase", None) == "reports" and self.terminal:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=record.total, initial=record.done, unit="report", dynamic_ncols=True, file=sys.stderr)
+
+    def say(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def report(self, outcome, done: int, total: int) -> None:
+        self.failed += outcome.status != "ok"
+        what = f"{outcome.enterprise_id} ({outcome.language})"
+        if outcome.status != "ok":
+            self.say(f"csi: failed: {what}: {outcome.error}")
+        elif self.bar is None:
+            self.say(f"csi: [{done}/{total}] {what} ok, {outcome.seconds:.1f} s")
+        if self.bar is not None:
+            self.bar.n = done
+            self.bar.set_postfix_str(f"failed {self.failed}", refresh=False)
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        super().close()
+
+
+def _run(args: argparse.Namespace) -> int:
     from csi.batch import run_study
 
-    bar = tqdm(total=0, unit="report", dynamic_ncols=True, file=sys.stderr, disable=None)
-    failed = 0
-
-    def progress(outcome, done, total):
-        nonlocal failed
-        failed += outcome.status != "ok"
-        bar.total = total
-        bar.n = done
-        bar.set_postfix_str(f"failed {failed}, remaining {total - done}")
-        bar.refresh()
-        if outcome.status != "ok":
-            tqdm.write(f"csi: failed: {outcome.enterprise_id} ({outcome.language}): {outcome.error}", file=sys.stderr)
-
+    shown = _Progress()
+    loggers = [logging.getLogger(name) for name in ("csi.analysis", "csi.batch")]
+    for logger in loggers:
+        logger.addHandler(shown)
+        logger.setLevel(logging.INFO)
     try:
         result = run_study(args.study, args.out, only=_split(args.only), languages=_split(args.lang),
                            formats=_split(args.format), workers=args.workers, scheduler=args.scheduler,
-                           force=args.force, pdf_engine=args.pdf_engine, progress=progress, verbose=args.verbose)
+                           force=args.force, pdf_engine=args.pdf_engine, progress=shown.report, verbose=args.verbose,
+                           shared_folder=args.shared_folder)
     finally:
-        bar.close()
+        for logger in loggers:
+            logger.removeHandler(shown)
+        shown.close()
+    for outcome in result.overview:
+        if outcome.status != "ok":
+            print(f"csi: failed: the study overview ({outcome.language}): {outcome.error}", file=sys.stderr)
     skipped = sum(o.skipped for o in result.outcomes)
     ok = len(result.outcomes) - len(result.failed)
     print(f"csi: {ok} report(s) ready ({skipped} unchanged, skipped), {len(result.failed)} failed; "

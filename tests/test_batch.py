@@ -206,7 +206,7 @@ class _Payload:
 
 
 def _analysis_file(study: Path, out: Path) -> Path:
-    return out / ".csi" / f"analysis-{runner.inputs_hash(runner.load_study(study))[:16]}.pkl"
+    return out / ".csi" / f"analysis-{runner.inputs_hash(runner.load_study(study))[:16]}-{os.getpid()}.pkl"
 
 
 def test_the_analysis_file_is_loaded_only_when_signed_with_the_runs_key(tmp_path):
@@ -277,8 +277,8 @@ def test_an_analysis_file_swapped_during_the_run_fails_its_reports_unloaded(tmp_
     study, out, marker = make_study(tmp_path / "study", single_industry=True), tmp_path / "out", tmp_path / "marker"
     analyse = runner._analysis
 
-    def swapped(spec, path, key):
-        analyse(spec, path, key)
+    def swapped(spec, path, key, *workbook):
+        analyse(spec, path, key, *workbook)
         path.write_bytes(pickle.dumps(_Payload(marker)))  # replaced after the run wrote it
 
     monkeypatch.setattr(runner, "_analysis", swapped)

@@ -127,7 +127,7 @@ def test_a_constant_item_in_one_pool_names_the_pool_and_fails_its_reports_alike(
     code = main(["run", str(demo / "study.toml"), "--out", str(tmp_path / "out"), "--only", "W01,B01",
                  "--workers", "1"])
     err = capsys.readouterr().err
-    assert code == 1 and f"csi: failed: B01 (zh): DataError: {error}" in err and "W01" not in err
+    assert code == 1 and f"csi: failed: B01 (zh): DataError: {error}" in err and "failed: W01" not in err
     assert (tmp_path / "out" / "W01.zh.html").is_file()
 
 

@@ -15,6 +15,7 @@ import pikepdf
 import pytest
 
 from csi.batch import _run as runner
+from csi.batch._jobs import HTML_LANG
 from csi.exceptions import ReportError
 from csi.report import _chromium as chromium
 from csi.report._pdf import html_to_pdf, page_css, prepare_html, running_header_css
@@ -116,7 +117,7 @@ def test_contents_page_lists_each_section_with_the_page_it_starts_on(reports, la
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_bookmarks_and_document_language(reports, lang):
     with pikepdf.open(reports["W01", lang]["pdf"]) as pdf:
-        assert str(pdf.Root.Lang) == runner.HTML_LANG[lang]
+        assert str(pdf.Root.Lang) == HTML_LANG[lang]
         with pdf.open_outline() as outline:
             titles, stack = [], list(outline.root)
             while stack:

@@ -22,8 +22,10 @@ from csi._validation import LANGUAGES
 from csi.analysis._study import (
     _awards,
     _indices,
+    _keywords,
     _operations,
     _pools,
+    _remarks,
     _rubric,
     _weigh,
     _weight_column,
@@ -35,7 +37,6 @@ from csi.analysis._study import (
     weighting_failures,
 )
 from csi.exceptions import CSIError
-from csi.indices import load_keywords
 from csi.io import Study, load_study
 from csi.rules import load_award_rules, load_rubric
 from csi.survey import ScreeningResult
@@ -124,7 +125,7 @@ def check_study(study: Study | str | Path) -> StudyCheck:
         errors += weighting_failures(study, failed)
         _check_samples(study, current, data, failed, errors, warnings)
         indices = _check_pools(study, data, errors, warnings)
-    errors += _rule_problems(study, current, indices)
+    errors += _rule_problems(study, indices)
     # a problem met in several pools or waves is said once
     return StudyCheck(study.path, tuple(dict.fromkeys(errors)), tuple(dict.fromkeys(warnings)), ledger, reasons, study)
 
@@ -211,11 +212,13 @@ def _check_pools(study: Study, data: pd.DataFrame, errors: list[str], warnings: 
     return None if indices.empty else indices
 
 
-def _rule_problems(study: Study, current: ScreeningResult | None, indices: pd.DataFrame | None) -> list[str]:
+def _rule_problems(study: Study, indices: pd.DataFrame | None) -> list[str]:
     """The rule files, read and scored by the run's own code; each problem as ``[rules] key: message``."""
     problems: list[tuple[str, str]] = []
     if indices is not None:
-        _rubric(study, indices, problems)
+        own: dict[str, list[tuple[str, str]]] = {}
+        _rubric(study, indices, problems, own)
+        problems += [problem for found in own.values() for problem in found]
         _awards(study, indices, _operations(study, problems), problems)
     else:  # without every enterprise's indices nothing can be scored, but the files can still be read
         for key, load in (("rubric", load_rubric), ("awards", load_award_rules)):
@@ -226,27 +229,10 @@ def _rule_problems(study: Study, current: ScreeningResult | None, indices: pd.Da
             except (CSIError, OSError) as exc:
                 problems.append((key, str(exc)))
         _operations(study, problems)
-    problem = _keywords_problem(study, current)
-    if problem:
-        problems.append(("complaint_keywords", problem))
-    out = [f"{study.path.name}: [rules] {key}: {message}" for key, message in dict.fromkeys(problems)]
-    remarks = study.report.remarks_dir
-    if remarks is not None and not remarks.is_dir():  # the reports' text of this problem
-        out.append(f"{study.path.name}: [report] remarks_dir: folder not found: {remarks}")
-    return out
+    _keywords(study, problems)
+    _remarks_texts, unreadable = _remarks(study, problems)
+    out = [f"{study.path.name}: [{'report' if key == 'remarks_dir' else 'rules'}] {key}: {message}"
+           for key, message in dict.fromkeys(problems)]
+    return out + list(unreadable.values())  # each fails its enterprise's report
 
 
-def _keywords_problem(study: Study, current: ScreeningResult | None) -> str | None:
-    """The complaint dictionary's problem, as each report finds it (csi.report's complaints): only when the
-    responses have the questionnaire's open-ended text."""
-    path = study.rules.complaint_keywords
-    text = next((v.id for v in study.questionnaire.open_ended), None)
-    if path is None or text is None or current is None or text not in current.kept.columns:
-        return None
-    if not path.is_file():
-        return f"file not found: {path}"
-    try:
-        load_keywords(path)
-    except CSIError as exc:
-        return str(exc)
-    return None

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,10 +22,12 @@ from csi._api import public
 from csi._display import Card, Display, Summary, pairs
 from csi._validation import RESERVED_COLUMNS, WEIGHT_COLUMN, path_problem, reserved_column_problem, yes_no
 from csi.analysis._compare import benchmark_table, compare, compare_waves, league_of, survey_weight_totals
+from csi.analysis._excel import study_sheets, write_workbook
 from csi.exceptions import CSIError, DataError, StudyError
 from csi.indices import (
     enterprise_indices,
     importance_performance,
+    load_keywords,
     satisfaction_rates,
 )
 from csi.io import Enterprise, Study, load_study, read_responses
@@ -31,6 +35,12 @@ from csi.measurement import htmt, reliability
 from csi.pls import BootstrapResult, PLSResult, bootstrap, estimate
 from csi.rules import AwardResult, RubricResult, check_eligibility, load_award_rules, load_rubric, score_rubric
 from csi.survey import ScreeningResult, WeightingResult, rake, screen
+
+if TYPE_CHECKING:
+    from csi.indices._dissatisfaction import KeywordDictionary
+
+#: Each step of a study analysis, at INFO (``csi run`` prints them; so does a notebook with logging on).
+log = logging.getLogger("csi.analysis")
 
 _LOADED: dict = {}           # the last analysis StudyAnalysis.load read, with its file's identity
 WEIGHT = WEIGHT_COLUMN       # the column holding each respondent's survey weight (1 without weighting; reserved)
@@ -67,7 +77,12 @@ class StudyAnalysis(Display):
     - ``ledger`` (screening: read = analysed + excluded, by reason), ``exclusions`` (one row per excluded
       respondent) and ``weights`` (each analysed respondent's survey weight);
     - ``rubric`` and ``awards`` verdicts; ``problems`` lists rule files that could not be used, as
-      ``(key, message)``.
+      ``(key, message)``, and ``enterprise_problems`` an enterprise's own files (its audit) that could not be
+      (shown in its report only);
+    - ``keywords`` (the complaint keyword dictionary) and ``remarks`` (the evaluator's remark files by name,
+      ``W01.zh`` or ``W01``; a file that could not be read holds a :class:`~csi.exceptions.ReportError`
+      message under ``remarks_errors``): read here, with the rule files, so that a report needs nothing from
+      the study folder but this analysis (a batch's workers need not see it).
 
     ``weighting_errors`` (and ``previous_weighting_errors``) name the enterprises that could not be raked, with
     the reason: they are left out of every table (their reports fail with the reason). ``fits`` maps a pool key ("industry:water", "study" or "enterprise:W01") to its PLS fit, ``boots`` to
@@ -103,6 +118,10 @@ class StudyAnalysis(Display):
     hashes: Mapping[str, str] = field(default_factory=dict)
     pools: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     pool_errors: Mapping[str, str] = field(default_factory=dict)
+    keywords: KeywordDictionary | None = None
+    remarks: Mapping[str, str] = field(default_factory=dict)
+    remarks_errors: Mapping[str, str] = field(default_factory=dict)
+    enterprise_problems: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def save(self, path: str | Path) -> Path:
         """Pickle the analysis for the report notebooks of one batch (a cache, not an archive format)."""
@@ -206,6 +225,15 @@ class StudyAnalysis(Display):
             frames["awards"] = self.awards.summary
         return frames
 
+    def to_excel(self, path: str | Path) -> Path:
+        """Every table of :meth:`to_frames` (and the weighting summary) as a sheet of one .xlsx workbook, after a
+        README sheet: the study, csi's version, the date and the SHA-256 of every input file (values only; a
+        text starting with ``=`` stays text)."""
+        s = self.study
+        about = [("study", s.id), ("title", s.title.get(s.language) or s.id), ("period", s.period),
+                 ("target", s.model.target), ("benchmark", s.benchmark), ("weighting", s.weighting.method)]
+        return write_workbook(path, study_sheets(self.to_frames(), self.weighting, about, self.hashes))
+
     def summary(self) -> Summary:
         """A text account — sample, pools, benchmark rule, the league's top and bottom — then the league of the
         target construct, the industry benchmarks, each pool's fit and the screening ledger (a ``str``; every table
@@ -290,7 +318,10 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     study = study if isinstance(study, Study) else load_study(study)
     current = load_responses(study)
     previous = load_responses(study, previous=True) if study.previous_wave else None
+    log.info("read and screened: %s responses, %s kept%s", f"{len(current.kept) + len(current.excluded):,}",
+             f"{len(current.kept):,}", "" if previous is None else f" (previous wave: {len(previous.kept):,} kept)")
     data, weighting, errors = _weigh(study, current.kept)
+    log.info("weighted: %d enterprises%s", len(weighting), f", {len(errors)} could not be weighted" if errors else "")
     if data.empty:  # nothing left to analyse: say why here, not with a failure on an empty table further on
         raise DataError(" ".join(weighting_failures(study, errors)) or f"{study.path}: no respondent is left to "
                         f"analyse: the screening ([screening]) excluded all {len(current.excluded)} read.")
@@ -298,7 +329,9 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     weights = _weight_column(study)
     fits, boots, pool_errors, failures = {}, {}, {}, []
     pools, members = _pools(study, data)
-    for key, rows in pools:
+    for k, (key, rows) in enumerate(pools, 1):
+        log.info("estimating %d/%d: %s (n = %s, %d bootstrap resamples)", k, len(pools), key, f"{len(rows):,}",
+                 BOOTSTRAP_RESAMPLES)
         try:  # one pool that cannot be estimated fails its own enterprises' reports, not the study
             fit = estimate_pool(study, key, rows)
             boots[key] = bootstrap(fit, n_resamples=BOOTSTRAP_RESAMPLES, seed=study.seed, **design_columns(study, rows))
@@ -319,14 +352,18 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     league = league_of(study, indices, comparisons, changes)
     ipma = _ipma(study, indices, fits, members)
     problems: list[tuple[str, str]] = []
-    rubric = _rubric(study, indices, problems)
+    own_problems: dict[str, list[tuple[str, str]]] = {}
+    rubric = _rubric(study, indices, problems, own_problems)
     operations = _operations(study, problems)
     awards = _awards(study, indices, operations, problems)
+    keywords = _keywords(study, problems)
+    remarks, remarks_errors = _remarks(study, problems)
     return StudyAnalysis(study, current, previous, data, previous_data, weighting, errors, previous_errors, fits, boots,
                          {k: reliability(f) for k, f in fits.items()}, {k: htmt(f) for k, f in fits.items()},
                          indices, previous_indices, benchmarks, comparisons, league, changes, ipma, rubric, awards,
                          operations, tuple(problems), _hashes(study), {key: tuple(ids) for key, ids in members.items()},
-                         pool_errors)
+                         pool_errors, keywords, remarks, remarks_errors,
+                         {eid: tuple(found) for eid, found in own_problems.items()})
 
 
 def load_responses(study: Study, previous: bool = False) -> ScreeningResult:
@@ -535,7 +572,10 @@ def _indices(study: Study, data: pd.DataFrame, fits: Mapping[str, PLSResult], me
     return pd.concat(parts, ignore_index=True).rename(columns={column: "enterprise_id"})[INDEX_COLUMNS]
 
 
-def _rubric(study: Study, indices: pd.DataFrame, problems: list) -> dict[str, RubricResult]:
+def _rubric(study: Study, indices: pd.DataFrame, problems: list, own: dict[str, list]) -> dict[str, RubricResult]:
+    """Each analysed enterprise's certification; a rule file that cannot be used is a study problem, an
+    enterprise's own audit file that cannot be used that enterprise's problem (``own``): its report names it,
+    the others do not."""
     rules = study.rules
     if rules.rubric is None:
         return {}
@@ -556,12 +596,12 @@ def _rubric(study: Study, indices: pd.DataFrame, problems: list) -> dict[str, Ru
             continue  # not analysed (its report fails, saying why): nothing to certify, no problem for the others
         audit = rules.audits_dir / f"{enterprise.id}.csv"
         if not audit.is_file():
-            problems.append(("audits_dir", f"{audit}: no audit file for {enterprise.id}"))
+            own.setdefault(enterprise.id, []).append(("audits_dir", f"{audit}: no audit file for {enterprise.id}"))
             continue
         try:
             out[enterprise.id] = score_rubric(rubric, audit, indices=mine)
         except CSIError as exc:
-            problems.append(("audits_dir", str(exc)))
+            own.setdefault(enterprise.id, []).append(("audits_dir", str(exc)))
     return out
 
 
@@ -618,6 +658,41 @@ def _awards(study: Study, indices: pd.DataFrame, operations: pd.DataFrame | None
     except CSIError as exc:
         problems.append(("awards", str(exc)))
         return None
+
+
+def _keywords(study: Study, problems: list) -> KeywordDictionary | None:
+    """The complaint keyword dictionary ([rules] complaint_keywords), when the questionnaire has an open-ended
+    question to sort; a file that cannot be used is a problem the reports name, not a failure."""
+    path = study.rules.complaint_keywords
+    if path is None or not study.questionnaire.open_ended:
+        return None
+    if not path.is_file():
+        problems.append(("complaint_keywords", f"file not found: {path}"))
+        return None
+    try:
+        return load_keywords(path)
+    except CSIError as exc:
+        problems.append(("complaint_keywords", str(exc)))
+        return None
+
+
+def _remarks(study: Study, problems: list) -> tuple[dict[str, str], dict[str, str]]:
+    """The evaluator's remarks ([report] remarks_dir): each ``<id>.<lang>.txt`` or ``<id>.txt`` by its name
+    without ``.txt``; files that cannot be read as UTF-8 text by name, with the message their report fails with."""
+    folder = study.report.remarks_dir
+    if folder is None:
+        return {}, {}
+    if not folder.is_dir():
+        problems.append(("remarks_dir", f"folder not found: {folder}"))
+        return {}, {}
+    texts, errors = {}, {}
+    for path in sorted(folder.glob("*.txt")):
+        try:
+            texts[path.stem] = path.read_text(encoding="utf-8-sig").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            errors[path.stem] = (f"{path}: the evaluator's remarks could not be read ({exc}); save the file as "
+                                 "UTF-8 text.")
+    return texts, errors
 
 
 def _hashes(study: Study) -> dict[str, str]:

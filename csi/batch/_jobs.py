@@ -15,6 +15,7 @@ OVERVIEW = PROJECT / "notebooks" / "study_overview.ipynb"
 TEMPLATES = PROJECT / "templates"
 DEMO_STUDY = PROJECT / "data" / "demo" / "study.toml"
 SUMMARY_MIME = "application/json"
+WORKBOOK_MIME = "application/vnd.csi.workbook+base64"  # csi.report.WORKBOOK_MIME (not imported: workers only)
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 @dataclass(frozen=True)
@@ -57,15 +58,27 @@ def report_file(enterprise_id: str, lang: str, fmt: str) -> str:
     return f"{enterprise_id}.{lang}.{fmt}"
 
 
+def report_files(enterprise_id: str, lang: str, formats: tuple[str, ...]) -> set[str]:
+    """The files a job writes: one per format; the overview has no workbook (the study's is ``study.xlsx``)."""
+    return {report_file(enterprise_id, lang, fmt) for fmt in formats
+            if not (enterprise_id == "overview" and fmt == "xlsx")}
+
+
+#: The study workbook ``--format xlsx`` writes beside the reports (:meth:`csi.StudyAnalysis.to_excel`).
+STUDY_WORKBOOK = "study.xlsx"
+
+
 def overview_parameters(study_path: str | Path, lang: str, analysis_path: str = "") -> dict:
     """What ``csi run`` passes to the overview notebook's ``parameters`` cell (a test checks they match)."""
     return {"study_path": str(study_path), "language": lang, "analysis_path": str(analysis_path)}
 
 
-def notebook_parameters(study_path: str | Path, enterprise_id: str, lang: str, analysis_path: str = "") -> dict:
-    """What ``csi run`` passes to the notebook's ``parameters`` cell (a test checks they match)."""
+def notebook_parameters(study_path: str | Path, enterprise_id: str, lang: str, analysis_path: str = "",
+                        workbook: bool = False) -> dict:
+    """What ``csi run`` passes to the notebook's ``parameters`` cell (a test checks they match); ``workbook``:
+    publish the enterprise's Excel workbook too (``--format xlsx``)."""
     return {"study_path": str(study_path), "enterprise_id": enterprise_id, "language": lang,
-            "analysis_path": str(analysis_path)}
+            "analysis_path": str(analysis_path), "workbook": workbook}
 
 
 _UMASK = os.umask(0o022)

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager, KernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 from papermill.parameterize import parameterize_notebook
-from traitlets import Unicode
+from traitlets import DottedObjectName, Unicode
 
 #: First cell of every notebook run on a warm kernel: a clean namespace (the previous notebook's names and
 #: its numbered outputs), no figures left over. Like ``%reset -f`` but without its full garbage collection,
@@ -34,6 +36,9 @@ def _csi_reset(ip=get_ipython()):
         del ip.user_ns[name]
 _csi_reset()
 del _csi_reset"""
+
+#: Seconds a report notebook's cell may run before its report fails (and its kernel is replaced).
+CELL_TIMEOUT = 600
 
 #: A batch kernel keeps no input history: IPython's history thread wrote every cell to SQLite (~0.1 s per report).
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
@@ -63,9 +68,10 @@ class IPCKernelManager(_PrivateIPC, AsyncKernelManager):
 
 
 class _WarmKernelManager(_PrivateIPC, KernelManager):
-    """Blocking kernel manager over private IPC sockets, kept alive across notebooks."""
+    """Kernel manager over private IPC sockets, kept alive across notebooks; its clients are asynchronous."""
 
     transport = Unicode("ipc")
+    client_class = DottedObjectName("jupyter_client.asynchronous.AsyncKernelClient")
 
     def cleanup_resources(self, restart: bool = False) -> None:
         super().cleanup_resources(restart=restart)
@@ -86,11 +92,13 @@ class WarmKernel:
         self.shutdown()
         self.km = _WarmKernelManager(kernel_name=self.kernel_name)
         self.km.start_kernel(cwd=str(self.cwd), extra_arguments=KERNEL_ARGUMENTS)
+        # An asynchronous client, as nbclient's own: a blocking one blocked nbclient's event loop in
+        # get_msg(timeout=None), so neither the cell timeout nor the dead-kernel check ever ran.
         self.kc = self.km.client()
         self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=self.startup_timeout)
+        run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
 
-    def execute(self, notebook: nbformat.NotebookNode, timeout: float | None = 600) -> nbformat.NotebookNode:
+    def execute(self, notebook: nbformat.NotebookNode, timeout: float | None = CELL_TIMEOUT) -> nbformat.NotebookNode:
         """Run every cell of ``notebook`` (in place) on the warm kernel; CellExecutionError on a failing cell."""
         with self.lock:
             if self.km is None or not self.km.is_alive():
@@ -100,8 +108,15 @@ class WarmKernel:
             client = NotebookClient(notebook, km=self.km, timeout=timeout, kernel_name=self.kernel_name,
                                     record_timing=False)
             client.kc = self.kc  # not a constructor argument: reuse this kernel's channels
-            client.execute()
-            notebook.cells.remove(reset)
+            try:
+                client.execute()
+            except CellExecutionError:
+                raise  # the notebook failed; the kernel is fine
+            except BaseException:
+                self.shutdown()  # dead, or still busy with a timed-out cell: the next notebook gets a new one
+                raise
+            finally:
+                notebook.cells.remove(reset)
         return notebook
 
     def shutdown(self) -> None:
@@ -118,7 +133,7 @@ _KERNELS: dict[tuple[str, str], WarmKernel] = {}
 _KERNELS_LOCK = threading.Lock()
 
 
-def run_notebook(path: Path, parameters: dict, *, kernel_name: str = "python3", timeout: float | None = 600,
+def run_notebook(path: Path, parameters: dict, *, kernel_name: str = "python3", timeout: float | None = CELL_TIMEOUT,
                  hidden: str = "") -> nbformat.NotebookNode:
     """Parameterise ``path`` as papermill does and execute it on this process's warm kernel.
 
@@ -128,6 +143,9 @@ def run_notebook(path: Path, parameters: dict, *, kernel_name: str = "python3", 
     notebook = nbformat.read(path, as_version=4)
     notebook.metadata.papermill = {"input_path": str(path)}  # where papermill records its parameters
     notebook = parameterize_notebook(notebook, parameters, kernel_name=kernel_name, language="python")
+    for cell in notebook.cells:  # papermill gives its cell a random id, which the exported page would keep
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"
     if not hidden:
         return _kernel(path.parent, kernel_name).execute(notebook, timeout=timeout)
     tags = [cell.metadata.get("tags", []) for cell in notebook.cells]

@@ -8,6 +8,7 @@ main process of a batch does not spend.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import json
@@ -15,7 +16,7 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
 from nbconvert.exporters.templateexporter import TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
@@ -30,6 +31,7 @@ from csi.batch._jobs import (
     OVERVIEW,
     SUMMARY_MIME,
     TEMPLATES,
+    WORKBOOK_MIME,
     Job,
     ReportOutcome,
     atomic_write,
@@ -38,21 +40,24 @@ from csi.batch._jobs import (
     overview_parameters,
     report_file,
 )
-from csi.batch._notebook import prestart_kernel, run_notebook, shutdown_kernels
+from csi.batch._notebook import CELL_TIMEOUT, prestart_kernel, run_notebook, shutdown_kernels
 from csi.exceptions import CSIError
 
+Rendered = tuple[ReportOutcome, dict[str, bytes]]
 
-def render(job: Job) -> ReportOutcome:
-    """Execute the notebook of one enterprise (or the study overview) and write its reports; any failure
-    becomes an outcome."""
+
+def render(job: Job) -> Rendered:
+    """Execute the notebook of one enterprise (or the study overview) and write its reports into ``job.out_dir``;
+    without one, return their contents for the main process to write. Any failure becomes an outcome."""
     if job.overview:
         return _execute_notebook(job, OVERVIEW, overview_parameters(job.study_path, job.language, job.analysis_path))
-    parameters = notebook_parameters(job.study_path, job.enterprise_id, job.language, job.analysis_path)
+    parameters = notebook_parameters(job.study_path, job.enterprise_id, job.language, job.analysis_path,
+                                     workbook="xlsx" in job.formats)
     return _execute_notebook(job, NOTEBOOK, parameters)
 
 
-def _execute_notebook(job: Job, notebook_path: Path, parameters: dict) -> ReportOutcome:
-    """Run a report notebook and write its files; a failure (never raised) becomes a failed outcome.
+def _execute_notebook(job: Job, notebook_path: Path, parameters: dict) -> Rendered:
+    """Run a report notebook and make its files; a failure (never raised) becomes a failed outcome.
 
     The notebook reads the run's study analysis only after checking it was signed with the run's key
     (:mod:`csi.batch._cache`): the key goes in a hidden cell, never in the notebook's parameters or output.
@@ -62,15 +67,26 @@ def _execute_notebook(job: Job, notebook_path: Path, parameters: dict) -> Report
         hidden = load_cell(job.analysis_key) if job.analysis_path else ""
         notebook = run_notebook(notebook_path, parameters, hidden=hidden)
         summary = _summary(notebook)
-        files = _write_reports(job, notebook, summary)
+        contents = _reports(job, notebook, summary,
+                            _workbook(notebook) if "xlsx" in job.formats and not job.overview else None)
+        files = tuple(contents)
+        if job.out_dir:  # a folder this process sees: written here; else the files go back to the main process
+            for name, data in contents.items():
+                atomic_write(Path(job.out_dir) / name, data)
+            contents = {}
     except CellExecutionError as exc:
         error = f"{exc.ename}: {first_line(exc.evalue)}"
+    except DeadKernelError:
+        error = "DeadKernelError: the notebook's kernel died while rendering (killed, or out of memory)"
+    except CellTimeoutError:
+        error = f"CellTimeoutError: a cell ran longer than {CELL_TIMEOUT} s; the kernel was stopped"
     except Exception as exc:  # noqa: BLE001 - a report failure never stops the batch; it is recorded
         error = f"{type(exc).__name__}: {first_line(str(exc))}"
     else:
         return ReportOutcome(job.enterprise_id, job.language, "ok", files, time.perf_counter() - start, None, summary,
-                             job.key)
-    return ReportOutcome(job.enterprise_id, job.language, "failed", (), time.perf_counter() - start, error, None, job.key)
+                             job.key), contents
+    return ReportOutcome(job.enterprise_id, job.language, "failed", (), time.perf_counter() - start, error, None,
+                         job.key), {}
 
 
 def warm_up(pdf_engine: str) -> None:
@@ -91,22 +107,26 @@ def shutdown() -> None:
     close_browser()
 
 
-def _write_reports(job: Job, notebook: nbformat.NotebookNode, summary: dict) -> tuple[str, ...]:
-    out = Path(job.out_dir)
+def _reports(job: Job, notebook: nbformat.NotebookNode, summary: dict, workbook: bytes | None) -> dict[str, bytes]:
+    """The report's files by name, one per format (the overview has no workbook: the study's is written by the
+    main process)."""
     title = f"{summary.get('enterprise', job.enterprise_id)} · {summary.get('title', '')}"
     html = export_html(notebook, job.language, title)
-    files = []
+    files = {}
     if "html" in job.formats:
-        name = report_file(job.enterprise_id, job.language, "html")
-        atomic_write(out / name, html.encode("utf-8"))
-        files.append(name)
+        files[report_file(job.enterprise_id, job.language, "html")] = html.encode("utf-8")
     if "pdf" in job.formats:
         from csi.report._pdf import html_to_pdf
 
-        name = report_file(job.enterprise_id, job.language, "pdf")
-        atomic_write(out / name, html_to_pdf(html, lang=job.language, engine=job.pdf_engine))
-        files.append(name)
-    return tuple(files)
+        files[report_file(job.enterprise_id, job.language, "pdf")] = html_to_pdf(html, lang=job.language,
+                                                                                 engine=job.pdf_engine)
+    if "docx" in job.formats:
+        from csi.report._docx import html_to_docx
+
+        files[report_file(job.enterprise_id, job.language, "docx")] = html_to_docx(html, lang=job.language)
+    if workbook is not None:
+        files[report_file(job.enterprise_id, job.language, "xlsx")] = workbook
+    return files
 
 
 def export_html(notebook: nbformat.NotebookNode, lang: str, title: str) -> str:
@@ -154,6 +174,18 @@ def _exporter(lang: str) -> HTMLExporter:
     exporter = ReportExporter(config=config, template_name="report", extra_template_basedirs=[str(TEMPLATES)])
     exporter.language_code = HTML_LANG[lang]
     return exporter
+
+
+def _workbook(notebook: nbformat.NotebookNode) -> bytes:
+    """The enterprise workbook the notebook's hidden last cell published (``record(content, workbook=True)``)."""
+    for cell in notebook.cells:
+        if "remove-cell" in cell.metadata.get("tags", []):
+            for output in cell.get("outputs", []):
+                data = output.get("data", {}).get(WORKBOOK_MIME)
+                if data:
+                    return base64.b64decode(data)
+    raise CSIError(f"{NOTEBOOK}: the notebook published no workbook; its last cell must be "
+                   "`report.record(content, workbook=workbook)` tagged remove-cell.")
 
 
 def _summary(notebook: nbformat.NotebookNode) -> dict:

@@ -11,36 +11,52 @@ and the manifest a rerun reads is plain JSON whose report files must have the na
 
 from __future__ import annotations
 
+import atexit
 import contextlib
-import datetime as dt
 import gc
 import hashlib
+import io
 import json
 import logging
+import os
+import shutil
+import signal
 import sys
+import tempfile
+import threading
+import tokenize
+import tomllib
 import warnings
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
-
-import jinja2
 
 from csi._validation import check_id, resolve_path
 from csi._version import __version__
 from csi.batch._cache import new_key, save_analysis
+from csi.batch._folder import OutputFolder, unwritable
 from csi.batch._jobs import (
-    HTML_LANG,
     NOTEBOOK,
+    OVERVIEW,
+    PROJECT,
+    STUDY_WORKBOOK,
     TEMPLATES,
     Job,
     ReportOutcome,
-    atomic_write,
     first_line,
-    report_file,
+    report_files,
 )
-from csi.exceptions import ReportError, StudyError
+from csi.exceptions import StudyError
 from csi.io._study import FORMATS, LANGUAGES, PDF_ENGINES, Study, load_study
+
+#: The run's steps at INFO (``csi run`` prints them); the line that starts the reports carries ``phase``,
+#: ``done`` and ``total``, from which the progress bar measures its rate.
+log = logging.getLogger("csi.batch")
+
+#: A report's outcome and, from a worker that does not see the output folder, its files' contents by name.
+Rendered = tuple[ReportOutcome, dict[str, bytes]]
 
 #: A report whose worker dies is recorded as failed (the next run redoes it), not retried blindly. dask
 #: fails every task a dying worker holds, so :func:`_hand_out` hands out no more reports than there are
@@ -51,6 +67,8 @@ DASK_SETTINGS = {"distributed.scheduler.allowed-failures": 0, "distributed.sched
                  "distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
                  "distributed.admin.system-monitor.interval": "2s", "distributed.worker.memory.monitor-interval": "1s",
                  "distributed.nanny.memory.monitor-interval": "1s"}
+#: Seconds between checks that the workers rendering reports are still there.
+WORKER_CHECK = 1.0
 #: Seconds to wait for an existing scheduler (``scheduler=``, ``--scheduler``) to answer before giving up.
 CONNECT_TIMEOUT = 10
 
@@ -73,7 +91,8 @@ class RunResult:
 def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Iterable[str] | None = None,
               languages: Iterable[str] | None = None, formats: Iterable[str] | None = None, workers: int = 1,
               scheduler: str | None = None, force: bool = False, pdf_engine: str | None = None,
-              progress: Callable[[ReportOutcome, int, int], None] | None = None, verbose: bool = False) -> RunResult:
+              progress: Callable[[ReportOutcome, int, int], None] | None = None, verbose: bool = False,
+              shared_folder: bool = False) -> RunResult:
     """Render the reports of a study (or of the enterprises in ``only``) and an index page.
 
     Parameters
@@ -89,6 +108,10 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
     progress : called after each report with (outcome, done, total); the CLI draws its bar from it.
     verbose : let dask.distributed log and warn as it normally does (a batch keeps it quiet: csi reports
         every failure itself).
+    shared_folder : with ``scheduler``, the workers see the output folder at the same path as this process: they
+        read the study analysis there and write the reports themselves. By default the analysis travels to the
+        workers through dask and the reports come back here to be written (docs/cluster.md): a worker needs
+        neither the study folder nor the output folder. A local run always shares its folders.
     """
     spec = load_study(study)
     out = resolve_path(out_dir) if out_dir else spec.outputs.dir
@@ -97,102 +120,163 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
     if engine not in PDF_ENGINES:
         raise StudyError(f"--pdf-engine {engine!r}: not one of {', '.join(PDF_ENGINES)}.")
     fmts_key = ",".join(fmts) + (f";{engine}" if "pdf" in fmts else "")
-    cache = out / ".csi"
     try:
-        cache.mkdir(parents=True, exist_ok=True)
+        (out / ".csi").mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # --out is a file, a read-only folder, …: one line naming it, not a traceback
-        raise _unwritable(out, exc, spec) from None
+        raise unwritable(out, exc, spec) from None
     inputs = inputs_hash(spec)
-    previous, previous_overview = ({}, {}) if force else _previous_outcomes(out)
-    analysis = str(cache / f"analysis-{inputs[:16]}.pkl")
+    with OutputFolder(spec, out, inputs, langs[0]) as folder, _stopped_by_sigterm():
+        if not force:
+            folder.load_previous()
+        return _render_all(spec, folder, targets, langs, fmts, fmts_key, engine, inputs, workers, scheduler,
+                           progress, verbose, shared=scheduler is None or shared_folder)
+
+
+def _render_all(spec: Study, folder: OutputFolder, targets: list[str], langs: list[str], fmts: tuple[str, ...],
+                fmts_key: str, engine: str, inputs: str, workers: int, scheduler: str | None, progress,
+                verbose: bool, shared: bool) -> RunResult:
+    """The jobs of one run, rendered; the folder's manifest and index updated after each report."""
+    out = folder.out
+    # The analysis lives only while the run does: every run computes and signs its own (see _analysis), so any
+    # other analysis file (an interrupted run's, an older csi's 9 MB copies) is stale: this run holds the lock.
+    for stale in (out / ".csi").glob("analysis-*"):
+        stale.unlink(missing_ok=True)
+    analysis = out / ".csi" / f"analysis-{inputs[:16]}-{os.getpid()}.pkl"
     secret = new_key()  # this run's: the notebooks load only the analysis signed with it
 
     def unchanged(old: ReportOutcome | None, key: str) -> bool:
         # the manifest is read, never trusted: a report is kept only under the names this run would give it
-        names = {report_file(old.enterprise_id, old.language, fmt) for fmt in fmts} if old else set()
+        names = report_files(old.enterprise_id, old.language, fmts) if old else set()
         return bool(old) and old.key == key and old.status == "ok" and set(old.files) == names \
             and all((out / f).is_file() for f in old.files)
 
     # the overview goes first, so that it runs beside the reports rather than after them
     jobs, skipped, skipped_overview = [], [], []
     for lang in langs:
-        key, old = _hash(inputs, "overview", lang, fmts_key), previous_overview.get(("overview", lang))
+        key, old = _hash(inputs, "overview", lang, fmts_key), folder.previous(("overview", lang))
         if unchanged(old, key):
             skipped_overview.append(replace(old, skipped=True))  # keeps the seconds it took when rendered
         else:
-            jobs.append(Job(str(spec.path), analysis, "overview", lang, fmts, str(out), key, engine, overview=True,
-                            analysis_key=secret))
+            jobs.append(Job(str(spec.path), str(analysis), "overview", lang, fmts, str(out) if shared else "", key,
+                            engine, overview=True, analysis_key=secret))
     for enterprise_id in targets:
         for lang in langs:
             key = _hash(inputs, enterprise_id, lang, fmts_key)
-            old = previous.get((enterprise_id, lang))
+            old = folder.previous((enterprise_id, lang))
             if unchanged(old, key):
                 skipped.append(replace(old, skipped=True))
             else:
-                jobs.append(Job(str(spec.path), analysis, enterprise_id, lang, fmts, str(out), key, engine,
-                                analysis_key=secret))
+                jobs.append(Job(str(spec.path), str(analysis), enterprise_id, lang, fmts, str(out) if shared else "",
+                                key, engine, analysis_key=secret))
+    for outcome in skipped_overview:
+        folder.overview[("overview", outcome.language)] = outcome
+    for outcome in skipped:
+        folder.reports[(outcome.enterprise_id, outcome.language)] = outcome
     reports = sum(not job.overview for job in jobs)
-    done = _execute(jobs, workers, scheduler, progress, len(skipped), reports + len(skipped),
-                    prepare=lambda: _analysis(spec, Path(analysis), secret), verbose=verbose)
+
+    def record(job: Job, outcome: ReportOutcome, contents: dict[str, bytes]) -> None:
+        folder.record(outcome, contents, overview=job.overview)
+
+    try:
+        done = _execute(jobs, workers, scheduler, progress, len(skipped), reports + len(skipped), record,
+                        prepare=lambda: _analysis(spec, analysis, secret, out / STUDY_WORKBOOK if "xlsx" in fmts
+                                                  else None), verbose=verbose)
+    finally:
+        with contextlib.suppress(OSError):
+            analysis.unlink(missing_ok=True)
+        folder.write()  # also when nothing ran, or when interrupted: the manifest lists what is on disk
     overview = _in_order(skipped_overview + [outcome for job, outcome in done if job.overview], ["overview"], langs)
     outcomes = _in_order(skipped + [outcome for job, outcome in done if not job.overview], targets, langs)
+    return RunResult(out, tuple(outcomes), out / "manifest.json", out / "index.html", tuple(overview))
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm():
+    """SIGTERM stops a run as Ctrl-C does (KeyboardInterrupt: every ``finally`` runs, workers and kernels are
+    stopped, the manifest is written). Only the main thread can set a handler; elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        manifest = _write_manifest(spec, out, outcomes, inputs, overview)
-        index = _write_index(spec, out, outcomes, langs[0], overview)
-    except OSError as exc:  # a full disk, a folder made read-only meanwhile
-        raise _unwritable(out, exc, spec) from None
-    return RunResult(out, tuple(outcomes), manifest, index, tuple(overview))
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
-def _analysis(spec: Study, path: Path, key: str) -> None:
+def _analysis(spec: Study, path: Path, key: str, workbook: Path | None = None) -> None:
     """The study-level work, once: screened responses and pooled fits, saved for the notebooks, signed with
     this run's ``key``. Done anew by every run that renders something: a file an earlier run (or anyone who
-    can write the output folder) left at ``path`` cannot be told from a forged one, so it is replaced."""
+    can write the output folder) left at ``path`` cannot be told from a forged one, so it is replaced. With
+    ``workbook``, every table of the analysis is written there too (``--format xlsx``)."""
     from csi.analysis import analyse_study
 
-    save_analysis(analyse_study(spec), path, key)
+    analysis = analyse_study(spec)
+    save_analysis(analysis, path, key)
+    if workbook is not None:
+        analysis.to_excel(workbook)
 
 
 def _execute(jobs: list[Job], workers: int, scheduler: str | None, progress, already: int, total: int,
-             prepare: Callable[[], None], verbose: bool = False) -> list[tuple[Job, ReportOutcome]]:
-    """Run ``prepare`` (the study-level analysis), then every job; enterprise reports feed ``progress``.
+             keep: Callable[[Job, ReportOutcome, dict[str, bytes]], None], prepare: Callable[[], None],
+             verbose: bool = False) -> list[tuple[Job, ReportOutcome]]:
+    """Run ``prepare`` (the study-level analysis), then every job; ``keep`` each outcome as it comes, with the
+    files a worker sent back (the folder writes them and its manifest), and feed ``progress`` with the enterprise
+    reports.
 
-    With dask, the workers start their kernel and PDF browser while this process runs ``prepare``.
+    In this process a private thread renders (nbclient sets its own SIGINT and SIGTERM handlers in the main
+    thread, which then stopped one report, not the run); with dask, the workers start their kernel and PDF
+    browser while this process runs ``prepare``.
     """
     results: list[tuple[Job, ReportOutcome]] = []
     done = 0
     if not jobs:
         return results  # everything unchanged: no analysis, no workers
 
-    def record(job: Job, outcome: ReportOutcome) -> None:
+    def record(job: Job, rendered: Rendered) -> None:
         nonlocal done
+        outcome, contents = rendered
         results.append((job, outcome))
+        keep(job, outcome, contents)
         if progress and not job.overview:
             done += 1
             progress(outcome, already + done, total)
 
+    def prepared() -> None:
+        log.info("analysing the study (once, for every report)")
+        prepare()
+        log.info("rendering %d report(s), %d unchanged", total - already, already,
+                 extra={"phase": "reports", "done": already, "total": total})
+
     if workers <= 1 and scheduler is None:
+        renderer = _render_thread()
         try:
-            prepare()
+            prepared()
             for job in jobs:
-                record(job, render_job(job))
-        finally:
-            shutdown_renderers()
+                record(job, renderer.submit(render_job, job).result())
+        except BaseException:
+            shutdown_renderers()  # interrupted: the kernel stops, so the report being rendered ends at once
+            raise
+        renderer.submit(shutdown_renderers).result()  # where the kernel's client and event loop live
         return results
-    _execute_dask(jobs, workers, scheduler, record, prepare, verbose)
+    _execute_dask(jobs, workers, scheduler, record, prepared, verbose)
     return results
 
 
-def _unwritable(out: Path, exc: OSError, study: Study) -> ReportError:
-    """An output folder that cannot be written, as one line naming it (and the file), the reason and the fix."""
-    other = f"give another output folder (--out, or [outputs] dir in {study.path.name})"
-    file = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
-    if file is not None:
-        where = "it is" if file == out else f"{file} is"
-        return ReportError(f"{out}: the reports cannot be written there: {where} a file, not a folder; {other}.")
-    name = f" ({exc.filename})" if exc.filename and Path(exc.filename) != out else ""
-    return ReportError(f"{out}: the reports cannot be written there: {exc.strerror or exc}{name}; check the free "
-                       f"space and the permissions there, or {other}.")
+_RENDERER: ThreadPoolExecutor | None = None
+
+
+def _render_thread() -> ThreadPoolExecutor:
+    """This process's one render thread, kept for its lifetime: the kernel client's event loop lives there, and
+    a thread that ended would leave it unclosed."""
+    global _RENDERER
+    if _RENDERER is None:
+        _RENDERER = ThreadPoolExecutor(1, thread_name_prefix="csi-render")
+    return _RENDERER
 
 
 def _client(scheduler: str | None, cluster):
@@ -219,23 +303,53 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, 
     with dask.config.set(DASK_SETTINGS), contextlib.nullcontext() if verbose else _quiet_dask():
         # No dashboard. The scheduler's HTTP server (health checks) starts anyway, on port 8787 unless given
         # another, and warns when another cluster holds 8787: any free port instead.
-        cluster = None if scheduler else LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-            silence_logs=logging.WARNING if verbose else logging.ERROR)  # WARNING: LocalCluster's default
+        with _sigint_ignored_by_children():
+            cluster = None if scheduler else LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                silence_logs=logging.WARNING if verbose else logging.ERROR)  # WARNING: LocalCluster's default
         try:
             with _client(scheduler, cluster) as client:
+                if scheduler is not None:
+                    _check_workers(client, scheduler)
                 engine = jobs[0].pdf_engine  # futures kept until the end: a released future is cancelled
                 warm = [client.submit(warm_up, engine, key=f"warm-up-{k}", workers=[address], pure=False)
                         for k, address in enumerate(client.scheduler_info()["workers"])]
-                prepare()
-                _hand_out(client, jobs, record)
-                del warm
-                with contextlib.suppress(Exception):  # workers that died have no kernel left to stop
-                    client.run(shutdown_renderers if cluster is None else retire_worker)
+                try:
+                    prepare()
+                    shipped = None
+                    if not jobs[0].out_dir:  # workers that do not see this folder: the analysis goes with the jobs
+                        shipped = client.scatter(Path(jobs[0].analysis_path).read_bytes(), broadcast=True, hash=False)
+                    _hand_out(client, jobs, record, shipped)
+                    if shipped is not None:
+                        with contextlib.suppress(Exception):
+                            client.run(forget_analysis, jobs[0].analysis_key)
+                finally:
+                    del warm
+                    if cluster is not None:  # a shared cluster's renderers serve other batches too: left running
+                        with contextlib.suppress(Exception):  # workers that died have no kernel left to stop
+                            client.run(retire_worker)
         finally:
             if cluster is not None:
                 cluster.close()
+
+
+@contextlib.contextmanager
+def _sigint_ignored_by_children():
+    """Processes started meanwhile (the local cluster's nannies and workers, and their kernels) ignore SIGINT.
+
+    Ctrl-C reaches every process of the terminal's foreground group: each worker printed a KeyboardInterrupt
+    traceback. A process that starts with SIGINT ignored keeps it ignored (Python installs its handler only
+    where the parent left the default); this process stops them itself, in order.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextlib.contextmanager
@@ -259,15 +373,17 @@ def _quiet_dask():
             logging.getLogger(name).setLevel(level)
 
 
-def _hand_out(client, jobs: list[Job], record: Callable[[Job, ReportOutcome], None]) -> None:
+def _hand_out(client, jobs: list[Job], record: Callable[[Job, Rendered], None], shipped=None) -> None:
     """Run ``jobs`` on the cluster, no more at a time than there are worker threads, and ``record`` each.
 
     dask fails every task a dying worker holds: jobs handed out only as threads free up wait here, not on
-    a worker, so a dying worker takes no waiting report down with it.
+    a worker, so a dying worker takes no waiting report down with it. A report whose worker is gone is
+    recorded as failed here, whatever the scheduler's allowed-failures (a shared cluster's scheduler would
+    retry it elsewhere, silently): csi's fault policy holds on any scheduler.
     """
-    from distributed import as_completed
+    from distributed import wait
 
-    waiting, running, finished = deque(jobs), {}, as_completed()
+    waiting, running = deque(jobs), {}
     placed: dict = {}  # future -> the worker it was sent to
 
     def top_up() -> None:
@@ -280,23 +396,34 @@ def _hand_out(client, jobs: list[Job], record: Callable[[Job, ReportOutcome], No
             job = waiting.popleft()
             kind = "overview" if job.overview else "report"
             worker = free.pop(0) if free else None
-            future = client.submit(render_job, job, pure=False,
+            future = client.submit(render_job, job, *([shipped] if shipped is not None else []), pure=False,
                                    key=f"{kind}-{job.enterprise_id}-{job.language}-{job.key[:12]}",
                                    workers=[worker] if worker else None, allow_other_workers=True)
             running[future] = job
             placed[future] = worker
-            finished.add(future)
+
+    def failed(job: Job, error: str) -> Rendered:
+        return ReportOutcome(job.enterprise_id, job.language, "failed", (), 0.0, error, None, job.key), {}
 
     top_up()
-    for future in finished:
-        job = running.pop(future)
-        placed.pop(future, None)
-        try:
-            outcome = future.result()
-        except Exception as exc:  # noqa: BLE001 - a lost worker fails its report, not the batch
-            outcome = ReportOutcome(job.enterprise_id, job.language, "failed", (), 0.0,
-                                    f"{type(exc).__name__}: {first_line(str(exc))}", None, job.key)
-        record(job, outcome)
+    while running:
+        with contextlib.suppress(TimeoutError):
+            wait(list(running), timeout=WORKER_CHECK, return_when="FIRST_COMPLETED")
+        alive = set(client.nthreads())
+        for future in list(running):
+            job = running[future]
+            if future.done():
+                try:
+                    rendered = future.result()
+                except Exception as exc:  # noqa: BLE001 - a lost worker fails its report, not the batch
+                    rendered = failed(job, f"{type(exc).__name__}: {first_line(str(exc))}")
+            elif placed[future] is not None and placed[future] not in alive:
+                future.cancel()  # not retried elsewhere: the next run redoes it
+                rendered = failed(job, f"KilledWorker: the worker rendering it ({placed[future]}) died")
+            else:
+                continue
+            del running[future], placed[future]
+            record(job, rendered)
         top_up()
 
 
@@ -312,12 +439,64 @@ def warm_up(pdf_engine: str) -> None:
     start(pdf_engine)
 
 
-def render_job(job: Job) -> ReportOutcome:
-    """Execute the notebook of one enterprise (or the study overview) and write its reports; any failure
-    becomes an outcome. Runs on a worker (the rendering stack is imported there, not in the main process)."""
+def render_job(job: Job, analysis: bytes | None = None) -> Rendered:
+    """Execute the notebook of one enterprise (or the study overview) and make its reports (written, or sent
+    back); any failure becomes an outcome. Runs on a worker (the rendering stack is imported there, not in the
+    main process). ``analysis``: the run's signed study analysis, for a worker that does not see the output folder."""
     from csi.batch._render import render
 
+    if analysis is not None:
+        job = replace(job, analysis_path=str(_local_analysis(job.analysis_key, analysis)))
     return render(job)
+
+
+_ANALYSES: dict[str, Path] = {}  # this worker's copies of the runs' analyses, by the run's key
+_ANALYSES_LOCK = threading.Lock()
+
+
+def _local_analysis(key: str, data: bytes) -> Path:
+    """The run's analysis as a file of this worker's own (written once per run; removed by
+    :func:`forget_analysis` when the run ends, or when the worker exits)."""
+    with _ANALYSES_LOCK:
+        path = _ANALYSES.get(key)
+        if path is None or not path.is_file():
+            folder = Path(tempfile.mkdtemp(prefix="csi-run-"))
+            atexit.register(shutil.rmtree, folder, True)
+            path = folder / "analysis.pkl"
+            path.write_bytes(data)
+            _ANALYSES[key] = path
+        return path
+
+
+def forget_analysis(key: str) -> None:
+    """Remove this worker's copy of a finished run's analysis (other runs' copies stay)."""
+    with _ANALYSES_LOCK:
+        path = _ANALYSES.pop(key, None)
+    if path is not None:
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def worker_version() -> str:
+    """The csi version a worker runs (checked against this process's when a batch connects)."""
+    return __version__
+
+
+def _check_workers(client, scheduler: str) -> None:
+    """Every worker of an existing cluster runs this csi version: a worker without csi, or with another version,
+    would fail every report (or render it differently); one message names them all."""
+    try:
+        versions = client.run(worker_version)
+    except Exception as exc:  # noqa: BLE001 - the function cannot be unpickled where csi is not installed
+        raise StudyError(f"--scheduler {scheduler}: the workers cannot run csi ({type(exc).__name__}: "
+                         f"{first_line(str(exc))}); install csi {__version__} on every worker (docs/cluster.md).") \
+            from None
+    other = {worker: version for worker, version in versions.items() if version != __version__}
+    if other:
+        listed = ", ".join(f"{worker} has {version}" for worker, version in sorted(other.items()))
+        raise StudyError(f"--scheduler {scheduler}: this is csi {__version__}, but {listed}; install csi {__version__} "
+                         "on every worker (docs/cluster.md).")
+    if not versions:
+        raise StudyError(f"--scheduler {scheduler}: the scheduler has no workers; start some (docs/cluster.md).")
 
 
 def shutdown_renderers() -> None:
@@ -354,15 +533,36 @@ def _without_iri_grammar() -> None:
 
 
 def inputs_hash(study: Study) -> str:
-    """One hash of everything a report depends on: study files, notebook, templates and csi's code."""
-    files = [*study.files, *study.responses, *study.previous_wave, NOTEBOOK, *sorted(TEMPLATES.rglob("*")),
-             *sorted(Path(__file__).parent.rglob("*.py"))]
+    """One hash of everything a report depends on, and of nothing else: the study's files (TOML files by their
+    content, so a comment or a blank line changes nothing), both notebooks (their code cells), the templates
+    and csi's code (by its tokens: comments and blank lines change nothing) and model presets."""
+    package = PROJECT / "csi"
+    files = [*study.files, *study.responses, *study.previous_wave, NOTEBOOK, OVERVIEW,
+             *sorted(p for p in TEMPLATES.rglob("*") if p.is_file()), *sorted(package.rglob("*.py")),
+             *sorted(package.rglob("*.txt")), *sorted(package.rglob("*.json"))]
     digest = hashlib.sha256(__version__.encode())
     for path in files:
         if path.is_file():
-            digest.update(str(path.name).encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(str(path.relative_to(PROJECT) if path.is_relative_to(PROJECT) else path.name).encode())
+            digest.update(_content_digest(path))
     return digest.hexdigest()
+
+
+def _content_digest(path: Path) -> bytes:
+    """What in a file can change a report: a TOML file's values, a Python file's syntax tree, a notebook's code
+    cells and their tags; any other file's bytes."""
+    data = path.read_bytes()
+    with contextlib.suppress(ValueError, SyntaxError, UnicodeDecodeError, tokenize.TokenError):
+        if path.suffix == ".toml":
+            data = json.dumps(tomllib.loads(data.decode("utf-8")), sort_keys=True, default=str).encode()
+        elif path.suffix == ".py":
+            data = "\x1f".join(f"{t.type}:{t.string}" for t in tokenize.tokenize(io.BytesIO(data).readline)
+                                if t.type not in (tokenize.COMMENT, tokenize.NL)).encode()
+        elif path.suffix == ".ipynb":
+            cells = json.loads(data)["cells"]
+            data = json.dumps([(c["cell_type"], c["source"], c.get("metadata", {}).get("tags", [])) for c in cells
+                               if c["cell_type"] == "code"]).encode()
+    return hashlib.sha256(data).digest()
 
 
 def _hash(*parts: str) -> str:
@@ -397,59 +597,3 @@ def _enterprises(study: Study, only: Iterable[str] | None) -> list[str]:
 def _in_order(outcomes: list[ReportOutcome], targets: list[str], langs: list[str]) -> list[ReportOutcome]:
     rank = {(e, lang): i for i, (e, lang) in enumerate((e, lang) for e in targets for lang in langs)}
     return sorted(outcomes, key=lambda o: rank[(o.enterprise_id, o.language)])
-
-
-def _previous_outcomes(out: Path) -> tuple[dict[tuple[str, str], ReportOutcome], ...]:
-    """The last run's report and overview outcomes, each by (enterprise id, language)."""
-    try:
-        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        fields = ReportOutcome.__dataclass_fields__
-        parts = [[ReportOutcome(**{k: v for k, v in r.items() if k in fields}) for r in manifest.get(part, [])]
-                 for part in ("reports", "overview")]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}, {}  # no usable manifest: everything is redone
-    return tuple({(o.enterprise_id, o.language): replace(o, files=tuple(o.files)) for o in outcomes}
-                 for outcomes in parts)
-
-
-def _write_manifest(study: Study, out: Path, outcomes: list[ReportOutcome], inputs: str,
-                    overview: list[ReportOutcome] = ()) -> Path:
-    failures = [{"enterprise_id": o.enterprise_id, "language": o.language, "error": o.error}
-                for o in outcomes if o.status != "ok"]
-    manifest = {
-        "study": str(study.path), "study_id": study.id, "csi_version": __version__, "inputs_hash": inputs,
-        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "reports": [asdict(o) for o in outcomes], "failed": len(failures), "failures": failures,
-        "overview": [asdict(o) for o in overview],
-    }
-    path = out / "manifest.json"
-    atomic_write(path, json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
-    return path
-
-
-def _write_index(study: Study, out: Path, outcomes: list[ReportOutcome], lang: str,
-                 overview: list[ReportOutcome] = ()) -> Path:
-    from csi.report import number, t  # the index page shares the report's strings
-
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
-    rows = []
-    for enterprise in study.enterprises:
-        mine = [o for o in outcomes if o.enterprise_id == enterprise.id]
-        if not mine:
-            continue
-        summary = next((o.summary for o in mine if o.summary), None) or {}
-        rows.append({"id": enterprise.id, "name": enterprise.label(lang),
-                     "industry": study.industry_label(enterprise.industry, lang),
-                     "reports": [(f"{o.language} {Path(f).suffix[1:]}", f) for o in mine for f in o.files],
-                     "index": number(summary.get("index"), lang), "n": summary.get("n", ""),
-                     "errors": [f"{o.language}: {o.error}" for o in mine if o.status != "ok"]})
-    html = env.get_template("index.html.j2").render(
-        lang=HTML_LANG[lang], title=study.title.get(lang, study.id), heading=t("index_page_title", lang),
-        rows=rows, labels={k: t(k, lang) for k in ("enterprise", "industry", "index_label", "respondents", "failed",
-                                                    "overview_link")},
-        overview=[(f"{o.language} {Path(f).suffix[1:]}", f) for o in overview for f in o.files],
-        overview_errors=[f"{o.language}: {o.error}" for o in overview if o.status != "ok"],
-        generated=f"{t('generated', lang)}: {dt.date.today().isoformat()}")
-    path = out / "index.html"
-    atomic_write(path, html.encode("utf-8"))
-    return path

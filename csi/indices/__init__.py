@@ -1,5 +1,6 @@
 """Stage 5, the numbers an enterprise is judged by: 0–100 indices (ACSI formula) with standard errors,
-IPMA, index differences, league tables and benchmarks, satisfied/dissatisfied rates and complaints."""
+IPMA, index differences, league tables and benchmarks, rank intervals, small-area (Fay–Herriot) estimates,
+satisfied/dissatisfied rates and complaints."""
 
 from csi.indices._benchmark import (
     holm,
@@ -24,8 +25,10 @@ from csi.indices._index import (
     item_scores,
     item_weights,
 )
+from csi.indices._ranks import rank_intervals
+from csi.indices._small_area import fay_herriot
 
 __all__ = ["NegativeWeightWarning", "anonymise", "categorize_complaints", "complaint_summary", "csi_index",
-           "enterprise_indices", "holm", "importance_performance", "index_difference", "industry_indices",
-           "item_scores", "item_weights", "league_table", "load_keywords", "pairwise_differences",
-           "satisfaction_rates", "wilson_interval"]
+           "enterprise_indices", "fay_herriot", "holm", "importance_performance", "index_difference",
+           "industry_indices", "item_scores", "item_weights", "league_table", "load_keywords", "pairwise_differences",
+           "rank_intervals", "satisfaction_rates", "wilson_interval"]

@@ -49,7 +49,7 @@ def schema_line(name: str) -> str:
 # --------------------------------------------------------------------------- value types
 
 Language = Literal["zh", "en"]
-Format = Literal["html", "pdf"]
+Format = Literal["html", "pdf", "docx", "xlsx"]
 PdfEngine = Literal["weasyprint", "chromium"]      # chromium is the fast one for large batches
 Preset = Literal["acsi", "ecsi", "ccsi"]
 Scheme = Literal[SCHEMES]
@@ -366,7 +366,9 @@ class OutputsSection(Section):
     dir: str = key("reports", "Output folder (relative to the study file); `csi run --out` overrides it.")
     languages: list[Language] | None = key(None, "Report languages; default: [study] language.", min_length=1,
                                            example=["zh", "en"])
-    formats: list[Format] = key(["html"], "Report formats.", min_length=1)
+    formats: list[Format] = key(["html"], "Report formats: html, pdf, docx (Word, for editing before signing), xlsx "
+                                "(every table of a report as an Excel workbook; with it, the study workbook "
+                                "study.xlsx).", min_length=1)
     pdf_engine: PdfEngine = key("weasyprint", "PDF engine; chromium is several times faster for large batches.")
 
 

@@ -160,13 +160,10 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     previous = trend[(trend["wave"] == "previous") & (trend["construct"] == settings.target)]["index"]
     league = analysis.league.set_index("enterprise_id")
     item_rates = analysis.rates_of(enterprise.id)
-    complaints, verbatims, complaint_problem = facts.complaints(study, own, lang)
+    complaints, verbatims = facts.complaints(analysis, own, lang)
     strengths, weaknesses = (frame.assign(label=frame["construct"].map(directed))
                              for frame in analysis.strengths_weaknesses(enterprise.id))
-    problems = analysis.problems + ((("complaint_keywords", complaint_problem),) if complaint_problem else ())
-    remarks_dir = study.report.remarks_dir
-    if remarks_dir is not None and not remarks_dir.is_dir():
-        problems += (("remarks_dir", f"folder not found: {remarks_dir}"),)
+    problems = analysis.problems + analysis.enterprise_problems.get(enterprise.id, ())
     boot = analysis.boots.get(pool_key)
     return EnterpriseContent(
         study=study, enterprise=enterprise, lang=lang, pool=pool_key.split(":")[0], fit=fit, target=settings.target,
@@ -197,7 +194,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         drivers=facts.drivers(fit, item_rates, study), complaints=complaints, verbatims=verbatims,
         strengths=strengths, weaknesses=weaknesses, problems=problems, boot=boot,
         hashes=facts.own_files(analysis, enterprise), csi_version=__version__, weighted=analysis.weighted,
-        records=facts.records(analysis, enterprise), remarks=facts.remarks(study, enterprise, lang),
+        records=facts.records(analysis, enterprise), remarks=facts.remarks(analysis, enterprise, lang),
     )
 
 

@@ -17,7 +17,6 @@ from csi.indices._dissatisfaction import (
     dissatisfaction_drivers,
     example_verbatims,
     item_importance,
-    load_keywords,
 )
 from csi.io import Enterprise, Study
 from csi.pls import PLSResult
@@ -129,18 +128,13 @@ def drivers(fit: PLSResult, item_rates: pd.DataFrame, study: Study) -> pd.DataFr
     return drivers[drivers["dissatisfied"] > 0].head(5).reset_index(drop=True)  # an item nobody rated low drives nothing
 
 
-def complaints(study: Study, own: pd.DataFrame, lang: str) -> tuple[dict | None, pd.DataFrame | None, str | None]:
-    """Complaint incidence, handling satisfaction, categories and anonymised verbatims; or the problem."""
-    path = study.rules.complaint_keywords
+def complaints(analysis: StudyAnalysis, own: pd.DataFrame, lang: str) -> tuple[dict | None, pd.DataFrame | None]:
+    """Complaint incidence, handling satisfaction, categories and anonymised verbatims, by the keyword dictionary
+    the analysis read (a dictionary that could not be used is one of ``analysis.problems``)."""
+    study, dictionary = analysis.study, analysis.keywords
     text = next((v.id for v in study.questionnaire.open_ended), None)
-    if path is None or text is None or text not in own.columns:
-        return None, None, None
-    if not path.is_file():
-        return None, None, f"file not found: {path}"
-    try:
-        dictionary = load_keywords(path)
-    except CSIError as exc:
-        return None, None, str(exc)
+    if dictionary is None or text is None or text not in own.columns:
+        return None, None
     summary = complaint_summary(own, dictionary, text=text, handling_item=study.rules.handling_item,
                                 satisfied_min=handling_min(study))
     verbatims = example_verbatims(quotable(own, study), dictionary, text=text, per_category=2, lang=lang,
@@ -148,7 +142,7 @@ def complaints(study: Study, own: pd.DataFrame, lang: str) -> tuple[dict | None,
     counts = summary["categories"].set_index("category")["complaints"]
     verbatims = verbatims[verbatims["category"].map(counts).fillna(0) >= study.report.min_cell] \
         .drop_duplicates("text")  # one text quoted once, under its first category
-    return summary, verbatims.reset_index(drop=True), None
+    return summary, verbatims.reset_index(drop=True)
 
 
 def handling_min(study: Study) -> float:
@@ -197,20 +191,14 @@ def own_files(analysis: StudyAnalysis, enterprise: Enterprise) -> dict[str, str]
     return out
 
 
-def remarks(study: Study, enterprise: Enterprise, lang: str) -> tuple[str, str]:
+def remarks(analysis: StudyAnalysis, enterprise: Enterprise, lang: str) -> tuple[str, str]:
     """The evaluator's remarks for the enterprise and their language: ``<id>.<lang>.txt``, else ``<id>.txt``
-    (in the study's language); ("", lang) without a file."""
-    folder = study.report.remarks_dir
-    if folder is None or not folder.is_dir():
-        return "", lang
-    for path, text_lang in ((folder / f"{enterprise.id}.{lang}.txt", lang), (folder / f"{enterprise.id}.txt",
-                                                                              study.language)):
-        if path.is_file():
-            try:
-                return path.read_text(encoding="utf-8-sig").strip(), text_lang
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ReportError(f"{path}: the evaluator's remarks could not be read ({exc}); save the file as "
-                                  "UTF-8 text.") from None
+    (in the study's language), as the analysis read them; ("", lang) without a file."""
+    for name, text_lang in ((f"{enterprise.id}.{lang}", lang), (enterprise.id, analysis.study.language)):
+        if name in analysis.remarks_errors:
+            raise ReportError(analysis.remarks_errors[name])
+        if name in analysis.remarks:
+            return analysis.remarks[name], text_lang
     return "", lang
 
 

@@ -6,8 +6,9 @@ like ``<script>`` appears as text. Each function returns an object Jupyter shows
 
 from __future__ import annotations
 
+import base64
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from csi._display import scoped_css, styled
 from csi.report._content import EnterpriseContent
 from csi.report._headings import h2
 from csi.report._i18n import number, t
+from csi.report._xlsx import enterprise_workbook
 
 
 @dataclass(frozen=True, repr=False)
@@ -112,17 +114,32 @@ def reliability(c: EnterpriseContent) -> Html:
                 f'<h3>{escape(t("htmt_title", lang))}</h3><p>{escape(htmt_text)}</p>')
 
 
+#: The mime type under which the notebook's hidden last cell publishes the enterprise workbook (.xlsx bytes,
+#: base64) beside the JSON summary, when the notebook's parameter ``workbook`` is True (``csi run --format xlsx``).
+WORKBOOK_MIME = "application/vnd.csi.workbook+base64"
+
+
 @dataclass(frozen=True)
 class Record:
-    """Headline numbers published as JSON by the notebook's hidden last cell, for the batch index page."""
+    """Headline numbers published as JSON by the notebook's hidden last cell, for the batch index page; with
+    the enterprise workbook's bytes when asked for (:data:`WORKBOOK_MIME`)."""
 
     data: dict
+    workbook: bytes | None = field(default=None, repr=False)
 
     def _repr_json_(self) -> dict:
         return self.data
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """The workbook (IPython adds the JSON and text copies from the other ``_repr_*_`` methods)."""
+        if self.workbook is None:
+            return {}
+        return {WORKBOOK_MIME: base64.b64encode(self.workbook).decode("ascii")}
 
-def record(c: EnterpriseContent) -> Record:
+
+def record(c: EnterpriseContent, *, workbook: bool = False) -> Record:
+    """The report's headline numbers (the manifest's and the index page's); with ``workbook``, the enterprise
+    workbook too (:func:`csi.report.enterprise_workbook`), built in the kernel that holds the content."""
     _se, lo, hi = c.index_ci
     return Record({"enterprise_id": c.enterprise.id, "enterprise": c.enterprise.label(c.lang),
                    "title": t("report_title", c.lang), "index": round(c.index, 4), "ci_low": round(lo, 4),
@@ -131,7 +148,8 @@ def record(c: EnterpriseContent) -> Record:
                    "stars": None if c.rubric is None else c.rubric.stars, "n": int(c.ledger["analysed"]),
                    "read": int(c.ledger["read"]), "excluded": int(c.ledger["excluded"]),
                    "excluded_by_reason": {r: int(n) for r, n in zip(c.exclusions["reason"], c.exclusions["count"])},
-                   "strengths": _gap_list(c.strengths), "weaknesses": _gap_list(c.weaknesses)})
+                   "strengths": _gap_list(c.strengths), "weaknesses": _gap_list(c.weaknesses)},
+                  enterprise_workbook(c) if workbook else None)
 
 
 def _gap_list(frame) -> list[dict]:

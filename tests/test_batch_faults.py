@@ -1,0 +1,255 @@
+"""Batches under real faults: a second run into the same folder, SIGTERM and Ctrl-C of the client, a kernel
+killed with -9, an external dask cluster (separate scheduler and worker processes) shared by two batches,
+one of its workers killed. Every report ends either done or listed as failed with its cause; the manifest
+never contradicts the folder; a rerun redoes only what is missing."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from csi.batch import _run as runner
+from csi.batch._folder import OutputFolder
+from csi.exceptions import ReportError
+from csi.io._study import load_study
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo"
+CSI = Path(sys.executable).with_name("csi")
+IDS = ["W01", "W02", "T01", "T02", "B01", "B02"]
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::ResourceWarning")
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("study")
+    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "study.toml", "enterprises.csv"):
+        shutil.copy(DEMO / name, folder / name)
+    return folder / "study.toml"
+
+
+def reports_on_disk(out: Path) -> set[str]:
+    return {p.name for p in out.glob("*.*.html") if not p.name.startswith("overview.")}
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def assert_manifest_true_to_the_folder(out: Path) -> dict:
+    """Every file the manifest lists exists, and every report on disk is listed."""
+    m = manifest(out)
+    listed = {f for r in m["reports"] for f in r["files"]}
+    assert all((out / f).is_file() for f in listed), listed
+    assert reports_on_disk(out) <= listed, (reports_on_disk(out), listed)
+    return m
+
+
+def wait_for_reports(out: Path, n: int, process: subprocess.Popen | None = None, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            if sum(r["status"] == "ok" for r in manifest(out)["reports"]) >= n:
+                return
+        assert process is None or process.poll() is None, process.stderr.read() if process.stderr else ""
+        time.sleep(0.1)
+    pytest.fail(f"fewer than {n} reports in {out} after {timeout} s")
+
+
+def test_a_second_run_into_the_same_folder_is_refused_naming_the_first(study, tmp_path):
+    out = tmp_path / "out"
+    (out / ".csi").mkdir(parents=True)
+    with OutputFolder(load_study(study), out, "", "zh"):
+        with pytest.raises(ReportError, match=rf"another csi run is writing reports there \(pid {os.getpid()}, "):
+            runner.run_study(study, out, only=["W01"])
+    assert not (out / "manifest.json").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("workers", "signum"), [(1, signal.SIGTERM), (1, signal.SIGINT), (2, signal.SIGINT)])
+def test_a_signal_stops_the_run_promptly_in_one_line_and_a_rerun_redoes_only_what_is_missing(
+        study, tmp_path, workers, signum):
+    out, scratch = tmp_path / "out", tmp_path / "tmp"
+    scratch.mkdir()
+    # Ctrl-C in a terminal reaches the whole process group: the signal goes to the group here too
+    process = subprocess.Popen([str(CSI), "run", str(study), "--out", str(out), "--only", ",".join(IDS),
+                                "--lang", "zh", "--format", "html", "--workers", str(workers)],
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                               env={**os.environ, "TMPDIR": str(scratch)}, start_new_session=True)
+    wait_for_reports(out, 1, process)
+    start = time.monotonic()
+    os.killpg(process.pid, signum)
+    process.wait(timeout=60)
+    stopped = time.monotonic() - start
+    stderr = process.stderr.read()
+    assert process.returncode == 130, stderr
+    assert stopped < 20, stopped
+    assert stderr.strip().splitlines()[-1] == "csi: interrupted" and "Traceback" not in stderr, stderr
+    time.sleep(1)
+    left = [p.info for p in psutil.process_iter(["pid", "cmdline"])
+            if p.info["pid"] != os.getpid() and _in_session(p, process.pid)]
+    assert not left, left  # no worker, nanny, kernel or browser outlives the run
+    assert not list(scratch.iterdir()), list(scratch.iterdir())  # no kernel sockets or files left behind
+    first = assert_manifest_true_to_the_folder(out)
+    done = {r["enterprise_id"] for r in first["reports"] if r["status"] == "ok"}
+    assert done and done < set(IDS)
+
+    rerun = runner.run_study(study, out, only=IDS, languages=["zh"], formats=["html"])
+    assert {o.enterprise_id for o in rerun.outcomes if not o.skipped} == set(IDS) - done
+    assert all(o.status == "ok" for o in rerun.outcomes)
+    assert_manifest_true_to_the_folder(out)
+
+
+def _in_session(process: psutil.Process, session: int) -> bool:
+    try:
+        return os.getsid(process.pid) == session
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_a_killed_kernel_fails_its_report_alone_within_seconds(study, tmp_path):
+    out = tmp_path / "out"
+    killed: list[int] = []
+
+    def kill_the_kernel() -> None:
+        wait_for_reports(out, 2)
+        for child in psutil.Process().children(recursive=True):
+            if any("ipykernel" in part for part in child.cmdline()):
+                killed.append(child.pid)
+                child.kill()
+
+    killer = threading.Thread(target=kill_the_kernel, daemon=True)
+    killer.start()
+    start = time.monotonic()
+    result = runner.run_study(study, out, only=IDS, languages=["zh"], formats=["html"])
+    killer.join()
+    assert killed, "no kernel was found to kill"
+    failed = {o.enterprise_id: o.error for o in result.failed}
+    assert len(failed) == 1 and "kernel died" in next(iter(failed.values())), failed
+    assert sum(o.status == "ok" for o in result.outcomes) == len(IDS) - 1  # the next report got a new kernel
+    assert time.monotonic() - start < 240
+    assert_manifest_true_to_the_folder(out)
+
+
+@pytest.fixture(scope="module")
+def external_cluster(tmp_path_factory):
+    """A dask scheduler and a worker process with two single-threaded nannied workers, started as a user
+    starts them (``dask scheduler``, ``dask worker``), with the scheduler's own default settings."""
+    folder = tmp_path_factory.mktemp("cluster")
+    address_file = folder / "scheduler.json"
+    env = {**os.environ, "DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "error"}
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                  "--port", "0", "--dashboard-address", "127.0.0.1:0",
+                                  "--scheduler-file", str(address_file)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=folder)
+    workers = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file",
+                                str(address_file), "--nworkers", "2", "--nthreads", "1", "--host", "127.0.0.1",
+                                "--dashboard-address", "127.0.0.1:0"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=folder)
+    try:
+        deadline = time.monotonic() + 60
+        while not address_file.is_file() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(address_file.read_text())["address"]
+        from distributed import Client
+
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for process in (workers, scheduler):
+            process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=30)
+            if process.poll() is None:
+                process.kill()
+
+
+@pytest.mark.slow
+def test_two_batches_share_an_external_cluster_and_a_killed_worker_fails_its_report_unretried(
+        study, tmp_path, external_cluster):
+    from distributed import Client
+
+    outs = [tmp_path / "a", tmp_path / "b"]
+    results: dict[int, runner.RunResult] = {}
+    killed: list[str] = []
+
+    def batch(k: int) -> None:
+        results[k] = runner.run_study(study, outs[k], only=IDS, languages=["zh"], formats=["html"],
+                                      scheduler=external_cluster)
+
+    def kill_the_worker_rendering(enterprise_id: str) -> None:
+        with Client(external_cluster) as client:
+            deadline = time.monotonic() + 300
+            while not killed and time.monotonic() < deadline:
+                for worker, keys in client.processing().items():
+                    if any(str(key).startswith(f"report-{enterprise_id}-") for key in keys):
+                        pid = client.run(os.getpid, workers=[worker])[worker]
+                        killed.append(worker)
+                        os.kill(pid, signal.SIGKILL)  # the nanny starts a new worker; the scheduler would retry
+                        return
+                time.sleep(0.05)
+
+    threads = [threading.Thread(target=batch, args=(k,)) for k in range(2)]
+    killer = threading.Thread(target=kill_the_worker_rendering, args=("T02",), daemon=True)
+    for thread in (*threads, killer):
+        thread.start()
+    for thread in (*threads, killer):
+        thread.join(timeout=600)
+    assert killed, "T02's report was never seen on a worker"
+    failures = [(k, o.enterprise_id, o.error) for k, r in results.items() for o in r.failed]
+    # the report on the killed worker failed, recorded as such (not retried elsewhere and marked ok) …
+    assert len(failures) == 1 and failures[0][1] == "T02" and "KilledWorker" in failures[0][2], failures
+    # … and nothing else failed: neither batch stopped the other's renderers
+    for k, result in results.items():
+        assert len(result.outcomes) == len(IDS) and all(o.status == "ok" for o in result.overview)
+        assert_manifest_true_to_the_folder(outs[k])
+    both = [name for name in reports_on_disk(outs[0]) & reports_on_disk(outs[1])]
+    assert len(both) >= len(IDS) - 1
+    for name in both:  # the same report from either batch
+        assert _tables(outs[0] / name) == _tables(outs[1] / name)
+
+
+def _tables(path: Path) -> list[str]:
+    import re
+
+    return re.findall(r"<table.*?</table>", path.read_text(encoding="utf-8"), flags=re.DOTALL)
+
+
+@pytest.mark.slow
+def test_one_enterprises_missing_audit_and_remarks_stay_in_its_own_report(tmp_path):
+    """What concerns one enterprise (its audit file, its remarks) shows in its report only; the others' text is
+    the same as without the fault. The study folder is not read while rendering: every text comes from the
+    analysis (so a cluster's workers need not see the folder)."""
+    import csi
+    from csi import report
+
+    folder = tmp_path / "demo"
+    shutil.copytree(DEMO, folder)
+    shutil.copytree(DEMO.parent / "rules", tmp_path / "rules")
+    (folder / "audits" / "W02.csv").unlink()
+    (folder / "remarks" / "B01.zh.txt").write_bytes(b"\xff\xfe not utf-8 \xff")
+    analysis = csi.analyse_study(folder / "study.toml")
+    assert [k for k, _ in analysis.enterprise_problems["W02"]] == ["audits_dir"]
+    assert not any("W02" in message for _, message in analysis.problems)
+    shutil.rmtree(folder)  # the reports need nothing from the study folder now
+    w01 = report.enterprise_content(None, "W01", "zh", analysis=analysis)
+    w02 = report.enterprise_content(None, "W02", "zh", analysis=analysis)
+    assert not any("W02" in message for _, message in w01.problems)
+    assert any("W02.csv" in message for _, message in w02.problems)
+    assert "W02" not in report.summary(w01).html and "W02.csv" in report.summary(w02).html  # the warning shown
+    with pytest.raises(ReportError, match=r"B01\.zh\.txt: the evaluator's remarks could not be read"):
+        report.enterprise_content(None, "B01", "zh", analysis=analysis)
+    assert w01.complaints is not None  # the complaint categories, from the keywords the analysis read
