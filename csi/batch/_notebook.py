@@ -10,8 +10,10 @@ shut down when the process exits.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
+import signal
 import tempfile
 import threading
 from pathlib import Path
@@ -48,7 +50,9 @@ class _PrivateIPC:
     """IPC sockets in a private temporary folder, removed with the kernel (set ``transport = "ipc"``)."""
 
     def _ip_default(self) -> str:
-        self._ipc_dir = tempfile.mkdtemp(prefix="csi-kernel-")
+        # A Unix socket's path holds at most 107 bytes: under a deep temporary folder, the system's /tmp.
+        deep = len(tempfile.gettempdir()) > 60 and os.path.isdir("/tmp")
+        self._ipc_dir = tempfile.mkdtemp(prefix="csi-kernel-", dir="/tmp" if deep else None)
         return os.path.join(self._ipc_dir, "kernel")
 
     def _remove_ipc_dir(self) -> None:
@@ -172,6 +176,16 @@ def _kernel(cwd: Path, kernel_name: str) -> WarmKernel:
         if kernel is None:
             kernel = _KERNELS[key] = WarmKernel(cwd, kernel_name)
     return kernel
+
+
+def kill_kernels() -> None:
+    """Kill every warm kernel's process (from any thread): a notebook running on one fails at once with
+    DeadKernelError in its own thread, which then cleans up (used when a run is interrupted)."""
+    with _KERNELS_LOCK:
+        managers = [kernel.km for kernel in _KERNELS.values() if kernel.km is not None]
+    for manager in managers:
+        with contextlib.suppress(Exception):
+            manager.signal_kernel(signal.SIGKILL)
 
 
 @atexit.register

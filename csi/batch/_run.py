@@ -19,17 +19,20 @@ import io
 import json
 import logging
 import os
+import secrets
 import shutil
 import signal
 import sys
 import tempfile
 import threading
+import time
 import tokenize
 import tomllib
 import warnings
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -67,8 +70,10 @@ DASK_SETTINGS = {"distributed.scheduler.allowed-failures": 0, "distributed.sched
                  "distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
                  "distributed.admin.system-monitor.interval": "2s", "distributed.worker.memory.monitor-interval": "1s",
                  "distributed.nanny.memory.monitor-interval": "1s"}
-#: Seconds between checks that the workers rendering reports are still there.
+#: Seconds between checks that the workers rendering reports are still there (and that no Ctrl-C came).
 WORKER_CHECK = 1.0
+#: Seconds an interrupted run waits for the report being rendered in this process to end.
+STOP_WAIT = 10
 #: Seconds to wait for an existing scheduler (``scheduler=``, ``--scheduler``) to answer before giving up.
 CONNECT_TIMEOUT = 10
 
@@ -111,7 +116,9 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
     shared_folder : with ``scheduler``, the workers see the output folder at the same path as this process: they
         read the study analysis there and write the reports themselves. By default the analysis travels to the
         workers through dask and the reports come back here to be written (docs/cluster.md): a worker needs
-        neither the study folder nor the output folder. A local run always shares its folders.
+        neither the study folder nor the output folder. A local run's workers read the analysis in place and
+        send the reports back too: only this process writes the folder, so the manifest lists exactly what an
+        interrupted run left there.
     """
     spec = load_study(study)
     out = resolve_path(out_dir) if out_dir else spec.outputs.dir
@@ -125,11 +132,11 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
     except OSError as exc:  # --out is a file, a read-only folder, …: one line naming it, not a traceback
         raise unwritable(out, exc, spec) from None
     inputs = inputs_hash(spec)
-    with OutputFolder(spec, out, inputs, langs[0]) as folder, _stopped_by_sigterm():
+    with OutputFolder(spec, out, inputs, langs[0]) as folder, _stoppable():
         if not force:
             folder.load_previous()
         return _render_all(spec, folder, targets, langs, fmts, fmts_key, engine, inputs, workers, scheduler,
-                           progress, verbose, shared=scheduler is None or shared_folder)
+                           progress, verbose, shared=scheduler is not None and shared_folder)
 
 
 def _render_all(spec: Study, folder: OutputFolder, targets: list[str], langs: list[str], fmts: tuple[str, ...],
@@ -190,22 +197,35 @@ def _render_all(spec: Study, folder: OutputFolder, targets: list[str], langs: li
     return RunResult(out, tuple(outcomes), out / "manifest.json", out / "index.html", tuple(overview))
 
 
+#: Set by Ctrl-C or SIGTERM during a run: the loops that wait for reports stop at their next look, even when the
+#: KeyboardInterrupt itself was raised where Python ignores it (a garbage-collector callback of distributed's).
+_STOP = threading.Event()
+
+
 @contextlib.contextmanager
-def _stopped_by_sigterm():
-    """SIGTERM stops a run as Ctrl-C does (KeyboardInterrupt: every ``finally`` runs, workers and kernels are
-    stopped, the manifest is written). Only the main thread can set a handler; elsewhere nothing changes."""
+def _stoppable():
+    """Ctrl-C and SIGTERM stop a run (KeyboardInterrupt: every ``finally`` runs, workers and kernels are stopped,
+    the manifest is written). Only the main thread can set handlers; elsewhere nothing changes."""
+    _STOP.clear()
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def interrupt(signum, frame):
+        _STOP.set()
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {signum: signal.signal(signum, interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _raise_if_stopped() -> None:
+    if _STOP.is_set():
+        raise KeyboardInterrupt
 
 
 def _analysis(spec: Study, path: Path, key: str, workbook: Path | None = None) -> None:
@@ -249,22 +269,43 @@ def _execute(jobs: list[Job], workers: int, scheduler: str | None, progress, alr
     def prepared() -> None:
         log.info("analysing the study (once, for every report)")
         prepare()
+        _raise_if_stopped()
         log.info("rendering %d report(s), %d unchanged", total - already, already,
                  extra={"phase": "reports", "done": already, "total": total})
 
     if workers <= 1 and scheduler is None:
-        renderer = _render_thread()
+        renderer, future = _render_thread(), None
         try:
             prepared()
             for job in jobs:
-                record(job, renderer.submit(render_job, job).result())
+                future = renderer.submit(render_job, job)
+                while True:
+                    try:
+                        rendered = future.result(timeout=WORKER_CHECK)
+                        break
+                    except FutureTimeout:
+                        _raise_if_stopped()
+                record(job, rendered)
         except BaseException:
-            shutdown_renderers()  # interrupted: the kernel stops, so the report being rendered ends at once
+            _stop_rendering(renderer, future)
             raise
         renderer.submit(shutdown_renderers).result()  # where the kernel's client and event loop live
         return results
     _execute_dask(jobs, workers, scheduler, record, prepared, verbose)
     return results
+
+
+def _stop_rendering(renderer: ThreadPoolExecutor, future) -> None:
+    """An interrupted run in this process: the kernel is killed, so the report being rendered fails at once in
+    the render thread, which then stops its renderers itself (its kernel client lives there)."""
+    if _RENDER in sys.modules:
+        from csi.batch._notebook import kill_kernels
+
+        kill_kernels()
+    with contextlib.suppress(Exception):
+        if future is not None:
+            future.result(timeout=STOP_WAIT)
+        renderer.submit(shutdown_renderers).result(timeout=STOP_WAIT)
 
 
 _RENDERER: ThreadPoolExecutor | None = None
@@ -300,26 +341,33 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, 
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set(DASK_SETTINGS), contextlib.nullcontext() if verbose else _quiet_dask():
+    # The scheduler's, nannies' and workers' scratch space (dask's "dask-scratch-space" and its lock files, left
+    # in the system temporary folder otherwise) and the workers' temporary folder: the run's own, removed with
+    # the cluster.
+    scratch = None if scheduler else tempfile.mkdtemp(prefix="csi-dask-")
+    settings = DASK_SETTINGS if scheduler else {**DASK_SETTINGS, "temporary-directory": scratch}
+    with dask.config.set(settings), contextlib.nullcontext() if verbose else _quiet_dask():
         # No dashboard. The scheduler's HTTP server (health checks) starts anyway, on port 8787 unless given
         # another, and warns when another cluster holds 8787: any free port instead.
         with _sigint_ignored_by_children():
             cluster = None if scheduler else LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, local_directory=scratch,
+                env={"TMPDIR": scratch},  # the workers' kernels' sockets and files too, even of a worker killed
                 silence_logs=logging.WARNING if verbose else logging.ERROR)  # WARNING: LocalCluster's default
         try:
             with _client(scheduler, cluster) as client:
                 if scheduler is not None:
                     _check_workers(client, scheduler)
                 engine = jobs[0].pdf_engine  # futures kept until the end: a released future is cancelled
-                warm = [client.submit(warm_up, engine, key=f"warm-up-{k}", workers=[address], pure=False)
+                warm = [client.submit(warm_up, engine, key=f"warm-up-{k}-{secrets.token_hex(4)}", workers=[address],
+                                      pure=False)
                         for k, address in enumerate(client.scheduler_info()["workers"])]
                 try:
                     prepare()
                     shipped = None
-                    if not jobs[0].out_dir:  # workers that do not see this folder: the analysis goes with the jobs
-                        shipped = client.scatter(Path(jobs[0].analysis_path).read_bytes(), broadcast=True, hash=False)
+                    if scheduler is not None and not jobs[0].out_dir:  # workers that may not see this folder
+                        shipped = Path(jobs[0].analysis_path).read_bytes()
                     _hand_out(client, jobs, record, shipped)
                     if shipped is not None:
                         with contextlib.suppress(Exception):
@@ -332,6 +380,7 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, 
         finally:
             if cluster is not None:
                 cluster.close()
+                shutil.rmtree(scratch, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -373,22 +422,38 @@ def _quiet_dask():
             logging.getLogger(name).setLevel(level)
 
 
-def _hand_out(client, jobs: list[Job], record: Callable[[Job, Rendered], None], shipped=None) -> None:
+def _hand_out(client, jobs: list[Job], record: Callable[[Job, Rendered], None], shipped: bytes | None = None) -> None:
     """Run ``jobs`` on the cluster, no more at a time than there are worker threads, and ``record`` each.
 
     dask fails every task a dying worker holds: jobs handed out only as threads free up wait here, not on
     a worker, so a dying worker takes no waiting report down with it. A report whose worker is gone is
     recorded as failed here, whatever the scheduler's allowed-failures (a shared cluster's scheduler would
     retry it elsewhere, silently): csi's fault policy holds on any scheduler.
+
+    ``shipped``: the signed analysis, for workers that do not see the output folder; scattered to every worker,
+    and again when the workers that held it are gone (a report that could not start for want of it is handed
+    out again: it never ran).
     """
     from distributed import wait
+    from distributed.client import FuturesCancelledError
+
+    analysis = None
+
+    def analysis_future() -> list:
+        nonlocal analysis
+        if shipped is not None and (analysis is None or analysis.status != "finished"):
+            analysis = client.scatter(shipped, broadcast=True, hash=False)
+        return [analysis] if analysis is not None else []
 
     waiting, running = deque(jobs), {}
     placed: dict = {}  # future -> the worker it was sent to
 
+    run = secrets.token_hex(4)  # in every task key: two batches of the same study on one cluster share no task
+
     def top_up() -> None:
         threads = client.nthreads()  # asked anew: workers may come and go
-        busy = Counter(placed.values())
+        ours, theirs = Counter(placed.values()), client.processing()  # theirs: every batch's, on a shared cluster
+        busy = {w: max(ours[w], len(theirs.get(w, ()))) for w in threads}
         # each job goes to a worker with a free thread (the scheduler, left alone, may queue two on one worker,
         # and that worker's death would then fail both); if the worker is gone, any other may take it
         free = [w for w, n in threads.items() for _ in range(max(n - busy[w], 0))]
@@ -396,8 +461,8 @@ def _hand_out(client, jobs: list[Job], record: Callable[[Job, Rendered], None], 
             job = waiting.popleft()
             kind = "overview" if job.overview else "report"
             worker = free.pop(0) if free else None
-            future = client.submit(render_job, job, *([shipped] if shipped is not None else []), pure=False,
-                                   key=f"{kind}-{job.enterprise_id}-{job.language}-{job.key[:12]}",
+            future = client.submit(render_job, job, *analysis_future(), pure=False,
+                                   key=f"{kind}-{job.enterprise_id}-{job.language}-{run}",
                                    workers=[worker] if worker else None, allow_other_workers=True)
             running[future] = job
             placed[future] = worker
@@ -406,12 +471,20 @@ def _hand_out(client, jobs: list[Job], record: Callable[[Job, Rendered], None], 
         return ReportOutcome(job.enterprise_id, job.language, "failed", (), 0.0, error, None, job.key), {}
 
     top_up()
-    while running:
-        with contextlib.suppress(TimeoutError):
-            wait(list(running), timeout=WORKER_CHECK, return_when="FIRST_COMPLETED")
+    while running or waiting:
+        if running:
+            with contextlib.suppress(TimeoutError, FuturesCancelledError):
+                wait(list(running), timeout=WORKER_CHECK, return_when="FIRST_COMPLETED")
+        else:
+            time.sleep(WORKER_CHECK)  # every thread busy with another batch's reports
+        _raise_if_stopped()
         alive = set(client.nthreads())
         for future in list(running):
             job = running[future]
+            if future.cancelled():  # its analysis was lost with the workers that held it: it never started
+                del running[future], placed[future]
+                waiting.appendleft(job)
+                continue
             if future.done():
                 try:
                     rendered = future.result()
