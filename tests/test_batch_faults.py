@@ -78,7 +78,8 @@ def test_a_second_run_into_the_same_folder_is_refused_naming_the_first(study, tm
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("workers", "signum"), [(1, signal.SIGTERM), (1, signal.SIGINT), (2, signal.SIGINT)])
+@pytest.mark.parametrize(("workers", "signum"), [(1, signal.SIGTERM), (1, signal.SIGINT), (2, signal.SIGINT),
+                                                 (2, signal.SIGTERM)])
 def test_a_signal_stops_the_run_promptly_in_one_line_and_a_rerun_redoes_only_what_is_missing(
         study, tmp_path, workers, signum):
     out = tmp_path / "out"
@@ -111,6 +112,10 @@ def test_a_signal_stops_the_run_promptly_in_one_line_and_a_rerun_redoes_only_wha
     assert {o.enterprise_id for o in rerun.outcomes if not o.skipped} == set(IDS) - done
     assert all(o.status == "ok" for o in rerun.outcomes)
     assert_manifest_true_to_the_folder(out)
+    if workers == 1 and signum == signal.SIGTERM:  # --only redoes one report and keeps the others listed
+        runner.run_study(study, out, only=["W01"], languages=["zh"], formats=["html"], force=True)
+        listed = assert_manifest_true_to_the_folder(out)["reports"]
+        assert sorted(r["enterprise_id"] for r in listed) == sorted(IDS) and all(r["status"] == "ok" for r in listed)
 
 
 def _left_in_session(session: int) -> list[dict]:
@@ -148,10 +153,20 @@ def test_a_killed_kernel_fails_its_report_alone_within_seconds(study, tmp_path):
     assert_manifest_true_to_the_folder(out)
 
 
+def _hidden(folder: Path) -> list[str]:
+    """A command prefix that runs a program with ``folder`` hidden (an empty file system mounted over it, in a
+    mount namespace of its own): root's ``unshare``, where the machine allows it; else nothing is hidden."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None or \
+            subprocess.run(["unshare", "-m", "true"], check=False, capture_output=True).returncode != 0:
+        return []
+    return ["unshare", "-m", "--propagation", "private", "sh", "-c", f'mount -t tmpfs none "{folder}" && exec "$0" "$@"']
+
+
 @pytest.fixture(scope="module")
 def external_cluster(tmp_path_factory):
     """A dask scheduler and a worker process with two single-threaded nannied workers, started as a user
-    starts them (``dask scheduler``, ``dask worker``), with the scheduler's own default settings."""
+    starts them (``dask scheduler``, ``dask worker``), with the scheduler's own default settings. The workers
+    see none of the test's folders (the study, the outputs): they run with pytest's temporary folder hidden."""
     folder = tmp_path_factory.mktemp("cluster")
     address_file = folder / "scheduler.json"
     env = {**os.environ, "DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "error"}
@@ -159,27 +174,34 @@ def external_cluster(tmp_path_factory):
                                   "--port", "0", "--dashboard-address", "127.0.0.1:0",
                                   "--scheduler-file", str(address_file)],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=folder)
-    workers = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file",
-                                str(address_file), "--nworkers", "2", "--nthreads", "1", "--host", "127.0.0.1",
-                                "--dashboard-address", "127.0.0.1:0"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=folder)
+    workers = None
+    scratch = Path(tempfile.mkdtemp(prefix="csi-w", dir="/var/tmp" if os.path.isdir("/var/tmp") else None))
     try:
         deadline = time.monotonic() + 60
         while not address_file.is_file() and time.monotonic() < deadline:
             time.sleep(0.2)
         address = json.loads(address_file.read_text())["address"]
+        hide = _hidden(tmp_path_factory.getbasetemp())
+        workers = subprocess.Popen([*hide, sys.executable, "-m",
+                                    "distributed.cli.dask_worker", address, "--nworkers", "2", "--nthreads", "1",
+                                    "--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   env={**env, "TMPDIR": str(scratch)}, cwd=scratch)
         from distributed import Client
 
         with Client(address, timeout=30) as client:
             client.wait_for_workers(2, timeout=60)
-        yield address
+        yield address, bool(hide)
     finally:
         for process in (workers, scheduler):
+            if process is None:
+                continue
             process.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=30)
             if process.poll() is None:
                 process.kill()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @pytest.mark.slow
@@ -187,6 +209,11 @@ def test_two_batches_share_an_external_cluster_and_a_killed_worker_fails_its_rep
         study, tmp_path, external_cluster):
     from distributed import Client
 
+    external_cluster, hidden = external_cluster
+    if hidden:  # the workers see neither the study nor any output folder
+        with Client(external_cluster) as client:
+            assert not any(client.run(os.path.exists, str(study)).values())
+            assert not any(client.run(os.path.exists, str(tmp_path)).values())
     outs = [tmp_path / "a", tmp_path / "b"]
     results: dict[int, runner.RunResult] = {}
     killed: list[str] = []
@@ -223,14 +250,11 @@ def test_two_batches_share_an_external_cluster_and_a_killed_worker_fails_its_rep
         assert_manifest_true_to_the_folder(outs[k])
     both = [name for name in reports_on_disk(outs[0]) & reports_on_disk(outs[1])]
     assert len(both) >= len(IDS) - 1
-    for name in both:  # the same report from either batch
-        assert _tables(outs[0] / name) == _tables(outs[1] / name)
+    local = runner.run_study(study, tmp_path / "local", only=IDS, languages=["zh"], formats=["html"], workers=2)
+    assert not local.failed
+    for name in both:  # the same page, byte for byte, from either batch and from csi's own local cluster
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes() == (local.out_dir / name).read_bytes()
 
-
-def _tables(path: Path) -> list[str]:
-    import re
-
-    return re.findall(r"<table.*?</table>", path.read_text(encoding="utf-8"), flags=re.DOTALL)
 
 
 @pytest.mark.slow
@@ -258,3 +282,48 @@ def test_one_enterprises_missing_audit_and_remarks_stay_in_its_own_report(tmp_pa
     with pytest.raises(ReportError, match=r"B01\.zh\.txt: the evaluator's remarks could not be read"):
         report.enterprise_content(None, "B01", "zh", analysis=analysis)
     assert w01.complaints is not None  # the complaint categories, from the keywords the analysis read
+
+
+def test_the_resume_key_ignores_comments_and_blank_lines_but_not_values(tmp_path, monkeypatch):
+    digest = runner._content_digest
+    toml, code = tmp_path / "study.toml", tmp_path / "module.py"
+    toml.write_text('[report]\nmin_n = 30\n', encoding="utf-8")
+    code.write_text("x = 1\n", encoding="utf-8")
+    before = digest(toml), digest(code)
+    toml.write_text('# a note for the team\n[report]\n\nmin_n = 30   # the inference threshold\n', encoding="utf-8")
+    code.write_text("# why x\n\nx = 1  # one\n", encoding="utf-8")
+    assert (digest(toml), digest(code)) == before
+    toml.write_text('[report]\nmin_n = 31\n', encoding="utf-8")
+    code.write_text("x = 2\n", encoding="utf-8")
+    assert digest(toml) != before[0] and digest(code) != before[1]
+    # everything a report depends on is in the key: presets, both notebooks, templates
+    from csi.batch._jobs import NOTEBOOK, OVERVIEW, PROJECT
+
+    covered = []
+    monkeypatch.setattr(runner, "_content_digest", lambda path: covered.append(path) or digest(path))
+    runner.inputs_hash(load_study(DEMO / "study.toml"))
+    assert {NOTEBOOK, OVERVIEW} <= set(covered)
+    assert any(p.parent.name == "models" and p.suffix == ".txt" for p in covered)
+    assert any(p.name == "csi.css" for p in covered) and PROJECT / "csi" / "report" / "_body.py" in covered
+
+
+def test_workers_without_csi_or_with_another_version_are_named_before_anything_runs():
+    from csi._version import __version__
+    from csi.exceptions import StudyError
+
+    class Cluster:
+        def __init__(self, versions=None, error=None):
+            self.versions, self.error = versions, error
+
+        def run(self, function):
+            if self.error:
+                raise self.error
+            return self.versions
+
+    runner._check_workers(Cluster({"tcp://a:1": __version__}), "tcp://s:8786")
+    with pytest.raises(StudyError, match=rf"this is csi {__version__}, but tcp://b:2 has 0\.0\.1; install csi"):
+        runner._check_workers(Cluster({"tcp://a:1": __version__, "tcp://b:2": "0.0.1"}), "tcp://s:8786")
+    with pytest.raises(StudyError, match=r"the workers cannot run csi \(ModuleNotFoundError: No module named 'csi'\)"):
+        runner._check_workers(Cluster(error=ModuleNotFoundError("No module named 'csi'")), "tcp://s:8786")
+    with pytest.raises(StudyError, match="the scheduler has no workers"):
+        runner._check_workers(Cluster({}), "tcp://s:8786")

@@ -217,7 +217,9 @@ def _report_html(analysis, enterprise_id: str, lang: str) -> str:
     from csi.batch._render import export_html
 
     notebook = nbformat.read(ROOT / "notebooks" / "enterprise_report.ipynb", as_version=4)
-    scope = {"study_path": None, "enterprise_id": enterprise_id, "language": lang, "analysis_path": analysis}
+    from csi.batch._jobs import notebook_parameters
+
+    scope = {**notebook_parameters("", enterprise_id, lang), "study_path": None, "analysis_path": analysis}
     for cell in notebook.cells:
         tags = cell.metadata.get("tags", [])
         if cell.cell_type != "code" or "parameters" in tags:

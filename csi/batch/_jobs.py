@@ -27,7 +27,7 @@ class Job:
     enterprise_id: str
     language: str
     formats: tuple[str, ...]
-    out_dir: str
+    out_dir: str  # where the worker writes the reports; "" sends their contents back to the main process
     key: str  # hash of inputs, parameters and code: a rerun skips a job whose key is unchanged
     pdf_engine: str = "weasyprint"
     overview: bool = False  # the study overview (enterprise_id is then "overview")

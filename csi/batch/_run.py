@@ -133,15 +133,14 @@ def run_study(study: str | Path, out_dir: str | Path | None = None, *, only: Ite
         raise unwritable(out, exc, spec) from None
     inputs = inputs_hash(spec)
     with OutputFolder(spec, out, inputs, langs[0]) as folder, _stoppable():
-        if not force:
-            folder.load_previous()
+        folder.load_previous()  # also with force: the reports this run does not redo stay listed
         return _render_all(spec, folder, targets, langs, fmts, fmts_key, engine, inputs, workers, scheduler,
-                           progress, verbose, shared=scheduler is not None and shared_folder)
+                           progress, verbose, shared=scheduler is not None and shared_folder, force=force)
 
 
 def _render_all(spec: Study, folder: OutputFolder, targets: list[str], langs: list[str], fmts: tuple[str, ...],
                 fmts_key: str, engine: str, inputs: str, workers: int, scheduler: str | None, progress,
-                verbose: bool, shared: bool) -> RunResult:
+                verbose: bool, shared: bool, force: bool) -> RunResult:
     """The jobs of one run, rendered; the folder's manifest and index updated after each report."""
     out = folder.out
     # The analysis lives only while the run does: every run computes and signs its own (see _analysis), so any
@@ -154,7 +153,7 @@ def _render_all(spec: Study, folder: OutputFolder, targets: list[str], langs: li
     def unchanged(old: ReportOutcome | None, key: str) -> bool:
         # the manifest is read, never trusted: a report is kept only under the names this run would give it
         names = report_files(old.enterprise_id, old.language, fmts) if old else set()
-        return bool(old) and old.key == key and old.status == "ok" and set(old.files) == names \
+        return not force and bool(old) and old.key == key and old.status == "ok" and set(old.files) == names \
             and all((out / f).is_file() for f in old.files)
 
     # the overview goes first, so that it runs beside the reports rather than after them

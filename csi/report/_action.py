@@ -62,16 +62,9 @@ def audit_items(c: EnterpriseContent, k: int = AUDIT_ITEMS) -> pd.DataFrame:
     items = c.rubric.items[c.rubric.items["deduction"] > 1e-9]
     items = items.sort_values("deduction", ascending=False, kind="mergesort").head(k)
     texts = {i.id: i.text.get(c.lang) or i.text.get("en") or i.id for i in c.rubric.rubric.items}
-    lang = c.lang
-
-    def evidence(row) -> str:
-        if row.kind == "survey_index":
-            return t("evidence_index", lang)
-        if pd.notna(row.sampled):
-            return t("evidence_sampled", lang, sampled=f"{row.sampled:g}", deficient=f"{row.deficient:g}")
-        return t("evidence_audited", lang)
     return items.assign(text=[f"{i} {texts.get(i, i)}" for i in items["item"]],
-                        evidence=[evidence(r) for r in items.itertuples()]).reset_index(drop=True)
+                        evidence=[wording.evidence(r, c.lang) for r in items.itertuples()]).reset_index(drop=True)
+
 
 
 def _audit(c: EnterpriseContent) -> str:

@@ -122,3 +122,12 @@ def verdict_word(c: EnterpriseContent, verdict: str) -> str:
     if not inferential(c) and verdict in ("better", "worse", "not significant"):
         verdict = "not tested"
     return t(f"vs_{verdict}", c.lang)
+
+
+def evidence(row, lang: str) -> str:
+    """Where a rubric item's deduction comes from: the survey index, a sample of cases, or the audit."""
+    if row.kind == "survey_index":
+        return t("evidence_index", lang)
+    if pd.notna(row.sampled):
+        return t("evidence_sampled", lang, sampled=f"{row.sampled:g}", deficient=f"{row.deficient:g}")
+    return t("evidence_audited", lang)

@@ -178,13 +178,5 @@ def _rubric(c: EnterpriseContent) -> pd.DataFrame:
     lang, items = c.lang, c.rubric.items
     texts = {i.id: i.text.get(lang) or i.text.get("en") or i.id for i in c.rubric.rubric.items}
 
-    def evidence(row) -> str | None:  # as on the action page (csi.report._action.audit_items)
-        if row.deduction <= 1e-9:
-            return None
-        if row.kind == "survey_index":
-            return t("evidence_index", lang)
-        if pd.notna(row.sampled):
-            return t("evidence_sampled", lang, sampled=f"{row.sampled:g}", deficient=f"{row.deficient:g}")
-        return t("evidence_audited", lang)
     return items.assign(text=[f"{i} {texts.get(i, i)}" for i in items["item"]],
-                        evidence=[evidence(r) for r in items.itertuples()])
+                        evidence=[wording.evidence(r, lang) if r.deduction > 1e-9 else None for r in items.itertuples()])
