@@ -13,6 +13,7 @@ zh-CN, so Word shows simplified-Chinese glyphs in Chinese and English documents 
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import re
 
@@ -37,7 +38,7 @@ LATIN_FONT = "Arial"
 EAST_ASIAN_FONT = CJK_FAMILY
 MONO_FONT = "Courier New"
 #: Chart resolution in the document (the charts are 6–8.5 in wide, shown at most 178 mm).
-DPI = 200
+DPI = 150
 #: A4 with the PDF's margins (templates/report/print.css).
 PAGE, MARGINS = (Mm(210), Mm(297)), (Mm(20), Mm(16), Mm(18), Mm(16))  # top, right, bottom, left
 TEXT_WIDTH = Mm(210 - 32)
@@ -77,7 +78,8 @@ class _Writer:
         self.lang, self.headings, self.in_cover = lang, 0, False
         self.doc = Document()
         self._setup(title)
-        self.cell_style = self.doc.styles["CSI Table"].style_id
+        self.style_ids = {style.name: style.style_id for style in self.doc.styles}
+        self.cell_style = self.style_ids["CSI Table"]
 
     # ---------------------------------------------------------------- document, styles, page
     def _setup(self, title: str) -> None:
@@ -147,12 +149,20 @@ class _Writer:
                 pending.append(child.tail)
         self._paragraph_of(pending, target)
 
+    def _add(self, target, style: str | None = None):
+        """A paragraph with ``style`` set by its id: python-docx finds a style by name, and checks it is not
+        the default, at about a millisecond each."""
+        paragraph = target.add_paragraph()
+        if style is not None:
+            paragraph._p.style = self.style_ids[style]
+        return paragraph
+
     def _paragraph_of(self, nodes: list, target, style: str | None = None):
         """A paragraph of inline nodes (text and inline elements); none when they are only whitespace."""
         if not "".join(n if isinstance(n, str) else n.text_content() for n in nodes).strip() and \
                 not any(not isinstance(n, str) and n.tag == "span" for n in nodes):
             return None
-        paragraph = target.add_paragraph(style=style)
+        paragraph = self._add(target, style)
         for node in nodes:
             if isinstance(node, str):
                 self._text(paragraph, node, {})
@@ -190,7 +200,7 @@ class _Writer:
         elif tag == "img":
             self._picture(el, target)
         elif tag == "pre":
-            paragraph = target.add_paragraph(style="CSI Code")
+            paragraph = self._add(target, "CSI Code")
             for k, line in enumerate((el.text_content() or "").rstrip("\n").split("\n")):
                 run = paragraph.add_run()
                 if k:
@@ -203,15 +213,14 @@ class _Writer:
         text = " ".join(el.text_content().split())
         if self.in_cover:  # the cover's enterprise name and report title; its statement's title
             style = {"h1": "Title", "h2": "Subtitle"}.get(el.tag)
-            paragraph = target.add_paragraph(style=style)
+            paragraph = self._add(target, style)
             run = paragraph.add_run(text)
             run.bold = style is None or None
             _east_asian(run, text)
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if style else None
             return
         level = {"h1": 1, "h2": 1, "h3": 2, "h4": 3}[el.tag]  # chapters are the document's first level
-        heading = self.doc.add_heading(level=level) if target is self.doc else target.add_paragraph(
-            style=f"Heading {level}")
+        heading = self._add(target, f"Heading {level}")
         run = heading.add_run(text)
         _east_asian(run, text)
         self.headings += 1
@@ -220,16 +229,16 @@ class _Writer:
         """The contents page: Word's table-of-contents field (updated by Word with page numbers), its first
         text the chapter titles of the HTML's list."""
         title = nav.find(".//h2")
-        heading = self.doc.add_paragraph(style="TOC Heading")
+        heading = self._add(self.doc, "TOC Heading")
         run = heading.add_run(" ".join(title.text_content().split()) if title is not None else t("contents", self.lang))
         _east_asian(run, run.text)
         entries = [" ".join(a.text_content().split()) for a in nav.iter("a")]
-        paragraphs = [self.doc.add_paragraph(style="TOC 1") for _ in entries or [""]]
+        paragraphs = [self._add(self.doc, "TOC 1") for _ in entries or [""]]
         _begin_field(paragraphs[0], 'TOC \\o "1-2" \\h \\z \\u')
         for paragraph, text in zip(paragraphs, entries):
             _east_asian(paragraph.add_run(text), text)
         _end_field(paragraphs[-1])
-        note = self.doc.add_paragraph(style="CSI Note")
+        note = self._add(self.doc, "CSI Note")
         _east_asian(note.add_run(t("toc_placeholder", self.lang)), t("toc_placeholder", self.lang))
         note.add_run().add_break(WD_BREAK.PAGE)
         self.doc.settings.element.append(_updating_fields())
@@ -238,7 +247,7 @@ class _Writer:
         """List items as paragraphs; numbered lists carry their numbers as text, so each list starts at 1
         (python-docx's one "List Number" numbering would run on through the document)."""
         for k, item in enumerate(el.findall("li"), start=1):
-            paragraph = target.add_paragraph(style=None if ordered else "List Bullet")
+            paragraph = self._add(target, None if ordered else "List Bullet")
             if ordered:
                 paragraph.paragraph_format.left_indent = Mm(7)
                 paragraph.paragraph_format.first_line_indent = Mm(-7)
@@ -373,6 +382,7 @@ class _Writer:
 
 
 # -------------------------------------------------------------------- charts
+@functools.lru_cache(maxsize=32)  # the path diagram is the same in every report of a pool and language
 def svg_to_png(svg: bytes) -> tuple[bytes, float]:
     """A chart's SVG as PNG at :data:`DPI`, and its width in points.
 
