@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import best_of, mobi
+from _common import best_of, mobi, rscript
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import csi
@@ -74,21 +71,13 @@ def semopy_direct(model: csi.Model, data: pd.DataFrame):
 
 
 def lavaan(model: csi.Model, data: pd.DataFrame, repeat: int) -> tuple[float, float] | None:
-    if shutil.which("Rscript") is None:
-        return None
     lines = [f"{c} =~ {' + '.join(model.blocks[c])}" for c in model.constructs]
     lines += [f"{b[0]} ~~ 0*{b[0]}" for b in model.blocks.values() if len(b) == 1]
-    with tempfile.TemporaryDirectory() as tmp:
-        csv, syntax, script = Path(tmp, "d.csv"), Path(tmp, "m.txt"), Path(tmp, "b.R")
-        data[list(model.items)].to_csv(csv, index=False)
-        syntax.write_text("\n".join(lines))
-        script.write_text(R_SCRIPT)
-        done = subprocess.run(["Rscript", str(script), str(csv), str(syntax), str(repeat)], capture_output=True,
-                              text=True, check=False)
-    if done.returncode:
-        print(f"lavaan: not run ({done.stderr.strip().splitlines()[-1] if done.stderr.strip() else 'failed'})")
+    numbers, why = rscript(R_SCRIPT, data[list(model.items)], repeat, "\n".join(lines))
+    if numbers is None:
+        print(f"lavaan: not run ({why})")
         return None
-    seconds, chi2 = map(float, done.stdout.split())
+    seconds, chi2 = numbers
     return seconds, chi2
 
 

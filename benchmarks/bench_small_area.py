@@ -13,15 +13,12 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import best_of
+from _common import best_of, rscript
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import csi
@@ -61,19 +58,11 @@ def main() -> None:
     a = out.attrs["model_variance"]
     print(f"data: {m} enterprises, 10 industries")
     print(f"csi.fay_herriot (REML)  {seconds:8.4f} s   A = {a:.10f}  ({out.attrs['iterations']} Fisher-scoring steps)")
-    if args.no_r or shutil.which("Rscript") is None:
-        print("metafor: not run (no Rscript or --no-r)")
+    numbers, why = (None, "--no-r") if args.no_r else rscript(R_SCRIPT, direct, args.repeat)
+    if numbers is None:
+        print(f"metafor: not run ({why})")
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        csv, script = Path(tmp, "d.csv"), Path(tmp, "b.R")
-        direct.to_csv(csv, index=False)
-        script.write_text(R_SCRIPT)
-        done = subprocess.run(["Rscript", str(script), str(csv), str(args.repeat)], capture_output=True, text=True,
-                              check=False)
-    if done.returncode:
-        print("metafor: not run (R failed)")
-        return
-    t_r, tau2 = map(float, done.stdout.split())
+    t_r, tau2 = numbers
     print(f"metafor rma + blup      {t_r:8.4f} s   A = {tau2:.10f}  |difference| = {abs(a - tau2):.1e}; "
           f"metafor / csi = {t_r / seconds:.1f}x")
 

@@ -53,6 +53,10 @@ class ReportOutcome:
         return self.files[0] if self.files else None
 
 
+#: A report's outcome and, when the worker does not write the folder itself, its files' contents by name.
+Rendered = tuple[ReportOutcome, dict[str, bytes]]
+
+
 def report_file(enterprise_id: str, lang: str, fmt: str) -> str:
     """A report's file name, ``W03.zh.html``: the same whatever other languages a run renders."""
     return f"{enterprise_id}.{lang}.{fmt}"

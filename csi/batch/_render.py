@@ -33,6 +33,7 @@ from csi.batch._jobs import (
     TEMPLATES,
     WORKBOOK_MIME,
     Job,
+    Rendered,
     ReportOutcome,
     atomic_write,
     first_line,
@@ -42,8 +43,6 @@ from csi.batch._jobs import (
 )
 from csi.batch._notebook import CELL_TIMEOUT, prestart_kernel, run_notebook, shutdown_kernels
 from csi.exceptions import CSIError
-
-Rendered = tuple[ReportOutcome, dict[str, bytes]]
 
 
 def render(job: Job) -> Rendered:

@@ -47,6 +47,7 @@ from csi.batch._jobs import (
     STUDY_WORKBOOK,
     TEMPLATES,
     Job,
+    Rendered,
     ReportOutcome,
     first_line,
     report_files,
@@ -57,9 +58,6 @@ from csi.io._study import FORMATS, LANGUAGES, PDF_ENGINES, Study, load_study
 #: The run's steps at INFO (``csi run`` prints them); the line that starts the reports carries ``phase``,
 #: ``done`` and ``total``, from which the progress bar measures its rate.
 log = logging.getLogger("csi.batch")
-
-#: A report's outcome and, from a worker that does not see the output folder, its files' contents by name.
-Rendered = tuple[ReportOutcome, dict[str, bytes]]
 
 #: A report whose worker dies is recorded as failed (the next run redoes it), not retried blindly. dask
 #: fails every task a dying worker holds, so :func:`_hand_out` hands out no more reports than there are
@@ -345,7 +343,10 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, 
     # the cluster.
     scratch = None if scheduler else tempfile.mkdtemp(prefix="csi-dask-")
     settings = DASK_SETTINGS if scheduler else {**DASK_SETTINGS, "temporary-directory": scratch}
-    with dask.config.set(settings), contextlib.nullcontext() if verbose else _quiet_dask():
+    with dask.config.set(settings), contextlib.nullcontext() if verbose else _quiet_dask(), \
+            contextlib.ExitStack() as cleanup:
+        if scratch is not None:  # after the cluster has closed, or when it could not start
+            cleanup.callback(shutil.rmtree, scratch, True)
         # No dashboard. The scheduler's HTTP server (health checks) starts anyway, on port 8787 unless given
         # another, and warns when another cluster holds 8787: any free port instead.
         with _sigint_ignored_by_children():
@@ -379,7 +380,6 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, 
         finally:
             if cluster is not None:
                 cluster.close()
-                shutil.rmtree(scratch, ignore_errors=True)
 
 
 @contextlib.contextmanager

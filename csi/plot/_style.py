@@ -179,7 +179,8 @@ def _measuring_renderer() -> RendererAgg:
 
 #: Characters that may end a line but not start one (closing punctuation stays with what it closes).
 _NO_LINE_START = set("）)]】》」』，,、。.：:；;！!？?%％")
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+#: Chinese characters, punctuation and full-width forms (a chart's text, a Word run's East Asian font).
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def wrap(text: str, width: float, size: float, weight: str = "normal") -> str:
@@ -192,7 +193,7 @@ def wrap(text: str, width: float, size: float, weight: str = "normal") -> str:
     for char in str(text):
         if char.isspace():
             tokens.append(" ")
-        elif tokens and (char in _NO_LINE_START or not (_CJK.match(char) or _CJK.match(tokens[-1][-1]))) \
+        elif tokens and (char in _NO_LINE_START or not (CJK.match(char) or CJK.match(tokens[-1][-1]))) \
                 and tokens[-1] != " ":
             tokens[-1] += char
         else:

@@ -28,7 +28,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from csi.exceptions import ReportError
-from csi.plot._style import CJK_FAMILY
+from csi.plot._style import CJK, CJK_FAMILY
 from csi.report._i18n import t
 
 #: Latin text: a sans-serif every Word has (LibreOffice uses its metric twin, Liberation Sans).
@@ -45,7 +45,6 @@ TEXT_WIDTH = Mm(210 - 32)
 TABLE_STYLE, META_STYLE = "Light Grid Accent 1", "Table Grid"
 BLOCKS = {"section", "div", "main", "body", "article", "nav", "figure", "h1", "h2", "h3", "h4", "p", "ul", "ol",
           "table", "pre", "img", "style", "script", "hr"}
-CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 GREY, RED = RGBColor(0x5F, 0x6B, 0x76), RGBColor(0xB0, 0x3A, 0x2E)
 
 
