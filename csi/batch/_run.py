@@ -70,6 +70,9 @@ DASK_SETTINGS = {"distributed.scheduler.allowed-failures": 0, "distributed.sched
                  "distributed.nanny.memory.monitor-interval": "1s"}
 #: Seconds between checks that the workers rendering reports are still there (and that no Ctrl-C came).
 WORKER_CHECK = 1.0
+#: Times the analysis is sent to the workers of an external cluster before a run gives up (a worker may die
+#: while the copies go out).
+SCATTER_ATTEMPTS = 3
 #: Seconds an interrupted run waits for the report being rendered in this process to end.
 STOP_WAIT = 10
 #: Seconds to wait for an existing scheduler (``scheduler=``, ``--scheduler``) to answer before giving up.
@@ -440,8 +443,15 @@ def _hand_out(client, jobs: list[Job], record: Callable[[Job, Rendered], None], 
 
     def analysis_future() -> list:
         nonlocal analysis
-        if shipped is not None and (analysis is None or analysis.status != "finished"):
-            analysis = client.scatter(shipped, broadcast=True, hash=False)
+        for attempt in range(SCATTER_ATTEMPTS):
+            if shipped is None or (analysis is not None and analysis.status == "finished"):
+                break
+            try:
+                analysis = client.scatter(shipped, broadcast=True, hash=False)
+            except OSError:  # a worker died while the copies went out (CommClosedError): to the workers left
+                if attempt == SCATTER_ATTEMPTS - 1:
+                    raise
+                time.sleep(WORKER_CHECK)
         return [analysis] if analysis is not None else []
 
     waiting, running = deque(jobs), {}
