@@ -218,9 +218,14 @@ def test_two_batches_share_an_external_cluster_and_a_killed_worker_fails_its_rep
     results: dict[int, runner.RunResult] = {}
     killed: list[str] = []
 
+    errors: list[BaseException] = []
+
     def batch(k: int) -> None:
-        results[k] = runner.run_study(study, outs[k], only=IDS, languages=["zh"], formats=["html"],
-                                      scheduler=external_cluster)
+        try:
+            results[k] = runner.run_study(study, outs[k], only=IDS, languages=["zh"], formats=["html"],
+                                          scheduler=external_cluster)
+        except BaseException as exc:  # noqa: BLE001 - shown by this test, not as a thread's warning in a later one
+            errors.append(exc)
 
     def kill_the_worker_rendering(enterprise_id: str) -> None:
         with Client(external_cluster) as client:
@@ -240,6 +245,7 @@ def test_two_batches_share_an_external_cluster_and_a_killed_worker_fails_its_rep
         thread.start()
     for thread in (*threads, killer):
         thread.join(timeout=600)
+    assert not errors, errors
     assert killed, "T02's report was never seen on a worker"
     failures = [(k, o.enterprise_id, o.error) for k, r in results.items() for o in r.failed]
     # the report on the killed worker failed, recorded as such (not retried elsewhere and marked ok) …

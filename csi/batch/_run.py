@@ -70,9 +70,6 @@ DASK_SETTINGS = {"distributed.scheduler.allowed-failures": 0, "distributed.sched
                  "distributed.nanny.memory.monitor-interval": "1s"}
 #: Seconds between checks that the workers rendering reports are still there (and that no Ctrl-C came).
 WORKER_CHECK = 1.0
-#: Times the analysis is sent to the workers of an external cluster before a run gives up (a worker may die
-#: while the copies go out).
-SCATTER_ATTEMPTS = 3
 #: Seconds an interrupted run waits for the report being rendered in this process to end.
 STOP_WAIT = 10
 #: Seconds to wait for an existing scheduler (``scheduler=``, ``--scheduler``) to answer before giving up.
@@ -428,13 +425,17 @@ def _hand_out(client, jobs: list[Job], record: Callable[[Job, Rendered], None], 
     """Run ``jobs`` on the cluster, no more at a time than there are worker threads, and ``record`` each.
 
     dask fails every task a dying worker holds: jobs handed out only as threads free up wait here, not on
-    a worker, so a dying worker takes no waiting report down with it. A report whose worker is gone is
-    recorded as failed here, whatever the scheduler's allowed-failures (a shared cluster's scheduler would
-    retry it elsewhere, silently): csi's fault policy holds on any scheduler.
+    a worker, so a dying worker takes no waiting report down with it. A report whose worker died while it ran
+    is recorded as failed here, whatever the scheduler's allowed-failures (a shared cluster's scheduler would
+    retry it elsewhere, silently): csi's fault policy holds on any scheduler. The scheduler's own count of the
+    workers that died running a task tells which (where a report runs is the scheduler's to choose, and a
+    worker may die before this client has seen it start there).
 
-    ``shipped``: the signed analysis, for workers that do not see the output folder; scattered to every worker,
-    and again when the workers that held it are gone (a report that could not start for want of it is handed
-    out again: it never ran).
+    ``shipped``: the signed analysis, for workers that do not see the output folder. It travels as the result of
+    a task (:func:`_carried`), not as scattered data: the scheduler keeps that task, so if every worker holding
+    the analysis dies it is computed again, where scattered data would be lost; and a worker that dies while a
+    copy goes out to it takes only its own report down (a broadcast scatter that meets a dying worker fails
+    inside the scheduler, which then drops this client's connection: a batch on a busy machine lost its run).
     """
     from distributed import wait
     from distributed.client import FuturesCancelledError
@@ -443,16 +444,13 @@ def _hand_out(client, jobs: list[Job], record: Callable[[Job, Rendered], None], 
 
     def analysis_future() -> list:
         nonlocal analysis
-        for attempt in range(SCATTER_ATTEMPTS):
-            if shipped is None or (analysis is not None and analysis.status == "finished"):
-                break
-            try:
-                analysis = client.scatter(shipped, broadcast=True, hash=False)
-            except OSError:  # a worker died while the copies went out (CommClosedError): to the workers left
-                if attempt == SCATTER_ATTEMPTS - 1:
-                    raise
-                time.sleep(WORKER_CHECK)
-        return [analysis] if analysis is not None else []
+        if shipped is None:
+            return []
+        if analysis is None or analysis.cancelled():
+            with warnings.catch_warnings():  # "Sending large graph": sent once for the whole run, by design
+                warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+                analysis = client.submit(_carried, shipped, pure=False, key=f"analysis-{secrets.token_hex(4)}")
+        return [analysis]
 
     waiting, running = deque(jobs), {}
     placed: dict = {}  # future -> the worker it was sent to
@@ -476,6 +474,11 @@ def _hand_out(client, jobs: list[Job], record: Callable[[Job, Rendered], None], 
             running[future] = job
             placed[future] = worker
 
+    def died_running(keys: list, dask_scheduler=None) -> list:
+        """Of ``keys``, the tasks a worker died while running (or holding). Run by the scheduler; a local function
+        travels by value, so the scheduler needs nothing of csi for it."""
+        return [key for key in keys if key in dask_scheduler.tasks and dask_scheduler.tasks[key].suspicious]
+
     def failed(job: Job, error: str) -> Rendered:
         return ReportOutcome(job.enterprise_id, job.language, "failed", (), 0.0, error, None, job.key), {}
 
@@ -487,21 +490,21 @@ def _hand_out(client, jobs: list[Job], record: Callable[[Job, Rendered], None], 
         else:
             time.sleep(WORKER_CHECK)  # every thread busy with another batch's reports
         _raise_if_stopped()
-        alive = set(client.nthreads())
+        died = set(client.run_on_scheduler(died_running, [future.key for future in running])) if running else set()
         for future in list(running):
             job = running[future]
-            if future.cancelled():  # its analysis was lost with the workers that held it: it never started
+            if future.key in died:
+                future.cancel()  # not retried elsewhere: the next run redoes it
+                rendered = failed(job, "KilledWorker: the worker rendering it died (killed, or out of memory)")
+            elif future.cancelled():  # cancelled by the scheduler (this client reconnected): it never finished
                 del running[future], placed[future]
                 waiting.appendleft(job)
                 continue
-            if future.done():
+            elif future.done():
                 try:
                     rendered = future.result()
                 except Exception as exc:  # noqa: BLE001 - a lost worker fails its report, not the batch
                     rendered = failed(job, f"{type(exc).__name__}: {first_line(str(exc))}")
-            elif placed[future] is not None and placed[future] not in alive:
-                future.cancel()  # not retried elsewhere: the next run redoes it
-                rendered = failed(job, f"KilledWorker: the worker rendering it ({placed[future]}) died")
             else:
                 continue
             del running[future], placed[future]
@@ -519,6 +522,11 @@ def warm_up(pdf_engine: str) -> None:
     from csi.batch._render import warm_up as start
 
     start(pdf_engine)
+
+
+def _carried(analysis: bytes) -> bytes:
+    """The run's signed analysis, as a task's result on a worker (see :func:`_hand_out`)."""
+    return analysis
 
 
 def render_job(job: Job, analysis: bytes | None = None) -> Rendered:
