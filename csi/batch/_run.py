@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from csi._validation import check_id, resolve_path
 from csi._version import __version__
@@ -54,6 +55,9 @@ from csi.batch._jobs import (
 )
 from csi.exceptions import StudyError
 from csi.io._study import FORMATS, LANGUAGES, PDF_ENGINES, Study, load_study
+
+if TYPE_CHECKING:  # the analysis is imported where it runs: workers need none of it
+    from csi.analysis import StudyAnalysis
 
 #: The run's steps at INFO (``csi run`` prints them); the line that starts the reports carries ``phase``,
 #: ``done`` and ``total``, from which the progress bar measures its rate.
@@ -181,14 +185,24 @@ def _render_all(spec: Study, folder: OutputFolder, targets: list[str], langs: li
     def record(job: Job, outcome: ReportOutcome, contents: dict[str, bytes]) -> None:
         folder.record(outcome, contents, overview=job.overview)
 
+    # the study workbook (--format xlsx) is written by a thread of this process while the reports render
+    writer, workbook = ThreadPoolExecutor(1, thread_name_prefix="csi-study-workbook"), []
+
+    def prepare() -> None:
+        result = _analysis(spec, analysis, secret)
+        if "xlsx" in fmts:
+            workbook.append(writer.submit(result.to_excel, out / STUDY_WORKBOOK))
+
     try:
         done = _execute(jobs, workers, scheduler, progress, len(skipped), reports + len(skipped), record,
-                        prepare=lambda: _analysis(spec, analysis, secret, out / STUDY_WORKBOOK if "xlsx" in fmts
-                                                  else None), verbose=verbose)
+                        prepare=prepare, verbose=verbose)
     finally:
+        writer.shutdown(wait=True)  # written before the manifest lists it
         with contextlib.suppress(OSError):
             analysis.unlink(missing_ok=True)
         folder.write()  # also when nothing ran, or when interrupted: the manifest lists what is on disk
+    for written in workbook:
+        written.result()  # a workbook that could not be written: its error, once the reports are safe
     overview = _in_order(skipped_overview + [outcome for job, outcome in done if job.overview], ["overview"], langs)
     outcomes = _in_order(skipped + [outcome for job, outcome in done if not job.overview], targets, langs)
     return RunResult(out, tuple(outcomes), out / "manifest.json", out / "index.html", tuple(overview))
@@ -225,17 +239,15 @@ def _raise_if_stopped() -> None:
         raise KeyboardInterrupt
 
 
-def _analysis(spec: Study, path: Path, key: str, workbook: Path | None = None) -> None:
+def _analysis(spec: Study, path: Path, key: str) -> StudyAnalysis:
     """The study-level work, once: screened responses and pooled fits, saved for the notebooks, signed with
     this run's ``key``. Done anew by every run that renders something: a file an earlier run (or anyone who
-    can write the output folder) left at ``path`` cannot be told from a forged one, so it is replaced. With
-    ``workbook``, every table of the analysis is written there too (``--format xlsx``)."""
+    can write the output folder) left at ``path`` cannot be told from a forged one, so it is replaced."""
     from csi.analysis import analyse_study
 
     analysis = analyse_study(spec)
     save_analysis(analysis, path, key)
-    if workbook is not None:
-        analysis.to_excel(workbook)
+    return analysis
 
 
 def _execute(jobs: list[Job], workers: int, scheduler: str | None, progress, already: int, total: int,
