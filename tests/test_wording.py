@@ -130,6 +130,69 @@ def test_below_min_n_no_inferential_sentence(second, no_chart_pixels):
     assert sorted(hospitals.astype(int)) == list(range(1, len(hospitals) + 1))
 
 
+# ------------------------------------------------------------ rule 8: how sure a rank and an index are
+
+def test_the_league_carries_rank_intervals_and_small_area_indices_as_the_library_computes_them(demo_analysis, second):
+    from csi.analysis._study import BOOTSTRAP_RESAMPLES, _weight_column
+
+    for analysis in (demo_analysis, second):
+        study, league = analysis.study, analysis.league
+        ranked = league[league["rank"].notna()]
+        # every stated rank lies in its interval; the unranked (below min_n) have none
+        assert (ranked["rank_ci_low"] <= ranked["rank"]).all() and (ranked["rank"] <= ranked["rank_ci_high"]).all()
+        assert ((ranked["rank_in_group_ci_low"] <= ranked["rank_in_group"])
+                & (ranked["rank_in_group"] <= ranked["rank_in_group_ci_high"])).all()
+        assert league.loc[league["rank"].isna(), ["rank_ci_low", "fh_index"]].isna().all().all()
+        # the same numbers as the public functions called by hand on the study's data
+        column, industry = study.questionnaire.enterprise_column, {e.id: e.industry for e in study.enterprises}
+        mine = set(ranked["enterprise_id"])
+        pools = {k: [e for e in ids if e in mine] for k, ids in analysis.pools.items()}
+        by_hand = csi.rank_intervals(analysis.fits, analysis.data[analysis.data[column].isin(mine)],
+                                     construct=study.model.target, by=column, industry=industry,
+                                     pools={k: v for k, v in pools.items() if v}, weights=_weight_column(study),
+                                     n_resamples=BOOTSTRAP_RESAMPLES, seed=study.seed).set_index("enterprise_id")
+        got = ranked.set_index("enterprise_id")
+        for column_name in ("rank", "rank_ci_low", "rank_ci_high", "rank_in_group_ci_low", "rank_in_group_ci_high"):
+            assert (got[column_name] == by_hand.loc[got.index, column_name]).all(), column_name
+        direct = analysis.indices[(analysis.indices["construct"] == study.model.target)
+                                  & analysis.indices["enterprise_id"].isin(mine)]
+        fh = csi.fay_herriot(direct.assign(industry=direct["enterprise_id"].map(industry))).set_index("enterprise_id")
+        np.testing.assert_allclose(got["fh_index"], fh.loc[got.index, "fh_index"], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(got["fh_gamma"], fh.loc[got.index, "gamma"], rtol=0, atol=1e-12)
+        # shrinkage: toward the industry, more for a larger sampling variance
+        assert ((got["fh_gamma"] > 0) & (got["fh_gamma"] < 1)).all()
+        assert got["fh_gamma"].corr(got["std_error"], method="spearman") < 0
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_rank_is_stated_with_its_interval_and_the_small_area_index_beside_the_direct_one(
+        demo_analysis, second, lang, no_chart_pixels):
+    league = demo_analysis.league.set_index("enterprise_id")
+    c = report.enterprise_content(None, "W07", lang, analysis=demo_analysis)
+    r = league.loc["W07"]
+    low, high = int(r["rank_in_group_ci_low"]), int(r["rank_in_group_ci_high"])
+    assert low < high
+    sentence = next(s for s in _front.summary_sentences(c) if str(int(r["rank_in_group"])) in s and str(low) in s)
+    assert {"zh": f"95% 排名区间：第 {low}–{high} 名", "en": f"95% rank interval {low}–{high}"}[lang] in sentence
+    benchmark = text_of(report.benchmark(c).html)
+    assert {"zh": "95% 排名区间", "en": "95% rank interval"}[lang] in benchmark
+    fh = f"{r['fh_index']:.1f}"
+    assert {"zh": f"小域估计（Fay–Herriot）为 {fh}", "en": f"Small-area (Fay–Herriot) index: {fh}"}[lang] in benchmark
+    assert f"γ = {r['fh_gamma']:.2f}" in benchmark
+    assert c.index == pytest.approx(r["index"]) and f"{r['index']:.1f}" in text_of(_front.summary(c).html)  # direct
+    # an interval of one rank is worded as one rank
+    assert wording.rank_interval(1, 1, lang, words=True) == {"zh": "（95% 排名区间只含第 1 名）",
+                                                              "en": " (the 95% rank interval holds rank 1 only)"}[lang]
+    # below min_n: no rank, no interval, no small-area index (rule 2)
+    small = report.enterprise_content(None, "H04", lang, analysis=second)
+    assert "Fay" not in text_of(report.benchmark(small).html)
+    assert "排名区间" not in " ".join(_front.summary_sentences(small)) and \
+        "rank interval" not in " ".join(_front.summary_sentences(small))
+    overview = text_of(report.overview_league(report.overview_content(None, lang, analysis=demo_analysis)).html)
+    top = demo_analysis.league.iloc[0]
+    assert {"zh": "小域估计", "en": "Small-area index"}[lang] in overview and f"{top['fh_index']:.1f}" in overview
+
+
 # ------------------------------------------------------------ rule 3: thresholds, rule 4: census
 
 def test_a_threshold_inside_the_interval_is_said(demo_analysis):

@@ -3,6 +3,7 @@ every enterprise against its previous wave (formulas and sources in docs/methods
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 import numpy as np
@@ -11,9 +12,14 @@ import pandas as pd
 from csi import _stats
 from csi._data import OVERALL
 from csi._validation import INDUSTRY_COLUMN
-from csi.indices import enterprise_indices, holm, league_table
+from csi.exceptions import DataError
+from csi.indices import enterprise_indices, fay_herriot, holm, league_table, rank_intervals
 from csi.io import Model, Study
 from csi.pls import PLSResult
+
+log = logging.getLogger("csi.analysis")
+#: The league's rank intervals, overall and within the industry (ranks only: Int64, empty when unranked).
+RANK_INTERVALS = ["rank_ci_low", "rank_ci_high", "rank_in_group_ci_low", "rank_in_group_ci_high"]
 
 
 def survey_weight_totals(study: Study, data: pd.DataFrame, weights: str | None) -> pd.Series:
@@ -195,3 +201,46 @@ def league_of(study: Study, indices: pd.DataFrame, comparisons: pd.DataFrame, ch
     first = ["rank", "enterprise_id", "industry", "index", "std_error", "ci_low", "ci_high", "n", "rank_in_group"]
     return league[first + [c for c in league.columns if c not in first]] \
         .sort_values(["rank", "index"], ascending=[True, False], na_position="last").reset_index(drop=True)
+
+
+def league_uncertainty(study: Study, league: pd.DataFrame, indices: pd.DataFrame, data: pd.DataFrame,
+                       fits: Mapping[str, PLSResult], members: Mapping[str, list[str]], weights: str | None,
+                       n_resamples: int) -> pd.DataFrame:
+    """The league with how sure its ranks and indices are (docs/methods/report.md, rule 8):
+
+    - each ranked enterprise's 95 % rank intervals, overall and in its industry (:func:`csi.rank_intervals`:
+      every enterprise's respondents resampled, its pool's index weights held; the ranked enterprises only,
+      as the league ranks them; the study's seed);
+    - every enterprise's (with at least ``[report] min_n`` respondents) Fay–Herriot index of the target, ``fh_index`` with ``fh_std_error`` (√MSE) and
+      ``fh_gamma``, the weight of its own direct index (:func:`csi.fay_herriot`, shrunk toward its
+      industry's mean by its sampling variance). Shown beside the direct index, never instead of it.
+
+    Either stays empty, with the reason logged, where it cannot be estimated (a resample without an answer to
+    an item; fewer enterprises than industries + 1)."""
+    target, column = study.model.target, study.questionnaire.enterprise_column
+    industry = {e.id: e.industry for e in study.enterprises}
+    out = league.copy()
+    ranked = set(league.loc[league["rank"].notna(), "enterprise_id"])
+    pools = {key: [e for e in ids if e in ranked] for key, ids in members.items() if key in fits}
+    pools = {key: ids for key, ids in pools.items() if ids}
+    intervals = pd.DataFrame(columns=["enterprise_id", *RANK_INTERVALS])
+    if ranked:
+        try:
+            intervals = rank_intervals({key: fits[key] for key in pools}, data[data[column].isin(ranked)],
+                                       construct=target, by=column, industry=industry, pools=pools, weights=weights,
+                                       n_resamples=n_resamples, seed=study.seed)[["enterprise_id", *RANK_INTERVALS]]
+        except DataError as exc:
+            log.warning("no rank intervals: %s", exc)
+    out = out.merge(intervals, on="enterprise_id", how="left").astype(dict.fromkeys(RANK_INTERVALS, "Int64"))
+    direct = indices[(indices["construct"] == target) & indices["enterprise_id"].isin(league["enterprise_id"])]
+    # below [report] min_n a sampling variance is too unstable to say how far to shrink (rule 2): no estimate
+    direct = direct[study.report.inferential(direct["n"]) & np.isfinite(direct["std_error"]) & (direct["std_error"] > 0)]
+    shrunk = pd.DataFrame(columns=["enterprise_id", "fh_index", "fh_std_error", "fh_gamma"])
+    try:
+        shrunk = fay_herriot(direct.assign(industry=direct["enterprise_id"].map(industry))[
+            ["enterprise_id", "industry", "index", "std_error"]]).rename(columns={"gamma": "fh_gamma"})[
+            ["enterprise_id", "fh_index", "fh_std_error", "fh_gamma"]]
+    except DataError as exc:
+        log.warning("no small-area (Fay–Herriot) indices: %s", exc)
+    return out.merge(shrunk, on="enterprise_id", how="left").astype(
+        {"fh_index": float, "fh_std_error": float, "fh_gamma": float})

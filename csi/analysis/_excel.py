@@ -31,8 +31,8 @@ PERCENT = "0.0%"
 FORMATS = {
     **dict.fromkeys(("index", "ci_low", "ci_high", "benchmark", "gap", "favourable_gap", "previous_index", "change",
                      "change_ci_low", "change_ci_high", "peer_mean", "difference", "performance", "index_a",
-                     "index_b", "df", "n_eff", "points"), "0.0"),
-    **dict.fromkeys(("std_error", "std_error_gap", "previous_std_error"), "0.00"),
+                     "index_b", "df", "n_eff", "points", "fh_index"), "0.0"),
+    **dict.fromkeys(("std_error", "std_error_gap", "previous_std_error", "fh_std_error"), "0.00"),
     **dict.fromkeys(("p_value", "p_holm", "change_p_value"), P_FORMAT),
     **dict.fromkeys(("rate", "share", "missing_share", "share_of_complaints", "share_of_respondents", "target",
                      "achieved"), PERCENT),

@@ -21,7 +21,14 @@ import pandas as pd
 from csi._api import public
 from csi._display import Card, Display, Summary, pairs
 from csi._validation import RESERVED_COLUMNS, WEIGHT_COLUMN, path_problem, reserved_column_problem, yes_no
-from csi.analysis._compare import benchmark_table, compare, compare_waves, league_of, survey_weight_totals
+from csi.analysis._compare import (
+    benchmark_table,
+    compare,
+    compare_waves,
+    league_of,
+    league_uncertainty,
+    survey_weight_totals,
+)
 from csi.analysis._excel import study_sheets, write_workbook
 from csi.exceptions import CSIError, DataError, StudyError
 from csi.indices import (
@@ -66,7 +73,9 @@ class StudyAnalysis(Display):
       Welch–Satterthwaite ``df``, Student's t p-value Holm-adjusted within the industry and construct,
       ``direction`` (+1 higher is better, −1 lower is better) and ``verdict`` (``better`` / ``worse`` /
       ``not significant`` / ``no peers`` / ``not tested``: fewer than ``[report] min_n`` respondents);
-    - ``league``: the target construct's league table (ranks, the indices' CIs, the comparison, the change);
+    - ``league``: the target construct's league table (ranks, the indices' CIs, the comparison, the change),
+      with the ranks' 95 % bootstrap intervals (``rank_ci_low`` … ``rank_in_group_ci_high``) and each
+      enterprise's Fay–Herriot index beside its direct one (``fh_index``, ``fh_std_error``, ``fh_gamma``);
     - ``changes``: each enterprise and construct against the previous wave (linearization, independent
       samples, Welch–Satterthwaite df), ``verdict`` read in the construct's direction (``not tested`` below
       ``[report] min_n`` respondents in either wave);
@@ -349,7 +358,8 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     benchmarks = benchmark_table(indices, shares, study, data, fits, members, weights)
     comparisons = compare(indices, shares, benchmarks, study)
     changes = compare_waves(indices, previous_indices, study.model.model, min_n=study.report.min_n)
-    league = league_of(study, indices, comparisons, changes)
+    league = league_uncertainty(study, league_of(study, indices, comparisons, changes), indices, data, fits, members,
+                                weights, BOOTSTRAP_RESAMPLES)
     ipma = _ipma(study, indices, fits, members)
     problems: list[tuple[str, str]] = []
     own_problems: dict[str, list[tuple[str, str]]] = {}

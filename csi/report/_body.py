@@ -144,12 +144,17 @@ def benchmark(c: EnterpriseContent) -> Html:
     small = ~c.study.report.inferential(c.peers["n"])  # rule 2: no interval below min_n
     frame = c.peers.assign(ci_low=c.peers["ci_low"].mask(small), ci_high=c.peers["ci_high"].mask(small),
                            versus=[t(f"vs_{v}", lang) for v in c.peers["versus_industry"]],
-                           name=[f"▶ {n}" if s else n for n, s in zip(c.peers["name"], c.peers["self"])])
-    html = table(frame, {"rank_in_group": t("rank", lang), "name": t("enterprise", lang), "index": t("index", lang),
-                         "ci_low": "CI −", "ci_high": "CI +", "versus": t("versus_peers", lang),
-                         "p_holm": t("p_value", lang)}, lang, formats={"p_holm": pvalue})
+                           name=[f"▶ {n}" if s else n for n, s in zip(c.peers["name"], c.peers["self"])],
+                           rank_ci=[wording.rank_interval(a, b, lang) for a, b in  # rule 8
+                                    zip(c.peers["rank_in_group_ci_low"], c.peers["rank_in_group_ci_high"])])
+    html = table(frame, {"rank_in_group": t("rank", lang), "rank_ci": t("rank_ci", lang), "name": t("enterprise", lang),
+                         "index": t("index", lang), "ci_low": "CI −", "ci_high": "CI +",
+                         "versus": t("versus_peers", lang), "p_holm": t("p_value", lang)}, lang,
+                 formats={"p_holm": pvalue}, numeric=("rank_ci",))
     note = t("benchmark_note", lang, definition=t(f"benchmark_{c.study.benchmark}", lang))
-    return Html(f'{h2("h_benchmark", lang)}<p>{escape(note)}</p>{chart}{html}')
+    small_area = wording.small_area_note(c)
+    small_area = f'<p class="csi-note">{escape(small_area)}</p>' if small_area else ""
+    return Html(f'{h2("h_benchmark", lang)}<p>{escape(note)}</p>{chart}{html}{small_area}')
 
 
 def complaints(c: EnterpriseContent) -> Html:

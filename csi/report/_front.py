@@ -132,7 +132,8 @@ def summary_sentences(c: EnterpriseContent) -> list[str]:
         if pd.isna(r["rank_in_group"]):  # rule 2: no rank below [report] min_n
             out.append(t("summary_unranked", lang, min_n=c.study.report.min_n, industry=industry, versus=versus))
         else:
-            out.append(t("summary_rank", lang, rank=int(r["rank_in_group"]),
+            interval = wording.rank_interval(r["rank_in_group_ci_low"], r["rank_in_group_ci_high"], lang, words=True)
+            out.append(t("summary_rank", lang, rank=int(r["rank_in_group"]), interval=interval,
                          of=int(c.peers["rank_in_group"].notna().sum()), versus=versus, industry=industry))
     out.append(change_sentence(c))
     return out

@@ -153,8 +153,24 @@ STRINGS: dict[str, dict[str, Any]] = {
         "en": "{name} has a customer satisfaction index of {index} (n = {n}){grade}."},
     "grade_zh_en": {"zh": "，处于“{grade}”档", "en": ", grade “{grade}”"},
     "summary_rank": {
-        "zh": "在{industry}行业 {of} 家企业中排名第 {rank}，{versus}。",
-        "en": "It ranks {rank} of {of} in {industry}; {versus}."},
+        "zh": "在{industry}行业 {of} 家企业中排名第 {rank}{interval}，{versus}。",
+        "en": "It ranks {rank} of {of} in {industry}{interval}; {versus}."},
+    "rank_interval": {"zh": "（95% 排名区间：第 {low}–{high} 名）", "en": " (95% rank interval {low}–{high})"},
+    "rank_interval_one": {"zh": "（95% 排名区间只含第 {low} 名）", "en": " (the 95% rank interval holds rank {low} only)"},
+    "rank_ci": {"zh": "95% 排名区间", "en": "95% rank interval"},
+    "fh_index": {"zh": "小域估计", "en": "Small-area index"},
+    "fh_note": {"zh": "小域估计（Fay–Herriot）为 {fh}（标准误 {se}）：本企业的直接指数 {index} 按其抽样方差向{industry}行业均值收缩"
+                      "（直接指数的权重 γ = {gamma}；样本越小，收缩越多）。本报告的指数均为直接估计，小域估计仅供参考。",
+                "en": "Small-area (Fay–Herriot) index: {fh} (SE {se}), the direct index {index} shrunk toward the "
+                      "{industry} industry mean according to its sampling variance (weight of the direct index "
+                      "γ = {gamma}; the smaller the sample, the stronger the shrinkage). Every index in this report "
+                      "is the direct estimate; the small-area index is for reference."},
+    "o_uncertainty_note": {"zh": "排名区间为 95% 自助法区间（各企业受访者重抽样）；小域估计（Fay–Herriot）把每家企业的直接指数按其抽样方差"
+                                 "向所在行业均值收缩，仅供参考，排名与比较均用直接指数。",
+                           "en": "Rank intervals are 95% bootstrap intervals (each enterprise's respondents resampled); "
+                                 "the small-area (Fay–Herriot) index shrinks each direct index toward its industry's "
+                                 "mean according to its sampling variance, for reference: ranks and comparisons use "
+                                 "the direct index."},
     "versus_better": {"zh": "显著优于行业基准 {benchmark}（高 {diff} 分，Holm 校正 p {p}）",
                       "en": "significantly better than the industry benchmark of {benchmark} ({diff} points higher, Holm-adjusted p {p})"},
     "versus_worse": {"zh": "显著劣于行业基准 {benchmark}（低 {diff} 分，Holm 校正 p {p}）",

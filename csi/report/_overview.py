@@ -16,6 +16,7 @@ from csi._display import Card, Display, Summary, pairs
 from csi.analysis import StudyAnalysis, analyse_study
 from csi.io import Study, load_study
 from csi.report import _charts as charts
+from csi.report import _wording as wording
 from csi.report._i18n import date_text, join, number, pvalue, rule_name, t
 from csi.report._render import Html, Record, table
 
@@ -111,14 +112,18 @@ def overview_league(o: OverviewContent) -> Html:
                           alt=t("league_chart", lang)).html
     frame = o.league.assign(versus=[t(f"vs_{v}", lang) for v in o.league["versus_industry"]],
                             ci=["—" if no else f"{number(a, lang)}–{number(b, lang)}"
-                                for a, b, no in zip(o.league["ci_low"], o.league["ci_high"], small)])
-    columns = {"rank": "#", "name": t("enterprise", lang), "industry_label": t("industry", lang),
-               "index": t("index", lang), "ci": t("ci95", lang), "versus": t("versus_peers", lang)}
+                                for a, b, no in zip(o.league["ci_low"], o.league["ci_high"], small)],
+                            rank_ci=[wording.rank_interval(a, b, lang)  # rule 8 of docs/methods/report.md
+                                     for a, b in zip(o.league["rank_ci_low"], o.league["rank_ci_high"])])
+    columns = {"rank": "#", "rank_ci": t("rank_ci", lang), "name": t("enterprise", lang),
+               "industry_label": t("industry", lang), "index": t("index", lang), "ci": t("ci95", lang),
+               "fh_index": t("fh_index", lang), "versus": t("versus_peers", lang)}
     if "change" in frame.columns:
         columns.update({"change": t("change", lang), "change_p_value": t("p_value", lang)})
     html = table(frame, columns, lang, formats={"change": lambda v, g: number(v, g, signed=True),
-                                                "change_p_value": pvalue}, numeric=("ci",))
-    notes = [t("benchmark_note", lang, definition=t(f"benchmark_{o.study.benchmark}", lang))]
+                                                "change_p_value": pvalue}, numeric=("ci", "rank_ci"))
+    notes = [t("benchmark_note", lang, definition=t(f"benchmark_{o.study.benchmark}", lang)),
+             t("o_uncertainty_note", lang)]
     unranked = frame.loc[frame["rank"].isna(), "name"]
     if len(unranked):
         notes.append(t("o_unranked", lang, min_n=o.study.report.min_n, names=join(list(unranked), lang)))

@@ -17,6 +17,9 @@ The rules (docs/methods/report.md, "How the report words its findings"; each tes
    min_cell`` respondents are not shown (:func:`suppressed`), and nothing is recommended on them.
 7. **Sources.** A figure from the enterprise's records and one from the survey are labelled with their
    source; a recommendation names the source it rests on and is not made where that source has no data.
+8. **How sure a rank and an index are.** A rank is stated with its 95 % bootstrap rank interval
+   (:func:`rank_interval`); a small-area (Fay–Herriot) index is shown beside the direct index, labelled as
+   such, never in its place (:func:`small_area_note`).
 """
 
 from __future__ import annotations
@@ -106,6 +109,29 @@ def priorities(c: EnterpriseContent, top: int = 3) -> pd.DataFrame:
     p = p.sort_values("score", ascending=False, kind="mergesort").head(top)
     return p[["construct", "label", "index", "performance", "importance", "shortfall", "score", "benchmark", "gap",
               "verdict"]].reset_index(drop=True)
+
+
+def rank_interval(low, high, lang: str, *, words: bool = False) -> str:
+    """Rule 8: a rank's 95 % interval, "2–5" in a table (``words``: as a clause of a sentence); empty where it
+    has none (unranked, or the intervals could not be estimated)."""
+    if pd.isna(low) or pd.isna(high):
+        return ""
+    low, high = int(low), int(high)
+    if not words:
+        return f"{low}–{high}" if low != high else str(low)
+    return t("rank_interval" if low != high else "rank_interval_one", lang, low=low, high=high)
+
+
+def small_area_note(c: EnterpriseContent) -> str:
+    """Rule 8: the enterprise's Fay–Herriot index beside its direct index, and how far it was shrunk; empty
+    where there is none."""
+    r = c.league
+    if r is None or pd.isna(r.get("fh_index")) or not inferential(c):
+        return ""
+    lang = c.lang
+    return t("fh_note", lang, fh=number(r["fh_index"], lang), se=number(r["fh_std_error"], lang, digits=2),
+             index=number(r["index"], lang), gamma=f"{r['fh_gamma']:.2f}",
+             industry=c.study.industry_label(c.enterprise.industry, lang))
 
 
 def source_in_text(kind: str, lang: str) -> str:
