@@ -156,3 +156,43 @@ def test_import_csi_does_not_load_semopy():
     code = "import sys, csi; print('semopy' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_study_cfa_is_the_pools_cfa_shown_beside_the_pls_loadings(tmp_path, lang, no_chart_pixels):
+    """``[model] cfa = true``: each pool's CFA is csi.cfa on the pool's respondents; the reliability chapter
+    shows its fit indices and its standardized loadings beside the PLS loadings; a pool whose CFA failed says
+    why."""
+    import dataclasses
+    import re
+    import shutil
+
+    from csi import report
+
+    folder = tmp_path / "demo"
+    shutil.copytree(ROOT / "data" / "demo", folder)
+    shutil.copytree(ROOT / "data" / "rules", tmp_path / "rules")
+    toml = folder / "study.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('scheme = "path"', 'scheme = "path"\ncfa = true', 1),
+                    encoding="utf-8")
+    analysis = csi.analyse_study(toml)
+    assert set(analysis.cfa) == set(analysis.fits)
+    key = "industry:water"
+    column = analysis.study.questionnaire.enterprise_column
+    rows = analysis.data[analysis.data[column].isin(analysis.pools[key])]
+    by_hand = csi.cfa(analysis.fits[key].model, rows)
+    pd.testing.assert_frame_equal(analysis.cfa[key].fit, by_hand.fit)
+    pd.testing.assert_frame_equal(analysis.cfa[key].loadings, by_hand.loadings)
+    c = report.enterprise_content(None, "W01", lang, analysis=analysis)
+    text = re.sub(r"<[^>]+>", " ", report.reliability(c).html)
+    f = by_hand.fit.iloc[0]
+    assert f"CFI {f['cfi']:.3f}" in text and f"SRMR {f['srmr']:.3f}" in text and f"χ²({int(f['df'])})" in text
+    first = by_hand.loadings.iloc[0]
+    assert f"{first['estimate']:.3f}" in text and {"zh": "CFA 标准化载荷", "en": "CFA standardized loading"}[lang] in text
+    failed = dataclasses.replace(analysis, cfa={key: "the model did not converge"})
+    text = report.reliability(report.enterprise_content(None, "W01", lang, analysis=failed)).html
+    assert "the model did not converge" in text and 'class="csi-warning"' in text
+    plain = report.reliability(report.enterprise_content(
+        None, "W01", lang, analysis=dataclasses.replace(analysis, cfa={}))).html
+    assert "CFA" not in plain  # off unless asked for

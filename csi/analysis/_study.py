@@ -38,7 +38,7 @@ from csi.indices import (
     satisfaction_rates,
 )
 from csi.io import Enterprise, Study, load_study, read_responses
-from csi.measurement import htmt, reliability
+from csi.measurement import CFAResult, cfa, htmt, reliability
 from csi.pls import BootstrapResult, PLSResult, bootstrap, estimate
 from csi.rules import AwardResult, RubricResult, check_eligibility, load_award_rules, load_rubric, score_rubric
 from csi.survey import ScreeningResult, WeightingResult, rake, screen
@@ -93,6 +93,9 @@ class StudyAnalysis(Display):
       message under ``remarks_errors``): read here, with the rule files, so that a report needs nothing from
       the study folder but this analysis (a batch's workers need not see it).
 
+    ``cfa`` (with ``[model] cfa = true``) maps a pool key to its measurement model fitted as a covariance-based
+    CFA (:func:`csi.cfa`, ML, the pool's respondents unweighted), or to the reason it could not be fitted.
+
     ``weighting_errors`` (and ``previous_weighting_errors``) name the enterprises that could not be raked, with
     the reason: they are left out of every table (their reports fail with the reason). ``fits`` maps a pool key ("industry:water", "study" or "enterprise:W01") to its PLS fit, ``boots`` to
     its bootstrap; ``pools`` a pool key to the enterprises its model scores. ``pool_errors`` maps a pool whose
@@ -131,6 +134,7 @@ class StudyAnalysis(Display):
     remarks: Mapping[str, str] = field(default_factory=dict)
     remarks_errors: Mapping[str, str] = field(default_factory=dict)
     enterprise_problems: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    cfa: Mapping[str, CFAResult | str] = field(default_factory=dict)
 
     def save(self, path: str | Path) -> Path:
         """Pickle the analysis for the report notebooks of one batch (a cache, not an archive format)."""
@@ -351,6 +355,7 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
         fits[key] = fit
     if pools and not fits:  # nothing to report at all: the run stops, saying why (each reason once)
         raise type(failures[0])(" ".join(dict.fromkeys(pool_errors.values())))
+    cfas = _cfas(fits, pools) if study.model.cfa else {}
     indices = _indices(study, data, fits, members, weights)
     previous_indices = _indices(study, previous_data, fits, members, weights) if previous_data is not None \
         else indices.iloc[:0]
@@ -373,7 +378,22 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
                          indices, previous_indices, benchmarks, comparisons, league, changes, ipma, rubric, awards,
                          operations, tuple(problems), _hashes(study), {key: tuple(ids) for key, ids in members.items()},
                          pool_errors, keywords, remarks, remarks_errors,
-                         {eid: tuple(found) for eid, found in own_problems.items()})
+                         {eid: tuple(found) for eid, found in own_problems.items()}, cfas)
+
+
+def _cfas(fits: Mapping[str, PLSResult], pools: list) -> dict[str, CFAResult | str]:
+    """``[model] cfa``: each estimated pool's measurement model as a covariance-based CFA on the pool's
+    respondents (ML is unweighted; survey weights do not enter); a pool whose CFA cannot be fitted keeps the
+    reason, which its reports show."""
+    out: dict[str, CFAResult | str] = {}
+    for key, rows in pools:
+        if key in fits:
+            log.info("cross-checking %s by CFA (ML)", key)
+            try:
+                out[key] = cfa(fits[key].model, rows)
+            except CSIError as exc:
+                out[key] = str(exc)
+    return out
 
 
 def load_responses(study: Study, previous: bool = False) -> ScreeningResult:

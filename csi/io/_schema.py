@@ -205,6 +205,8 @@ class ModelSection(Section):
                            "listwise deletion, or an error.", feeds="reliability")
     min_n: int | None = key(None, "With estimation = \"enterprise\": below this n the pooled model is used. Default: "
                             "ten times the most arrows pointing at one construct, at least 30.", ge=3)
+    cfa: bool = key(False, "Also fit each pool's measurement model as a covariance-based CFA (maximum likelihood, "
+                    "semopy), shown beside the PLS results in the reliability chapter.", feeds="reliability")
     lower_is_better: list[str] | None = key(None, "Constructs for which a lower index is better (e.g. Complaints); "
                                             "replaces the preset's declaration.", feeds="every comparison's wording",
                                             example=["Complaints"])

@@ -94,6 +94,7 @@ class ModelSettings(Display):
     missing: str = "mean"
     min_n: int | None = None  # with estimation = "enterprise": below this n, the pooled model is used
     preset: str | None = None  # "ccsi" | "ecsi" | "acsi" when [model] preset names one (the report names it)
+    cfa: bool = False  # [model] cfa: the measurement model also fitted by covariance-based ML (csi.cfa)
 
     @property
     def minimum_n(self) -> int:
@@ -539,7 +540,7 @@ def _model_settings(spec: schema.ModelSection, benchmark: schema.BenchmarkSectio
         raise fail("benchmark", "industry", message="a pooled industry benchmark needs one model per pool: set [model] "
                    "estimation = \"pooled\", or use industry = \"mean_of_enterprises\".")
     return ModelSettings(model, spec.target, spec.scheme, spec.estimation, spec.pool_by, spec.missing, spec.min_n,
-                         preset=spec.preset)
+                         preset=spec.preset, cfa=spec.cfa)
 
 
 def _weighting(spec: schema.WeightingSection, base: Path, questionnaire: Questionnaire, fail: _Failer) -> Weighting:

@@ -70,6 +70,7 @@ class EnterpriseContent(Display):
     margins: pd.DataFrame = field(default_factory=pd.DataFrame)
     rates: pd.DataFrame = field(default_factory=pd.DataFrame)
     segments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cfa: Any = None  # [model] cfa: the pool's CFAResult, or the reason it could not be fitted (str)
     ipma: pd.DataFrame = field(default_factory=pd.DataFrame)
     drivers: pd.DataFrame = field(default_factory=pd.DataFrame)
     complaints: dict | None = None
@@ -195,6 +196,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         strengths=strengths, weaknesses=weaknesses, problems=problems, boot=boot,
         hashes=facts.own_files(analysis, enterprise), csi_version=__version__, weighted=analysis.weighted,
         records=facts.records(analysis, enterprise), remarks=facts.remarks(analysis, enterprise, lang),
+        cfa=analysis.cfa.get(pool_key),
     )
 
 

@@ -77,6 +77,19 @@ STRINGS: dict[str, dict[str, Any]] = {
     "rho_c": {"zh": "组合信度 ρC", "en": "Composite reliability rho_C"},
     "ave": {"zh": "AVE", "en": "AVE"},
     "htmt_title": {"zh": "区分效度（HTMT）", "en": "Discriminant validity (HTMT)"},
+    "cfa_title": {"zh": "交叉检验：验证性因子分析（协方差结构模型，最大似然）",
+                  "en": "Cross-check: confirmatory factor analysis (covariance-based, maximum likelihood)"},
+    "cfa_fit": {"zh": "同一测量模型按协方差结构拟合（{n} 名受访者，不加权{dropped}）：χ²({df}) = {chi2}，p {p}；CFI {cfi}；TLI {tli}；"
+                      "RMSEA {rmsea}（90% 置信区间 {lo}–{hi}）；SRMR {srmr}。常用参考：CFI 与 TLI 不低于 0.90，RMSEA 与 SRMR 不高于 0.08。"
+                      "下表并列 PLS 载荷与 CFA 标准化载荷。",
+                "en": "The same measurement model fitted as a covariance-based model ({n} respondents, unweighted"
+                      "{dropped}): χ²({df}) = {chi2}, p {p}; CFI {cfi}; TLI {tli}; RMSEA {rmsea} (90% CI {lo}–{hi}); "
+                      "SRMR {srmr}. Usual references: CFI and TLI at least 0.90, RMSEA and SRMR at most 0.08. The table "
+                      "sets the PLS loadings beside the CFA's standardized loadings."},
+    "cfa_dropped": {"zh": "；{k} 名有缺失答案者未计入", "en": "; {k} with a missing answer left out"},
+    "cfa_failed": {"zh": "本次未能完成验证性因子分析：{reason}", "en": "The CFA could not be fitted: {reason}"},
+    "pls_loading": {"zh": "PLS 载荷", "en": "PLS loading"},
+    "cfa_loading": {"zh": "CFA 标准化载荷", "en": "CFA standardized loading"},
     "htmt": {"zh": "HTMT", "en": "HTMT"},
     "below_threshold": {"zh": "低于参考标准", "en": "Below the reference threshold"},
     "htmt_flags": {"zh": "HTMT 不低于 0.85 的维度对：", "en": "Construct pairs with HTMT of 0.85 or more: "},

@@ -17,7 +17,7 @@ import pandas as pd
 from csi._display import scoped_css, styled
 from csi.report._content import EnterpriseContent
 from csi.report._headings import h2
-from csi.report._i18n import number, t
+from csi.report._i18n import number, pvalue, t
 from csi.report._xlsx import enterprise_workbook
 
 
@@ -111,7 +111,33 @@ def reliability(c: EnterpriseContent) -> Html:
     low_text = (f'<p class="csi-note">{escape(t("below_threshold", lang))}: '
                 f'{escape("; ".join(low))}</p>') if low else ""
     return Html(f'{h2("h_reliability", lang)}<p>{escape(note)}</p>{table_html}{low_text}'
-                f'<h3>{escape(t("htmt_title", lang))}</h3><p>{escape(htmt_text)}</p>')
+                f'<h3>{escape(t("htmt_title", lang))}</h3><p>{escape(htmt_text)}</p>{_cfa(c)}')
+
+
+def _cfa(c: EnterpriseContent) -> str:
+    """``[model] cfa``: the covariance-based fit of the pool's measurement model beside the PLS loadings."""
+    lang, result = c.lang, c.cfa
+    if result is None:
+        return ""
+    head = f'<h3>{escape(t("cfa_title", lang))}</h3>'
+    if isinstance(result, str):
+        reason = f'<span lang="en">{escape(result)}</span>' if lang != "en" else escape(result)
+        return f'{head}<p class="csi-warning">{escape(t("cfa_failed", lang, reason=""))}{reason}</p>'
+    f = result.fit.iloc[0]
+    p = pvalue(f["p_value"], lang)
+    dropped = t("cfa_dropped", lang, k=f"{result.n_dropped:,}") if result.n_dropped else ""
+    text = t("cfa_fit", lang, n=f"{result.n:,}", dropped=dropped, df=int(f["df"]), chi2=number(f["chi2"], lang, 2),
+             p=p if p.startswith("<") else f"= {p}", cfi=number(f["cfi"], lang, 3), tli=number(f["tli"], lang, 3),
+             rmsea=number(f["rmsea"], lang, 3), lo=number(f["rmsea_ci_low"], lang, 3),
+             hi=number(f["rmsea_ci_high"], lang, 3), srmr=number(f["srmr"], lang, 3))
+    labels = dict(zip(c.reliability["construct"], c.reliability["label"]))
+    loadings = c.items[["construct", "item", "loading"]].merge(
+        result.loadings[["item", "estimate", "ci_low", "ci_high"]], on="item", how="inner")
+    loadings = loadings.assign(label=loadings["construct"].map(labels).fillna(loadings["construct"]))
+    rows = table(loadings, {"label": t("dimension", lang), "item": t("item", lang), "loading": t("pls_loading", lang),
+                            "estimate": t("cfa_loading", lang), "ci_low": "CI −", "ci_high": "CI +"}, lang,
+                 {"loading": 3, "estimate": 3, "ci_low": 3, "ci_high": 3}, group="label")
+    return f"{head}<p>{escape(text)}</p>{rows}"
 
 
 #: The mime type under which the notebook's hidden last cell publishes the enterprise workbook (.xlsx bytes,
