@@ -21,8 +21,10 @@ from csi.exceptions import (
     StudyError,
 )
 from csi.indices import (
+    TopicResult,
     anonymise,
     complaint_summary,
+    complaint_topics,
     csi_index,
     enterprise_indices,
     fay_herriot,
@@ -67,7 +69,7 @@ from csi.measurement import (
     reliability,
     varimax,
 )
-from csi.pls import BootstrapResult, MGAResult, PLSResult, bootstrap, estimate, mga
+from csi.pls import BootstrapResult, MGAResult, MIResult, PLSResult, bootstrap, estimate, estimate_mi, mga, rubin_pool
 from csi.rules import (
     AwardResult,
     AwardRules,
@@ -116,13 +118,15 @@ __all__ = [  # noqa: RUF022 - grouped by pipeline stage, sorted within a group
     "htmt", "kmo_bartlett", "omega_total", "outer_vif", "reliability", "varimax",
     # model, estimation, bootstrap, multi-group
     "BootstrapResult", "MGAResult", "Model", "PLSResult", "bootstrap", "estimate", "mga", "models",
+    # multiple imputation (chained equations) and Rubin's rules
+    "MIResult", "estimate_mi", "rubin_pool",
     # indices
     "csi_index", "enterprise_indices", "index_difference", "item_scores", "item_weights",
     # rank uncertainty and small-area (Fay–Herriot) estimates
     "fay_herriot", "rank_intervals",
     # evaluation rules, dissatisfaction, benchmarking
-    "AwardResult", "AwardRules", "Rubric", "RubricResult", "anonymise", "check_eligibility",
-    "complaint_summary", "importance_performance", "industry_indices", "league_table",
+    "AwardResult", "AwardRules", "Rubric", "RubricResult", "TopicResult", "anonymise", "check_eligibility",
+    "complaint_summary", "complaint_topics", "importance_performance", "industry_indices", "league_table",
     "load_award_rules", "load_keywords", "load_rubric", "read_audit", "satisfaction_rates",
     "score_rubric",
     # the study analysis, and checking a study without rendering it

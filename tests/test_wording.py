@@ -193,6 +193,28 @@ def test_a_rank_is_stated_with_its_interval_and_the_small_area_index_beside_the_
     assert {"zh": "小域估计", "en": "Small-area index"}[lang] in overview and f"{top['fh_index']:.1f}" in overview
 
 
+def test_complaint_topics_are_the_studys_counted_in_each_report_small_ones_suppressed(demo_analysis, no_chart_pixels):
+    study = demo_analysis.study
+    q = study.questionnaire
+    text = q.open_ended[0].id
+    by_hand = csi.complaint_topics(demo_analysis.data.set_index(q.id_column)[text], lang=study.language,
+                                   keywords=demo_analysis.keywords, seed=study.seed)
+    pd.testing.assert_frame_equal(demo_analysis.topics.documents, by_hand.documents)
+    for enterprise_id, lang in (("B01", "zh"), ("T03", "en")):
+        c = report.enterprise_content(None, enterprise_id, lang, analysis=demo_analysis)
+        ids = demo_analysis.data.loc[demo_analysis.data[q.enterprise_column] == enterprise_id, q.id_column]
+        docs = by_hand.documents[by_hand.documents[q.id_column].isin(set(ids))]
+        assert dict(zip(c.topics["topic"], c.topics["n"])) == docs["topic"].value_counts().to_dict()
+        assert c.topics["share"].sum() == pytest.approx(1.0)
+        html_text = report.complaints(c).html
+        section = text_of(html_text[html_text.index({"zh": "投诉文本的主题", "en": "Topics of the complaint texts"}[lang]):])
+        marker = {"zh": "—（n < 5）", "en": "— (n < 5)"}[lang]
+        for row in c.topics.itertuples():  # rule 6: no count below min_cell
+            assert (marker in section) if row.n < study.report.min_cell else (f" {row.n:,} " in section)
+        if lang == "en":
+            assert 'lang="zh-CN"' in html_text[html_text.index("Topics of the complaint texts"):]
+
+
 # ------------------------------------------------------------ rule 3: thresholds, rule 4: census
 
 def test_a_threshold_inside_the_interval_is_said(demo_analysis):

@@ -32,6 +32,8 @@ from csi.analysis._compare import (
 from csi.analysis._excel import study_sheets, write_workbook
 from csi.exceptions import CSIError, DataError, StudyError
 from csi.indices import (
+    TopicResult,
+    complaint_topics,
     enterprise_indices,
     importance_performance,
     load_keywords,
@@ -93,6 +95,9 @@ class StudyAnalysis(Display):
       message under ``remarks_errors``): read here, with the rule files, so that a report needs nothing from
       the study folder but this analysis (a batch's workers need not see it).
 
+    ``topics``: the complaint texts' topics over the whole study (:func:`csi.complaint_topics`, TF-IDF + NMF, the
+    study's seed; ``documents`` by respondent id), so every report names the same topics; None without texts.
+
     ``cfa`` (with ``[model] cfa = true``) maps a pool key to its measurement model fitted as a covariance-based
     CFA (:func:`csi.cfa`, ML, the pool's respondents unweighted), or to the reason it could not be fitted.
 
@@ -135,6 +140,7 @@ class StudyAnalysis(Display):
     remarks_errors: Mapping[str, str] = field(default_factory=dict)
     enterprise_problems: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     cfa: Mapping[str, CFAResult | str] = field(default_factory=dict)
+    topics: TopicResult | None = None
 
     def save(self, path: str | Path) -> Path:
         """Pickle the analysis for the report notebooks of one batch (a cache, not an archive format)."""
@@ -236,6 +242,9 @@ class StudyAnalysis(Display):
                                               "stars": r.stars} for k, r in self.rubric.items()])
         if self.awards is not None:
             frames["awards"] = self.awards.summary
+        if self.topics is not None:
+            frames["topics"] = self.topics.sizes
+            frames["topic_terms"] = self.topics.topics
         return frames
 
     def to_excel(self, path: str | Path) -> Path:
@@ -378,7 +387,24 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
                          indices, previous_indices, benchmarks, comparisons, league, changes, ipma, rubric, awards,
                          operations, tuple(problems), _hashes(study), {key: tuple(ids) for key, ids in members.items()},
                          pool_errors, keywords, remarks, remarks_errors,
-                         {eid: tuple(found) for eid, found in own_problems.items()}, cfas)
+                         {eid: tuple(found) for eid, found in own_problems.items()}, cfas,
+                         _topics(study, data, keywords))
+
+
+def _topics(study: Study, data: pd.DataFrame, keywords: KeywordDictionary | None) -> TopicResult | None:
+    """The complaint topics of every analysed respondent's text; None without an open-ended question or texts
+    (or when none is left after anonymising and stop words: logged)."""
+    q = study.questionnaire
+    text = next((v.id for v in q.open_ended), None)
+    if text is None or text not in data.columns or not data[text].fillna("").astype(str).str.strip().astype(bool).any():
+        return None
+    log.info("finding the complaint texts' topics")
+    try:
+        return complaint_topics(data.set_index(q.id_column)[text], lang=study.language, keywords=keywords,
+                                seed=study.seed)
+    except DataError as exc:
+        log.warning("no complaint topics: %s", exc)
+        return None
 
 
 def _cfas(fits: Mapping[str, PLSResult], pools: list) -> dict[str, CFAResult | str]:

@@ -27,8 +27,10 @@ from csi.indices._index import (
 )
 from csi.indices._ranks import rank_intervals
 from csi.indices._small_area import fay_herriot
+from csi.indices._topics import TopicResult, complaint_topics
 
-__all__ = ["NegativeWeightWarning", "anonymise", "categorize_complaints", "complaint_summary", "csi_index",
+__all__ = ["NegativeWeightWarning", "TopicResult", "anonymise", "categorize_complaints", "complaint_summary",
+           "complaint_topics", "csi_index",
            "enterprise_indices", "fay_herriot", "holm", "importance_performance", "index_difference",
            "industry_indices", "item_scores", "item_weights", "league_table", "load_keywords", "pairwise_differences",
            "rank_intervals", "satisfaction_rates", "wilson_interval"]

@@ -166,7 +166,7 @@ def complaints(c: EnterpriseContent) -> Html:
         return Html(f'{head}<p>{escape(t("no_keywords", lang))}</p>')
     parts = [_sources(c)]
     if c.complaints is None:
-        return Html(head + "".join(parts) + f'<p>{escape(t("no_keywords", lang))}</p>')
+        return Html(head + "".join(parts) + f'<p>{escape(t("no_keywords", lang))}</p>' + _topics(c))
     min_cell = c.study.report.min_cell
     cats = c.complaints["categories"]
     cats = cats[cats["complaints"] > 0].assign(label=lambda x: x[f"label_{lang}"])
@@ -180,8 +180,33 @@ def complaints(c: EnterpriseContent) -> Html:
     parts.append(html)
     if len(cats):
         parts.append(f'<p class="csi-note">{escape(t("categories_note", lang, min_cell=min_cell))}</p>')
+    parts.append(_topics(c))
     parts.append(_verbatims(c))
     return Html(head + "".join(parts))
+
+
+def _topics(c: EnterpriseContent) -> str:
+    """The study's complaint topics among the enterprise's texts (labelled by their words, in the texts'
+    language), beside their share of all the study's texts; a topic with fewer than ``[report] min_cell`` of its
+    texts shows no count (rule 6)."""
+    if c.topics.empty:
+        return ""
+    lang, min_cell = c.lang, c.study.report.min_cell
+    rows = []
+    for r in c.topics.itertuples():
+        own = text_language(r.label)
+        mark = f' lang="{"zh-CN" if own == "zh" else "en"}"' if own != lang else ""
+        small = r.n < min_cell
+        rows.append(f"<tr><td><span{mark}>{escape(r.label)}</span></td>"
+                    f'<td class="num">{escape(t("suppressed", lang, min_cell=min_cell) if small else f"{r.n:,}")}</td>'
+                    f'<td class="num">{"" if small else escape(percent(r.share, lang))}</td>'
+                    f'<td class="num">{escape(percent(r.study_share, lang))}</td></tr>')
+    head = "".join(f"<th{cls}>{escape(t(key, lang))}</th>" for key, cls in
+                   (("topic_terms", ""), ("topic_own", " class='num'"), ("topic_own_share", " class='num'"),
+                    ("topic_study_share", " class='num'")))
+    result_note = t("topics_note", lang, min_cell=min_cell)
+    return (f'<h3>{escape(t("topics_title", lang))}</h3><table class="csi-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table><p class="csi-note">{escape(result_note)}</p>')
 
 
 def _sources(c: EnterpriseContent) -> str:

@@ -71,6 +71,7 @@ class EnterpriseContent(Display):
     rates: pd.DataFrame = field(default_factory=pd.DataFrame)
     segments: pd.DataFrame = field(default_factory=pd.DataFrame)
     cfa: Any = None  # [model] cfa: the pool's CFAResult, or the reason it could not be fitted (str)
+    topics: pd.DataFrame = field(default_factory=pd.DataFrame)  # the study's complaint topics in its own texts
     ipma: pd.DataFrame = field(default_factory=pd.DataFrame)
     drivers: pd.DataFrame = field(default_factory=pd.DataFrame)
     complaints: dict | None = None
@@ -196,7 +197,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         strengths=strengths, weaknesses=weaknesses, problems=problems, boot=boot,
         hashes=facts.own_files(analysis, enterprise), csi_version=__version__, weighted=analysis.weighted,
         records=facts.records(analysis, enterprise), remarks=facts.remarks(analysis, enterprise, lang),
-        cfa=analysis.cfa.get(pool_key),
+        cfa=analysis.cfa.get(pool_key), topics=facts.topics(analysis, enterprise),
     )
 
 

@@ -145,6 +145,26 @@ def complaints(analysis: StudyAnalysis, own: pd.DataFrame, lang: str) -> tuple[d
     return summary, verbatims.reset_index(drop=True)
 
 
+TOPIC_COLUMNS = ["topic", "label", "n", "share", "study_share"]
+
+
+def topics(analysis: StudyAnalysis, enterprise: Enterprise) -> pd.DataFrame:
+    """The study's complaint topics among the enterprise's own texts, most frequent first: ``topic, label, n``
+    (its texts in the topic), ``share`` (of its texts) and ``study_share`` (of all the study's texts); empty
+    without topics or without texts of its own."""
+    result, q = analysis.topics, analysis.study.questionnaire
+    if result is None or q.id_column not in result.documents.columns:
+        return pd.DataFrame(columns=TOPIC_COLUMNS)
+    ids = analysis.data.loc[analysis.data[q.enterprise_column] == enterprise.id, q.id_column]
+    mine = result.documents[result.documents[q.id_column].isin(set(ids))]
+    if mine.empty:
+        return pd.DataFrame(columns=TOPIC_COLUMNS)
+    counts = mine["topic"].value_counts()
+    table = result.sizes.rename(columns={"share": "study_share"}).assign(n=lambda x: x["topic"].map(counts))
+    table = table[table["n"].notna()].astype({"n": int}).assign(share=lambda x: x["n"] / len(mine))
+    return table.sort_values(["n", "topic"], ascending=[False, True])[TOPIC_COLUMNS].reset_index(drop=True)
+
+
 def handling_min(study: Study) -> float:
     """The lowest handling-item score counted as satisfied: 70 % of the scale (8 on 1–10, 3.8 on 1–5)."""
     lo, hi = study.questionnaire.item(study.rules.handling_item).scale if study.rules.handling_item else (1, 10)

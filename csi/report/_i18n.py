@@ -363,6 +363,19 @@ STRINGS: dict[str, dict[str, Any]] = {
     "handling": {"zh": "投诉者对投诉处理的满意率（{item} ≥ 8 分）：{rate}（n = {n}，95% 置信区间 {lo}–{hi}）；全部受访者：{all_rate}。",
                  "en": "Complainants satisfied with complaint handling ({item} ≥ 8): {rate} (n = {n}, 95% CI {lo}–{hi}); all respondents: {all_rate}."},
     "category": {"zh": "类别", "en": "Category"},
+    "topics_title": {"zh": "投诉文本的主题", "en": "Topics of the complaint texts"},
+    "topic_terms": {"zh": "主题（其高权重词）", "en": "Topic (its leading words)"},
+    "topic_own": {"zh": "本企业文本数", "en": "Texts here"},
+    "topic_own_share": {"zh": "占本企业文本", "en": "Share of its texts"},
+    "topic_study_share": {"zh": "占全部企业文本", "en": "Share of all enterprises' texts"},
+    "topics_note": {"zh": "主题由本次测评全部企业的投诉文本归纳：分词后按 TF-IDF 加权，以非负矩阵分解（NMF）求出，每条文本归入权重最大的主题，"
+                          "主题以其权重最高的词命名。主题描述文本说了什么，不是预先定义的类别，与上表的关键词分类互为补充。"
+                          "本企业文本少于 {min_cell} 条的主题不列示数量与比例。",
+                    "en": "The topics are found in the complaint texts of every enterprise in the study: the texts are "
+                          "split into words, weighted by TF-IDF and factorised (non-negative matrix factorisation); "
+                          "each text belongs to its strongest topic, named by its leading words. Topics describe what "
+                          "the texts say; they are not predefined categories and complement the keyword categories "
+                          "above. A topic with fewer than {min_cell} of this enterprise's texts shows no count or share."},
     "share_complaints": {"zh": "占投诉比例", "en": "Share of complaints"},
     "verbatims": {"zh": "客户原话摘录（已匿名化）", "en": "Customer verbatims (anonymised)"},
     "no_complaints": {"zh": "本期无投诉文本。", "en": "No complaint texts in this wave."},
@@ -674,6 +687,7 @@ STRINGS: dict[str, dict[str, Any]] = {
     "sheet_peers": {"zh": "行业对标", "en": "Benchmark"},
     "sheet_complaints": {"zh": "投诉类别", "en": "Complaints"},
     "sheet_verbatims": {"zh": "客户原话", "en": "Verbatims"},
+    "sheet_topics": {"zh": "投诉主题", "en": "Complaint topics"},
     "sheet_rubric": {"zh": "服务认证", "en": "Certification"},
     "sheet_award": {"zh": "评选条件", "en": "Award criteria"},
 }

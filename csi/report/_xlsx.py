@@ -105,13 +105,21 @@ def _sheets(c: EnterpriseContent) -> list[Sheet]:
         peers = c.peers.assign(ci_low=c.peers["ci_low"].mask(small), ci_high=c.peers["ci_high"].mask(small),
                                versus=[t(f"vs_{v}", lang) for v in c.peers["versus_industry"]],
                                name=[f"▶ {n}" if s else n for n, s in zip(c.peers["name"], c.peers["self"])])
-        add("peers", peers, {"rank_in_group": t("rank", lang), "name": t("enterprise", lang), "index": t("index", lang),
+        peers = peers.assign(rank_ci=[wording.rank_interval(a, b, lang) for a, b in  # rule 8, as in the report
+                                      zip(peers["rank_in_group_ci_low"], peers["rank_in_group_ci_high"])])
+        add("peers", peers, {"rank_in_group": t("rank", lang), "rank_ci": t("rank_ci", lang),
+                             "name": t("enterprise", lang), "index": t("index", lang),
                              **CI, "versus": t("versus_peers", lang), "p_holm": t("p_value", lang)},
             {"index": "0.0", "ci_low": "0.0", "ci_high": "0.0", "p_holm": P_FORMAT})
     if c.complaints is not None:
         add("complaints", _categories(c), {"label": t("category", lang), "complaints": t("count", lang),
                                            "share_of_complaints": t("share_complaints", lang)},
             {"share_of_complaints": PERCENT})
+    if not c.topics.empty:  # rule 6: no count or share below min_cell, as in the report
+        small = c.topics["n"] < c.study.report.min_cell
+        add("topics", c.topics.assign(n=c.topics["n"].astype(object).mask(small), share=c.topics["share"].mask(small)),
+            {"label": t("topic_terms", lang), "n": t("topic_own", lang), "share": t("topic_own_share", lang),
+             "study_share": t("topic_study_share", lang)}, {"share": PERCENT, "study_share": PERCENT})
     if c.verbatims is not None:
         add("verbatims", c.verbatims, {"label": t("category", lang), "text": t("verbatim", lang)})
     if c.rubric is not None:
