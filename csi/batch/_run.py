@@ -76,6 +76,8 @@ DASK_SETTINGS = {"distributed.scheduler.allowed-failures": 0, "distributed.sched
 WORKER_CHECK = 1.0
 #: Seconds an interrupted run waits for the report being rendered in this process to end.
 STOP_WAIT = 10
+#: Seconds an interrupted run gives its own workers to stop their kernels and browsers before it closes them.
+INTERRUPTED_RETIRE_WAIT = 2
 #: Seconds to wait for an existing scheduler (``scheduler=``, ``--scheduler``) to answer before giving up.
 CONNECT_TIMEOUT = 10
 
@@ -387,11 +389,24 @@ def _execute_dask(jobs: list[Job], workers: int, scheduler: str | None, record, 
                 finally:
                     del warm
                     if cluster is not None:  # a shared cluster's renderers serve other batches too: left running
-                        with contextlib.suppress(Exception):  # workers that died have no kernel left to stop
-                            client.run(retire_worker)
+                        # an interrupted run's workers are closed next anyway: their renderers get a moment only
+                        _at_most(INTERRUPTED_RETIRE_WAIT if _STOP.is_set() else STOP_WAIT, client.run, retire_worker)
         finally:
             if cluster is not None:
                 cluster.close()
+
+
+def _at_most(seconds: float, call: Callable, *args) -> None:
+    """``call(*args)``, waited for at most ``seconds``, its errors ignored (a worker that died has no kernel left
+    to stop). An interrupted run's worker can be stuck in the report it was rendering and never answer; the
+    cluster is closed next either way, and a run must not wait for it."""
+    def quietly() -> None:
+        with contextlib.suppress(Exception):
+            call(*args)
+
+    thread = threading.Thread(target=quietly, name="csi-retire-workers", daemon=True)
+    thread.start()
+    thread.join(seconds)
 
 
 @contextlib.contextmanager
