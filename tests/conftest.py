@@ -45,7 +45,8 @@ def no_chart_pixels(monkeypatch):
 @pytest.fixture()
 def study_dir(tmp_path: Path) -> Path:
     """The demo study's files (no rules) in a folder of their own, to edit."""
-    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "enterprises.csv", "study.toml"):
+    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "responses_2024.csv",
+                 "enterprises.csv", "study.toml"):
         shutil.copy(DEMO / name, tmp_path / name)
     return tmp_path
 

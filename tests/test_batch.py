@@ -26,7 +26,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::R
 def study(tmp_path_factory) -> Path:
     """The demo study plus enterprise X99, which has no respondents: its report must fail, alone."""
     folder = tmp_path_factory.mktemp("study")
-    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "study.toml"):
+    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "responses_2024.csv", "study.toml"):
         shutil.copy(DEMO / name, folder / name)
     text = (DEMO / "enterprises.csv").read_text(encoding="utf-8") + "X99,无样本公司,No Respondents Ltd.,bank,80\n"
     (folder / "enterprises.csv").write_text(text, encoding="utf-8")

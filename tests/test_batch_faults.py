@@ -35,7 +35,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::R
 @pytest.fixture(scope="module")
 def study(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("study")
-    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "study.toml", "enterprises.csv"):
+    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "responses_2024.csv",
+                 "study.toml", "enterprises.csv"):
         shutil.copy(DEMO / name, folder / name)
     return folder / "study.toml"
 

@@ -274,7 +274,7 @@ def test_a_header_only_responses_file_alone_is_named(study_dir, capsys):
 
 def test_a_header_only_previous_wave_is_named(study_dir):
     empty = _header_only(study_dir, "before.csv")
-    edit(study_dir, 'previous_wave = ["responses_2025.csv"]', 'previous_wave = ["before.csv"]')
+    edit(study_dir, 'files = ["responses_2025.csv"]', 'files = ["before.csv"]')
     check = csi.check_study(study_dir / "study.toml")
     assert any(e.startswith(f"study.toml: [data] previous_wave: {empty}: no respondents") for e in check.errors)
 

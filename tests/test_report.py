@@ -123,7 +123,7 @@ def test_charts_are_svg_with_chinese_text_in_the_simplified_chinese_face(analysi
     c = report.enterprise_content(None, "B01", "zh", analysis=analysis)
     assert charts.cjk_font_family() is not None
     for build, title in ((charts.path_diagram, "测评模型与路径系数"), (charts.ipma_chart, "重要性—表现矩阵"),
-                         (charts.trend_chart, "上期与本期"), (charts.index_ci_chart, "满意度指数及"),
+                         (charts.trend_chart, "历次测评"), (charts.index_ci_chart, "满意度指数及"),
                          (charts.dimension_chart, "各维度指数")):
         html = report.figure(build(c), alt="x").html
         prefix = '<figure class="csi-figure"><img alt="x" src="data:image/svg+xml;base64,'
@@ -137,7 +137,8 @@ def test_charts_are_svg_with_chinese_text_in_the_simplified_chinese_face(analysi
 
 def test_a_missing_rule_file_is_named_in_the_report_not_fatal(tmp_path, no_chart_pixels):
     import shutil
-    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "enterprises.csv", "study.toml"):
+    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "responses_2024.csv",
+                 "enterprises.csv", "study.toml"):
         shutil.copy(DEMO / name, tmp_path / name)
     c = report.enterprise_content(tmp_path / "study.toml", "W02", "en")
     keys = {k for k, _ in c.problems}

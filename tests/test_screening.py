@@ -114,7 +114,8 @@ def test_demo_ledger_accounts_for_every_respondent_and_catches_the_planted_probl
 
 
 def test_screening_settings_are_checked(tmp_path):
-    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "enterprises.csv", "study.toml"):
+    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "responses_2024.csv",
+                 "enterprises.csv", "study.toml"):
         shutil.copy(DEMO / name, tmp_path / name)
     study = tmp_path / "study.toml"
     text = study.read_text(encoding="utf-8")

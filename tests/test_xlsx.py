@@ -128,7 +128,8 @@ def hostile(tmp_path_factory):
     from conftest import DEMO
 
     folder = tmp_path_factory.mktemp("hostile")
-    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "enterprises.csv", "study.toml"):
+    for name in ("questionnaire.toml", "responses_2026.csv", "responses_2025.csv", "responses_2024.csv",
+                 "enterprises.csv", "study.toml"):
         shutil.copy(DEMO / name, folder / name)
     study = edit(folder, '江城市自来水有限公司,"Jiangcheng Water Supply Co., Ltd."',
                  f'{HOSTILE_ZH},"{HOSTILE_EN.replace(chr(34), chr(34) * 2)}"', "enterprises.csv")

@@ -38,6 +38,7 @@ from csi.analysis._study import (
 )
 from csi.exceptions import CSIError
 from csi.io import Study, load_study
+from csi.io._study import Wave
 from csi.rules import load_award_rules, load_rubric
 from csi.survey import ScreeningResult
 from csi.survey._screening import REASONS
@@ -118,6 +119,11 @@ def check_study(study: Study | str | Path) -> StudyCheck:
         if previous is not None:
             _, _, failed = _weigh(study, previous.kept)
             warnings += weighting_failures(study, failed, " in the previous wave (its changes are not shown)")
+    for wave in study.earlier_waves:  # read by the run as the previous wave is
+        earlier = _responses(study, errors, wave=wave)
+        if earlier is not None:
+            _, _, failed = _weigh(study, earlier.kept)
+            warnings += weighting_failures(study, failed, f" in wave {wave.label} (left out of its trend)")
     ledger, reasons, indices = None, (), None
     if current is not None:
         ledger, reasons = current.ledger, _reasons(current)
@@ -146,9 +152,10 @@ def _check_industries(study: Study, warnings: list[str]) -> None:
                         '{ zh = "…", en = "…" } }.')
 
 
-def _responses(study: Study, errors: list[str], previous: bool = False) -> ScreeningResult | None:
+def _responses(study: Study, errors: list[str], previous: bool = False, wave: Wave | None = None
+               ) -> ScreeningResult | None:
     try:
-        return load_responses(study, previous=previous)
+        return load_responses(study, previous=previous, wave=wave)
     except CSIError as exc:  # the run stops here too; what depends on these responses cannot be checked
         errors.append(str(exc))
         return None

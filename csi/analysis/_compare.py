@@ -1,8 +1,10 @@
 """The study's comparisons, each defined once: the industry benchmark, every enterprise against it, and
-every enterprise against its previous wave (formulas and sources in docs/methods/analysis.md)."""
+every enterprise against its previous wave and each wave against the one before (formulas and sources in
+docs/methods/analysis.md)."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Mapping
 
@@ -150,6 +152,12 @@ def compare(indices: pd.DataFrame, shares: pd.Series, benchmarks: pd.DataFrame, 
              ].reset_index(drop=True)
 
 
+#: The columns of :func:`compare_waves`, and of :func:`consecutive_changes` after ``wave_from, wave_to``.
+CHANGE_COLUMNS = ["enterprise_id", "construct", "previous_index", "index", "change", "std_error", "df", "ci_low",
+                  "ci_high", "p_value", "verdict", "n", "previous_n"]
+WAVE_CHANGE_COLUMNS = ["wave_from", "wave_to", *CHANGE_COLUMNS]
+
+
 def compare_waves(now: pd.DataFrame, before: pd.DataFrame, model: Model, alpha: float = 0.05,
                   min_n: int = 2) -> pd.DataFrame:
     """Each enterprise and construct against the previous wave: change = I_now − I_before, SE² = se_now² +
@@ -157,8 +165,7 @@ def compare_waves(now: pd.DataFrame, before: pd.DataFrame, model: Model, alpha: 
     Welch–Satterthwaite df; ``verdict`` ``better`` / ``worse`` in the construct's direction when p < alpha,
     ``no significant change`` otherwise, ``not tested`` (no p, no interval) when either wave has fewer than
     ``min_n`` respondents."""
-    cols = ["enterprise_id", "construct", "previous_index", "index", "change", "std_error", "df", "ci_low",
-            "ci_high", "p_value", "verdict", "n", "previous_n"]
+    cols = CHANGE_COLUMNS
     if before.empty:
         return pd.DataFrame(columns=cols)
     old = before[["enterprise_id", "construct", "index", "std_error", "n"]].rename(
@@ -176,6 +183,17 @@ def compare_waves(now: pd.DataFrame, before: pd.DataFrame, model: Model, alpha: 
     t["verdict"] = np.select([~tested, (t["p_value"] < alpha) & (favourable > 0), t["p_value"] < alpha],
                              ["not tested", "better", "worse"], "no significant change")
     return t[cols]
+
+
+def consecutive_changes(waves: list[tuple[str, pd.DataFrame]], model: Model, min_n: int = 2) -> pd.DataFrame:
+    """Wave-on-wave changes: :func:`compare_waves` of each wave (label, indices; oldest first) against the one
+    before it, labelled ``wave_from``, ``wave_to``."""
+    parts = [compare_waves(now, before, model, min_n=min_n).assign(wave_from=old, wave_to=new)
+             for (old, before), (new, now) in itertools.pairwise(waves)]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=WAVE_CHANGE_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[WAVE_CHANGE_COLUMNS]
 
 
 def league_of(study: Study, indices: pd.DataFrame, comparisons: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:

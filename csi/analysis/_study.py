@@ -22,9 +22,11 @@ from csi._api import public
 from csi._display import Card, Display, Summary, pairs
 from csi._validation import RESERVED_COLUMNS, WEIGHT_COLUMN, path_problem, reserved_column_problem, yes_no
 from csi.analysis._compare import (
+    WAVE_CHANGE_COLUMNS,
     benchmark_table,
     compare,
     compare_waves,
+    consecutive_changes,
     league_of,
     league_uncertainty,
     survey_weight_totals,
@@ -40,6 +42,7 @@ from csi.indices import (
     satisfaction_rates,
 )
 from csi.io import Enterprise, Study, load_study, read_responses
+from csi.io._study import Wave
 from csi.measurement import CFAResult, cfa, htmt, reliability
 from csi.pls import BootstrapResult, PLSResult, bootstrap, estimate
 from csi.rules import AwardResult, RubricResult, check_eligibility, load_award_rules, load_rubric, score_rubric
@@ -98,6 +101,12 @@ class StudyAnalysis(Display):
     ``topics``: the complaint texts' topics over the whole study (:func:`csi.complaint_topics`, TF-IDF + NMF, the
     study's seed; ``documents`` by respondent id), so every report names the same topics; None without texts.
 
+    ``waves``: ``wave, enterprise_id, construct, index, std_error, ci_low, ci_high, n`` over every wave, oldest
+    first (``[data] previous_wave``'s waves, then the current one, labelled by ``[study] period`` or "current"):
+    each earlier wave read, screened and weighted as the previous wave and scored with the current fits, like
+    ``previous_indices`` (which are its previous wave's rows). ``wave_changes``: ``wave_from, wave_to`` and the
+    columns of ``changes`` for each pair of consecutive waves (:func:`compare_waves`; the last pair is ``changes``).
+
     ``cfa`` (with ``[model] cfa = true``) maps a pool key to its measurement model fitted as a covariance-based
     CFA (:func:`csi.cfa`, ML, the pool's respondents unweighted), or to the reason it could not be fitted.
 
@@ -141,6 +150,8 @@ class StudyAnalysis(Display):
     enterprise_problems: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     cfa: Mapping[str, CFAResult | str] = field(default_factory=dict)
     topics: TopicResult | None = None
+    waves: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["wave", *INDEX_COLUMNS]))
+    wave_changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WAVE_CHANGE_COLUMNS))
 
     def save(self, path: str | Path) -> Path:
         """Pickle the analysis for the report notebooks of one batch (a cache, not an archive format)."""
@@ -235,7 +246,7 @@ class StudyAnalysis(Display):
         """Every study-level table by name (e.g. for Excel or a statistician's own checks)."""
         frames = {"indices": self.indices, "previous_indices": self.previous_indices, "benchmarks": self.benchmarks,
                   "comparisons": self.comparisons, "league": self.league, "changes": self.changes, "ipma": self.ipma,
-                  "rates": self.rates,
+                  "rates": self.rates, "waves": self.waves, "wave_changes": self.wave_changes,
                   "ledger": self.ledger, "exclusions": self.exclusions, "weights": self.weights}
         if self.rubric:
             frames["rubric"] = pd.DataFrame([{"enterprise_id": k, "points": r.total, "applicable": r.applicable,
@@ -291,7 +302,7 @@ class StudyAnalysis(Display):
             lines.append(f"{s.model.target} index: highest {top['enterprise_id']} {top['index']:.1f}, lowest "
                          f"{bottom['enterprise_id']} {bottom['index']:.1f}")
         lines.append("tables (to_frames): indices, previous_indices, benchmarks, comparisons, league, changes, ipma, "
-                     "rates, ledger, exclusions, weights" + (", rubric" if self.rubric else "")
+                     "rates, waves, wave_changes, ledger, exclusions, weights" + (", rubric" if self.rubric else "")
                      + (", awards" if self.awards is not None else ""))
         return lines
 
@@ -329,8 +340,8 @@ class StudyAnalysis(Display):
 
 @public(subjects=1)
 def analyse_study(study: Study | str | Path) -> StudyAnalysis:
-    """Read, screen and weight both waves; estimate and bootstrap every pool; index every enterprise;
-    benchmark each against its industry; compare waves; apply the rules.
+    """Read, screen and weight every wave; estimate and bootstrap every pool; index every enterprise (in every
+    wave, with the current fits); benchmark each against its industry; compare waves; apply the rules.
 
     ``study`` is a :class:`Study` or the path of its ``study.toml``. All pools are estimated: league tables
     and industry benchmarks need every enterprise. A pool whose model cannot be estimated is recorded in
@@ -372,6 +383,11 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     benchmarks = benchmark_table(indices, shares, study, data, fits, members, weights)
     comparisons = compare(indices, shares, benchmarks, study)
     changes = compare_waves(indices, previous_indices, study.model.model, min_n=study.report.min_n)
+    series = [*_earlier_indices(study, fits, members, weights), *([(study.waves[-1].label, previous_indices)]
+                                                                 if previous_data is not None else []),
+              (study.current_label, indices)]
+    waves = pd.concat([table.assign(wave=label)[["wave", *INDEX_COLUMNS]] for label, table in series],
+                      ignore_index=True)
     league = league_uncertainty(study, league_of(study, indices, comparisons, changes), indices, data, fits, members,
                                 weights, BOOTSTRAP_RESAMPLES)
     ipma = _ipma(study, indices, fits, members)
@@ -388,7 +404,24 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
                          operations, tuple(problems), _hashes(study), {key: tuple(ids) for key, ids in members.items()},
                          pool_errors, keywords, remarks, remarks_errors,
                          {eid: tuple(found) for eid, found in own_problems.items()}, cfas,
-                         _topics(study, data, keywords))
+                         _topics(study, data, keywords), waves,
+                         consecutive_changes(series, study.model.model, min_n=study.report.min_n))
+
+
+def _earlier_indices(study: Study, fits: Mapping[str, PLSResult], members: Mapping[str, list[str]],
+                     weights: str | None) -> list[tuple[str, pd.DataFrame]]:
+    """The waves before the previous one, oldest first: each read, screened and weighted as the previous wave is
+    and scored with the current fits. An enterprise that cannot be raked in a wave is left out of that wave's
+    indices, with the reason logged."""
+    out = []
+    for wave in study.earlier_waves:
+        screened = load_responses(study, wave=wave)
+        data, _, errors = _weigh(study, screened.kept)
+        for message in weighting_failures(study, errors, f" in wave {wave.label} (left out of its trend)"):
+            log.warning(message)
+        log.info("wave %s: %s kept", wave.label, f"{len(screened.kept):,}")
+        out.append((wave.label, _indices(study, data, fits, members, weights)))
+    return out
 
 
 def _topics(study: Study, data: pd.DataFrame, keywords: KeywordDictionary | None) -> TopicResult | None:
@@ -422,9 +455,10 @@ def _cfas(fits: Mapping[str, PLSResult], pools: list) -> dict[str, CFAResult | s
     return out
 
 
-def load_responses(study: Study, previous: bool = False) -> ScreeningResult:
-    """Read the study's responses (or its previous wave) and screen them."""
-    files = study.previous_wave if previous else study.responses
+def load_responses(study: Study, previous: bool = False, wave: Wave | None = None) -> ScreeningResult:
+    """Read the study's responses (or its previous wave, or ``wave``, one of :attr:`Study.waves`) and screen them."""
+    previous = previous or wave is not None
+    files = wave.files if wave is not None else study.previous_wave if previous else study.responses
     invalid = "raise" if study.screening.out_of_range == "raise" else "flag"
     responses = read_responses(files, study.questionnaire, invalid=invalid, sheet=study.sheet)
     key = "previous_wave" if previous else "responses"

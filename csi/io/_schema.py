@@ -170,14 +170,55 @@ class StudySection(Section):
                                       feeds="every sentence naming the industry")
 
 
+class WaveSpec(Section):
+    """A survey wave before the current one: its label and its response file(s)."""
+
+    wave: Label = key(doc="The wave's label as printed (e.g. \"2024\"); unique among the waves.", min_length=1)
+    files: Files = key(doc="The wave's response file(s).", min_length=1)
+
+
+def _previous_form(value: Any) -> str:
+    return "list of waves" if isinstance(value, list) and any(isinstance(v, dict) for v in value) else "list of files"
+
+
+def _as_previous(value: Any) -> Any:
+    if isinstance(value, dict):
+        raise PydanticCustomError("waves", "write the waves as a list, oldest first, e.g. previous_wave = "
+                                  '[{ wave = "2024", files = ["responses_2024.csv"] }, { wave = "2025", files = '
+                                  '["responses_2025.csv"] }]; got one table.')
+    return [value] if isinstance(value, str) else value
+
+
+#: [data] previous_wave: the previous wave's file(s) (a string or a list), or an ordered list of waves, oldest first,
+#: each { wave = "2024", files = […] }; the last one is the previous wave of every change.
+PreviousWaves = Annotated[Annotated[list[str], Tag("list of files")] | Annotated[list[WaveSpec], Tag("list of waves")],
+                          Discriminator(_previous_form), BeforeValidator(_as_previous),
+                          WithJsonSchema({"anyOf": [
+                              {"type": "string"}, {"type": "array", "items": {"type": "string"}},
+                              {"type": "array", "minItems": 1, "items": {
+                                  "type": "object", "required": ["wave", "files"], "additionalProperties": False,
+                                  "properties": {
+                                      "wave": {"type": ["string", "integer"], "description": "The wave's label."},
+                                      "files": {"anyOf": [{"type": "string"},
+                                                          {"type": "array", "items": {"type": "string"}}],
+                                                "description": "Its response file(s)."}}}}],
+                              "x-type": "string or list of strings (one previous wave), or a list of waves "
+                                        "{ wave, files }, oldest first"})]
+
+
 class DataSection(Section):
     """The data files; paths are relative to the study file."""
 
     questionnaire: str = key(doc="The questionnaire file (see questionnaire.toml below).", example="questionnaire.toml")
     responses: Files = key(doc="Response file(s): CSV (UTF-8 or GBK), XLSX, SPSS .sav or Parquet; one row per "
                            "respondent.", example=["responses_2026.csv"], min_length=1)
-    previous_wave: Files = key([], "Response file(s) of the previous wave, for the changes.",
-                               feeds="results (change on the previous wave), overview")
+    previous_wave: PreviousWaves = key(
+        [], "Response file(s) of the previous wave, for the changes; or the earlier waves in order, oldest first, "
+        "each { wave = \"2024\", files = [\"responses_2024.csv\"] } with a unique label: the last is the previous "
+        "wave of every change, and the report's trend shows them all. Each wave is read, screened, weighted and "
+        "scored with the current wave's model weights.",
+        feeds="results (change on the previous wave, trend), overview",
+        example=[{"wave": "2024", "files": ["responses_2024.csv"]}, {"wave": "2025", "files": ["responses_2025.csv"]}])
     enterprises: str = key(doc="The enterprise list, a CSV (columns below).", example="enterprises.csv")
     sheet: str | None = key(None, "The sheet of XLSX response files (responses and previous_wave) that holds the "
                             "responses; other file types ignore it. Without it a workbook is read when one sheet holds "
@@ -521,8 +562,14 @@ def where(loc: tuple, table: Any = None) -> str:
     return f"[{out}]"
 
 
+#: The tags of the tagged unions, by the key whose value they describe: not part of a key path.
+UNION_TAGS = {"margins": ("file", "table"), "previous_wave": ("list of files", "list of waves")}
+
+
 def _problem(schema: type[Section], e: dict, table: dict) -> str:
-    loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and ("[" in p or p in ("file", "table"))))
+    raw = e["loc"]
+    loc = tuple(p for i, p in enumerate(raw) if not (isinstance(p, str) and (
+        "[" in p or (i and p in UNION_TAGS.get(raw[i - 1], ())))))  # a key named like a tag stays
     where = functools.partial(_where_in, table)
     kind, value, ctx = e["type"], e.get("input"), e.get("ctx") or {}
     if kind == "extra_forbidden":
@@ -540,7 +587,7 @@ def _problem(schema: type[Section], e: dict, table: dict) -> str:
         bound = next(iter(ctx.values()))
         bound = f"{bound:g}" if isinstance(bound, float) else bound
         return f"{where(loc)}: {shown(value)} is out of range: it must be {words} {bound}. {_doc(schema, loc)}"
-    if kind == "too_short" and not value:
+    if kind in ("too_short", "string_too_short") and not value:
         return f"{where(loc)}: none given. {_doc(schema, loc)}"
     if kind in ("too_short", "too_long"):
         return f"{where(loc)}: {shown(value)} has too {'few' if kind == 'too_short' else 'many'} entries. " \
@@ -589,6 +636,11 @@ def _annotation_at(schema: type[Section], loc: tuple) -> Any:
             node = field.annotation
         elif typing.get_origin(node) in (list, tuple):
             node = typing.get_args(node)[0]
+        elif typing.get_origin(node) in (typing.Union, types.UnionType) and isinstance(part, int):
+            # a tagged union of lists ([data] previous_wave): an entry is a table of the list of tables
+            entries = [typing.get_args(_resolve(a))[0] for a in typing.get_args(node)
+                       if typing.get_origin(_resolve(a)) is list]
+            node = next((a for a in entries if isinstance(a, type) and issubclass(a, BaseModel)), None)
         elif typing.get_origin(node) is dict:
             node = typing.get_args(node)[1]
         else:

@@ -283,6 +283,19 @@ class Outputs:
     pdf_engine: str = "weasyprint"
 
 
+@dataclass(frozen=True)
+class Wave:
+    """A survey wave before the current one (study.toml ``[data] previous_wave``): its label and response files."""
+
+    label: str
+    files: tuple[Path, ...]
+
+
+#: The label of the previous wave when study.toml lists its files without one, and of the current wave without
+#: a ``[study] period``.
+PREVIOUS_LABEL, CURRENT_LABEL = "previous", "current"
+
+
 @dataclass(frozen=True, repr=False)
 class Study(Display):
     """A whole CSI study as declared in study.toml (all paths resolved)."""
@@ -313,6 +326,20 @@ class Study(Display):
     benchmark: str = "mean_of_enterprises"   # [benchmark] industry: one of BENCHMARKS
     commissioned_by: dict[str, str] = field(default_factory=dict)  # [study] commissioned_by: who commissioned it
     fieldwork: Fieldwork = field(default_factory=Fieldwork)
+    previous_label: str = ""   # the previous wave's label ([data] previous_wave as waves); "" when not labelled
+    earlier_waves: tuple[Wave, ...] = ()  # the waves before the previous one, oldest first
+
+    @property
+    def current_label(self) -> str:
+        """The current wave's label: ``[study] period``, else "current"."""
+        return self.period or CURRENT_LABEL
+
+    @property
+    def waves(self) -> tuple[Wave, ...]:
+        """Every wave before the current one, oldest first; the last is :attr:`previous_wave` (none without it)."""
+        if not self.previous_wave:
+            return ()
+        return (*self.earlier_waves, Wave(self.previous_label or PREVIOUS_LABEL, self.previous_wave))
 
     def enterprise(self, enterprise_id: str) -> Enterprise:
         for enterprise in self.enterprises:
@@ -332,7 +359,8 @@ class Study(Display):
         q, m = self.questionnaire, self.model
         facts = [("enterprises", f"{len(self.enterprises)} in {len(per)} industries: {pairs(per)}"),
                  ("responses", [p.name for p in self.responses]),
-                 ("previous wave", [p.name for p in self.previous_wave] or "none"),
+                 ("previous wave", [p.name for p in self.previous_wave] or "none") if not self.earlier_waves else
+                 ("previous waves", "; ".join(f"{w.label}: {', '.join(p.name for p in w.files)}" for w in self.waves)),
                  ("questionnaire", f"{len(q.items)} items in {len(q.constructs)} constructs ({Path(q.source).name})"),
                  ("model", f"target {m.target}, {m.preset or 'own model'}, {m.estimation} estimation"
                            + (f" by {m.pool_by}" if m.estimation == "pooled" else "") + f", missing = {m.missing}"),
@@ -389,6 +417,7 @@ def load_study(path: str | Path) -> Study:
         industries.setdefault(DEFAULT_INDUSTRY, DEFAULT_INDUSTRY_LABEL)
     _check_fieldwork(spec, questionnaire, fail)
     _check_grades(spec.report.grades, fail)
+    waves, labelled = _waves(spec, base, fail)
     screening = spec.screening
     if (screening.speeder_column is None) != (screening.speeder_min_seconds is None):
         raise fail("screening", "speeder_column" if screening.speeder_column is None else "speeder_min_seconds",
@@ -404,7 +433,7 @@ def load_study(path: str | Path) -> Study:
         industries=industries,
         questionnaire=questionnaire,
         responses=tuple(_file(base, f, fail, "data", "responses") for f in spec.data.responses),
-        previous_wave=tuple(_file(base, f, fail, "data", "previous_wave") for f in spec.data.previous_wave),
+        previous_wave=waves[-1].files if waves else (),
         enterprises=enterprises,
         model=_model_settings(spec.model, spec.benchmark, base, questionnaire, fail),
         weighting=weighting,
@@ -412,7 +441,8 @@ def load_study(path: str | Path) -> Study:
                         tuple(spec.outputs.formats), spec.outputs.pdf_engine),
         screening=ScreeningRules(**{k: getattr(screening, k) for k in ScreeningRules.__dataclass_fields__}),
         files=(path, Path(questionnaire.source).resolve(), enterprises_file,
-               *([Path(weighting.source)] if weighting.source.endswith(".csv") else []), *_rule_files(rules)),
+               *([Path(weighting.source)] if weighting.source.endswith(".csv") else []), *_rule_files(rules),
+               *(f for wave in waves[:-1] for f in wave.files)),  # the earlier waves: read, so hashed too
         rules=rules,
         report=_report(spec.report, base),
         sampling=SamplingPlan(**spec.sampling.model_dump()),
@@ -424,7 +454,34 @@ def load_study(path: str | Path) -> Study:
         fieldwork=Fieldwork(start=_iso(spec.fieldwork.start), end=_iso(spec.fieldwork.end),
                             frame=spec.fieldwork.frame or {}, selection=spec.fieldwork.selection or {},
                             quality_control=tuple(spec.fieldwork.quality_control), modes=dict(spec.fieldwork.modes)),
+        previous_label=waves[-1].label if labelled and waves else "",
+        earlier_waves=tuple(waves[:-1]),
     )
+
+
+def _waves(spec: schema.StudyFile, base: Path, fail: _Failer) -> tuple[list[Wave], bool]:
+    """``[data] previous_wave``: the previous waves, oldest first (one, unlabelled, when it lists files), and
+    whether they are labelled. Labels are unique and differ from the current wave's (``[study] period``)."""
+    given = spec.data.previous_wave
+    if not given or not isinstance(given[0], schema.WaveSpec):
+        files = tuple(_file(base, f, fail, "data", "previous_wave") for f in given)
+        return ([Wave(PREVIOUS_LABEL, files)] if files else []), False
+    seen: dict[str, int] = {}
+    out = []
+    for i, wave in enumerate(given):
+        label = wave.wave.strip()
+        if not label:
+            raise fail("data", "previous_wave", i, "wave", message="the wave's label is blank; label it as printed, "
+                       'e.g. wave = "2024".')
+        if label in seen:
+            raise fail("data", "previous_wave", i, "wave", message=f"wave {label!r} is listed twice (also "
+                       f"previous_wave[{seen[label]}]); give each wave its own label, oldest first.")
+        if label == spec.study.period:
+            raise fail("data", "previous_wave", i, "wave", message=f"{label!r} is the current wave's label ([study] "
+                       "period); label the earlier waves by their own periods.")
+        seen[label] = i
+        out.append(Wave(label, tuple(_file(base, f, fail, "data", "previous_wave", i, "files") for f in wave.files)))
+    return out, True
 
 
 class _Failer:

@@ -112,9 +112,33 @@ def _trend(c: EnterpriseContent) -> str:
                          **({"ci_low": "CI −", "ci_high": "CI +", "p_value": t("p_value", lang)} if tested else {})},
                  lang,
                  formats={"p_value": pvalue, "change": lambda v, g: number(v, g, signed=True)})
-    chart = charts.figure(charts.trend_chart(c), alt=t("trend_chart", lang)).html
+    several = c.trend["wave"].nunique() > 2
+    chart = charts.figure(charts.trend_chart(c), alt=t("trend_chart_waves" if several else "trend_chart", lang)).html
     return (f'<h3>{escape(t("trend_title", lang))}</h3><p>{escape(change_sentence(c))}</p>{html}'
-            f'<p class="csi-note">{escape(t("change_note", lang))}</p>{chart}')
+            f'<p class="csi-note">{escape(t("change_note", lang))}</p>{_wave_changes(c)}{chart}')
+
+
+def _wave_changes(c: EnterpriseContent) -> str:
+    """The target's change from each wave to the next, when there are more than two waves ("" otherwise: the
+    table above is the one change)."""
+    lang = c.lang
+    rows = c.wave_changes[c.wave_changes["construct"] == c.target] if len(c.wave_changes) else c.wave_changes
+    if len(rows) < 2:
+        return ""
+    tested = rows["verdict"] != "not tested"  # rule 2: no interval, p or verdict below min_n in either wave
+
+    def interval(r) -> str:
+        return t("ci_range", lang, lo=number(r.ci_low, lang, signed=True), hi=number(r.ci_high, lang, signed=True))
+    frame = rows.assign(step=[t("wave_step", lang, start=a, end=b) for a, b in zip(rows["wave_from"], rows["wave_to"])],
+                        ci=[interval(r) if ok else t("na", lang) for r, ok in zip(rows.itertuples(), tested)],
+                        word=[wording.change_word(c, v) for v in rows["verdict"]])
+    html = table(frame, {"step": t("waves", lang), "change": t("change", lang), "ci": t("ci95", lang),
+                         "p_value": t("p_value", lang), "word": t("change_verdict", lang)}, lang,
+                 formats={"p_value": pvalue, "change": lambda v, g: number(v, g, signed=True)}, numeric=("ci",))
+    caption = t("wave_changes_caption", lang, label=c.label(c.target))
+    note = t("wave_changes_note", lang, min_n=c.study.report.min_n)
+    return f'<p class="csi-caption">{escape(caption)}</p>{html}<p class="csi-note">{escape(note)}</p>'
+
 
 
 def drivers(c: EnterpriseContent) -> Html:

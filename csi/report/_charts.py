@@ -103,12 +103,20 @@ def index_ci_chart(content) -> plt.Figure:
 
 
 def trend_chart(content) -> plt.Figure:
-    """Each dimension's index in the previous and the current wave, with 95% CIs (the point only below ``min_n``;
-    :func:`csi.plot.trend_chart`)."""
-    lang = content.lang
-    return plot.trend_chart(content.trend, waves=["previous", "current"], min_n=content.study.report.min_n,
-                            wave_labels={"previous": t("previous_wave", lang), "current": t("current_wave", lang)},
-                            labels=content.label, title=t("trend_chart", lang), ylabel=t("index", lang))
+    """Each dimension's index in every wave, oldest first, with 95% CIs (the point only below ``min_n``;
+    :func:`csi.plot.trend_chart`). With one previous wave: "previous" and "current"; with more, each wave by its
+    label, the previous and the current one marked."""
+    lang, study = content.lang, content.study
+    waves = list(dict.fromkeys(content.trend["wave"]))  # oldest first, as StudyAnalysis.waves
+    previous, current = (study.waves[-1].label if study.waves else None), study.current_label
+    if len(waves) <= 2:
+        names, title = {previous: t("previous_wave", lang), current: t("current_wave", lang)}, t("trend_chart", lang)
+    else:
+        names = {w: t("wave_current_label", lang, wave=w) if w == current else
+                 t("wave_previous_label", lang, wave=w) if w == previous else w for w in waves}
+        title = t("trend_chart_waves", lang)
+    return plot.trend_chart(content.trend, waves=waves, min_n=study.report.min_n, wave_labels=names,
+                            labels=content.label, title=title, ylabel=t("index", lang))
 
 
 def ipma_chart(content) -> plt.Figure:

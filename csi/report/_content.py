@@ -60,7 +60,7 @@ class EnterpriseContent(Display):
     league: pd.Series | None = None          # the enterprise's league-table row
     peers: pd.DataFrame = field(default_factory=pd.DataFrame)  # industry league rows with names
     change: pd.DataFrame | None = None       # csi.index_difference: now − previous wave per construct
-    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)  # every wave's indices, oldest first (wave labels)
     rubric: RubricResult | None = None
     award: tuple[Any, pd.DataFrame] | None = None
     award_title: str = ""
@@ -85,6 +85,7 @@ class EnterpriseContent(Display):
     weighted: bool = False
     records: dict | None = None              # the enterprise's own operating records ([rules] operations)
     remarks: tuple[str, str] = ("", "")      # the evaluator's remarks and their language
+    wave_changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # StudyAnalysis.wave_changes: its rows
 
     def label(self, construct: str) -> str:
         return self.study.questionnaire.construct_label(construct, self.lang)
@@ -159,7 +160,8 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         .merge(fit.outer[["item", "loading"]], on="item", how="left")
     trend = facts.trend(analysis, enterprise)
     target_row = dims.set_index("construct").loc[settings.target]
-    previous = trend[(trend["wave"] == "previous") & (trend["construct"] == settings.target)]["index"]
+    before = analysis.previous_indices
+    previous = before[(before["enterprise_id"] == enterprise.id) & (before["construct"] == settings.target)]["index"]
     league = analysis.league.set_index("enterprise_id")
     item_rates = analysis.rates_of(enterprise.id)
     complaints, verbatims = facts.complaints(analysis, own, lang)
@@ -186,7 +188,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         grade=study.report.grade(float(target_row["index"])),
         league=league.loc[enterprise.id] if enterprise.id in league.index else None,
         peers=facts.peers(analysis, enterprise, lang),
-        change=facts.change(analysis, enterprise), trend=trend,
+        change=facts.change(analysis, enterprise), trend=trend, wave_changes=facts.wave_changes(analysis, enterprise),
         rubric=analysis.rubric.get(enterprise.id), award=facts.award_rows(analysis, enterprise),
         award_title=analysis.awards.rules.title.get(lang, "") if analysis.awards is not None else "",
         plan=facts.sample_plan(study, enterprise), weighting=analysis.weighting.get(enterprise.id),

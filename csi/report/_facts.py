@@ -32,11 +32,16 @@ def change(analysis: StudyAnalysis, enterprise: Enterprise) -> pd.DataFrame | No
 
 
 def trend(analysis: StudyAnalysis, enterprise: Enterprise) -> pd.DataFrame:
-    """Both waves' indices with linearization CIs: construct, wave, index, std_error, ci_low, ci_high, n."""
-    waves = [table[table["enterprise_id"] == enterprise.id].assign(wave=wave)
-             for wave, table in (("current", analysis.indices), ("previous", analysis.previous_indices))]
-    rows = pd.concat(waves, ignore_index=True)
-    return rows[["construct", "wave", "index", "std_error", "ci_low", "ci_high", "n"]]
+    """Every wave's indices with linearization CIs, oldest first (``StudyAnalysis.waves``): construct, wave (its
+    label), index, std_error, ci_low, ci_high, n."""
+    rows = analysis.waves[analysis.waves["enterprise_id"] == enterprise.id]
+    return rows[["construct", "wave", "index", "std_error", "ci_low", "ci_high", "n"]].reset_index(drop=True)
+
+
+def wave_changes(analysis: StudyAnalysis, enterprise: Enterprise) -> pd.DataFrame:
+    """The enterprise's wave-on-wave changes per construct, oldest first (``StudyAnalysis.wave_changes``)."""
+    rows = analysis.wave_changes[analysis.wave_changes["enterprise_id"] == enterprise.id]
+    return rows.drop(columns="enterprise_id").reset_index(drop=True)
 
 
 def peers(analysis: StudyAnalysis, enterprise: Enterprise, lang: str) -> pd.DataFrame:

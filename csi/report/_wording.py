@@ -150,6 +150,13 @@ def verdict_word(c: EnterpriseContent, verdict: str) -> str:
     return t(f"vs_{verdict}", c.lang)
 
 
+def change_word(c: EnterpriseContent, verdict: str) -> str:
+    """A change verdict as a table cell (:func:`csi.analysis._compare.compare_waves`): better / worse read in the
+    construct's direction (rule 1's "favourable") and significant, else no significant change; ``not tested``
+    where either wave has fewer than ``[report] min_n`` respondents (rule 2)."""
+    return t(f"wave_{verdict}", c.lang)
+
+
 def evidence(row, lang: str) -> str:
     """Where a rubric item's deduction comes from: the survey index, a sample of cases, or the audit."""
     if row.kind == "survey_index":

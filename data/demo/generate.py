@@ -7,6 +7,7 @@ folder from the true parameters defined below:
 * ``enterprises.csv``     24 fictional enterprises in three industries
 * ``responses_2026.csv``  current survey wave
 * ``responses_2025.csv``  previous survey wave (same enterprises, other true levels)
+* ``responses_2024.csv``  the wave before it, drawn by a generator of its own (``SEED_2024``)
 * ``margins.csv``         population margins of region, age band and gender
 * ``true_index.csv``      true per-enterprise indices (large simulated population)
 * ``README.md``           description of the files and of every true parameter
@@ -31,6 +32,11 @@ import pandas as pd
 SEED = 20261121
 OUT = Path(__file__).resolve().parent
 WAVES = (2026, 2025)
+#: The wave before 2025, drawn after everything else by a generator of its own, so that adding it left every
+#: other file as it was. Its true shifts are 2025's minus CHANGE_2024 (a few enterprises moved).
+EARLIER_WAVE = 2024
+SEED_2024 = 20241121
+CHANGE_2024 = {"W03": 0.20, "W06": -0.25, "T03": 0.15, "T05": -0.20, "B07": 0.20, "B02": -0.15}
 POP_SIZE = 200_000  # simulated population per enterprise and wave for the true index
 
 # --------------------------------------------------------------------------- model
@@ -293,7 +299,7 @@ def enterprise_shifts(ent: tuple, wave: int) -> tuple[float, float]:
     """True (Image, Quality) shift of an enterprise in a wave: industry + deviation."""
     eid, _, _, _, _, dev_image, dev_quality, change = ent
     _, _, ind_image, ind_quality = INDUSTRIES[industry_of(eid)]
-    back = 0.0 if wave == 2026 else change
+    back = 0.0 if wave == 2026 else change + (CHANGE_2024.get(eid, 0.0) if wave == EARLIER_WAVE else 0.0)
     return ind_image + dev_image - back, ind_quality + dev_quality - back
 
 
@@ -477,6 +483,51 @@ def true_indices(rng) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# ============================================================== the 2024 wave
+
+
+def earlier_wave(mixes: dict) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
+    """The 2024 wave (responses, sizes and true indices) from its own generator: the same enterprises and
+    channel mixes, sample sizes the 2026 ones times a factor in [0.85, 1.15] (census enterprises in full)."""
+    rng = np.random.default_rng(SEED_2024)
+    sizes = {e[0]: {EARLIER_WAVE: e[4] if e[4] == e[3] else int(np.clip(round(e[4] * rng.uniform(0.85, 1.15)),
+                                                                         60, 400))} for e in ENTERPRISES}
+    frame = simulate_wave(rng, EARLIER_WAVE, sizes, mixes)
+    b, rows = path_matrix(), []
+    psi = residual_variances(b)
+    sat_items = [item for item in ITEMS if item[1] == "Satisfaction"]
+    for ent in ENTERPRISES:  # as true_indices does for the other waves
+        demo = {var: choice(rng, MARGINS[var], POP_SIZE) for var in MARGINS}
+        image, quality = enterprise_shifts(ent, EARLIER_WAVE)
+        eta = draw_latents(rng, latent_shift(image, quality, satisfaction_shift(demo)), b, psi)
+        scores = draw_items(rng, eta, sat_items)
+        rows.append({"enterprise_id": ent[0], "wave": EARLIER_WAVE,
+                     "true_index": round(float(((scores - 1) / 9 * 100).mean()), 2)})
+    return plant_quality_problems(frame, EARLIER_WAVE), sizes, pd.DataFrame(rows)
+
+
+def earlier_note(frame: pd.DataFrame, sizes: dict, truth: pd.DataFrame, earlier: pd.DataFrame) -> str:
+    wide = truth.pivot(index="enterprise_id", columns="wave", values="true_index")
+    true24 = earlier.set_index("enterprise_id")["true_index"]
+    rows = md_table(pd.DataFrame(
+        [(e[0], sizes[e[0]][EARLIER_WAVE], f"{CHANGE_2024.get(e[0], 0.0):+.2f}", f"{true24[e[0]]:.1f}",
+          f"{wide.loc[e[0], 2025]:.1f}", f"{wide.loc[e[0], 2025] - true24[e[0]]:+.1f}") for e in ENTERPRISES],
+        columns=["id", "n 2024", "change 24→25", "true index 2024", "true index 2025", "Δ"]))
+    return f"""
+## The 2024 wave (`responses_2024.csv`)
+
+A third wave, {len(frame)} respondents, for the trend over several waves (`[data] previous_wave` lists the
+waves 2024 and 2025 in `study.toml`). It is drawn after everything else by a generator of its own,
+`numpy.random.default_rng({SEED_2024})`, so the other files are those of the two-wave demo. Same enterprises,
+channel mixes and model; the true Image and Quality shifts are 2025's minus the column "change 24→25"
+(positive = the enterprise improved in 2025); sample sizes are the 2026 ones times a factor in [0.85, 1.15]
+(census enterprises in full); the same data-quality problems are planted. Its true indices (from a population
+of {POP_SIZE:,} per enterprise, as above) are not in `true_index.csv`, which keeps the two waves it had:
+
+{rows}
+"""
+
+
 # ================================================================ file writers
 
 
@@ -635,7 +686,7 @@ def readme(waves: dict, truth: pd.DataFrame, sizes: dict, mixes: dict) -> str:
 
 A complete, **entirely fictional** customer-satisfaction study used by the csi
 examples, tutorial and tests: 24 invented enterprises in three industries (water
-supply 供水, telecommunications 电信, banking 银行), two survey waves (2025 and 2026),
+supply 供水, telecommunications 电信, banking 银行), three survey waves (2024, 2025 and 2026),
 22 ten-point items of a CCSI-style model, demographics, survey channel and short
 complaint texts in Chinese. Names of enterprises are made up; any resemblance to a
 real company is accidental.
@@ -659,6 +710,7 @@ with it.
 | `enterprises.csv` | `enterprise_id,name_zh,name_en,industry,served_customers,contacted` |
 | `responses_2026.csv` | current wave, {n[2026]} respondents |
 | `responses_2025.csv` | previous wave, {n[2025]} respondents |
+| `responses_{EARLIER_WAVE}.csv` | the wave before it (see the end of this page) |
 | `margins.csv` | population margins `variable,level,share` of region, age_band, gender |
 | `true_index.csv` | true per-enterprise index and latent shifts per wave (see below) |
 | `study.toml` | study definition (written by hand, not by the generator) |
@@ -672,7 +724,7 @@ UTF-8, comma separated, header row, one row per respondent.
 |---|---|
 | `respondent_id` | unique string `WAVE-ENTERPRISE-NNNN`, e.g. `2026-W01-0001` |
 | `enterprise_id` | `W01`–`W08`, `T01`–`T08`, `B01`–`B08` |
-| `wave` | 2026 or 2025 |
+| `wave` | 2026, 2025 or 2024 |
 | `channel` | `online` (网络投票), `questionnaire` (入户问卷), `onsite` (现场无记名投票) |
 | `region` | `urban`, `suburban`, `rural` |
 | `age_band` | `18-29`, `30-44`, `45-59`, `60+` |
@@ -791,15 +843,19 @@ def main() -> None:
     waves = {wave: simulate_wave(rng, wave, sizes, mixes) for wave in WAVES}
     truth = true_indices(rng)
     waves = {wave: plant_quality_problems(frame, wave) for wave, frame in waves.items()}
+    earlier, earlier_sizes, earlier_truth = earlier_wave(mixes)
 
     (OUT / "questionnaire.toml").write_text(questionnaire_toml(), encoding="utf-8")
     write_csv(enterprises_frame(), "enterprises.csv")
     write_csv(margins_frame(), "margins.csv")
     for wave, frame in waves.items():
         write_csv(frame, f"responses_{wave}.csv")
+    write_csv(earlier, f"responses_{EARLIER_WAVE}.csv")
     write_csv(truth, "true_index.csv")
-    (OUT / "README.md").write_text(readme(waves, truth, sizes, mixes) + quality_note(waves), encoding="utf-8")
+    (OUT / "README.md").write_text(readme(waves, truth, sizes, mixes) + quality_note(waves)
+                                   + earlier_note(earlier, earlier_sizes, truth, earlier_truth), encoding="utf-8")
     print(f"demo study written to {OUT}: " + ", ".join(f"{w}: {len(f)} respondents" for w, f in waves.items())
+          + f", {EARLIER_WAVE}: {len(earlier)} respondents"
           + f"; true index {truth['true_index'].min():.1f}–{truth['true_index'].max():.1f}")
 
 
