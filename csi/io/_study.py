@@ -357,10 +357,12 @@ class Study(Display):
         for e in self.enterprises:
             per[e.industry] = per.get(e.industry, 0) + 1
         q, m = self.questionnaire, self.model
+        previous = ("previous waves", "; ".join(f"{w.label}: {', '.join(p.name for p in w.files)}"
+                                                for w in self.waves)) if self.earlier_waves else \
+            ("previous wave", [p.name for p in self.previous_wave] or "none")
         facts = [("enterprises", f"{len(self.enterprises)} in {len(per)} industries: {pairs(per)}"),
                  ("responses", [p.name for p in self.responses]),
-                 ("previous wave", [p.name for p in self.previous_wave] or "none") if not self.earlier_waves else
-                 ("previous waves", "; ".join(f"{w.label}: {', '.join(p.name for p in w.files)}" for w in self.waves)),
+                 previous,
                  ("questionnaire", f"{len(q.items)} items in {len(q.constructs)} constructs ({Path(q.source).name})"),
                  ("model", f"target {m.target}, {m.preset or 'own model'}, {m.estimation} estimation"
                            + (f" by {m.pool_by}" if m.estimation == "pooled" else "") + f", missing = {m.missing}"),
