@@ -53,7 +53,7 @@ def test_enterprise_workbook_has_every_table_in_the_report_language(contents, la
     names = book.sheetnames
     assert names[0] == "README"
     for key in ("dimensions", "items", "paths", "r_squared", "reliability", "htmt", "sample", "exclusions", "rates",
-                "change", "ipma", "drivers", "peers", "complaints", "topics", "rubric", "award"):
+                "change", "wave_changes", "ipma", "drivers", "peers", "complaints", "topics", "rubric", "award"):
         assert t(f"sheet_{key}", lang) in names, key
     dims = book[t("sheet_dimensions", lang)]
     assert [v.value for v in dims[1]][:2] == [t("dimension", lang), t("this_enterprise", lang)]

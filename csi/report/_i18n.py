@@ -702,6 +702,9 @@ STRINGS: dict[str, dict[str, Any]] = {
     "sheet_complaints": {"zh": "投诉类别", "en": "Complaints"},
     "sheet_verbatims": {"zh": "客户原话", "en": "Verbatims"},
     "sheet_topics": {"zh": "投诉主题", "en": "Complaint topics"},
+    "sheet_wave_changes": {"zh": "历次变化", "en": "Wave to wave"},
+    "wave_from": {"zh": "起始期", "en": "From wave"},
+    "wave_to": {"zh": "结束期", "en": "To wave"},
     "sheet_rubric": {"zh": "服务认证", "en": "Certification"},
     "sheet_award": {"zh": "评选条件", "en": "Award criteria"},
 }

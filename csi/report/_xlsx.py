@@ -87,6 +87,16 @@ def _sheets(c: EnterpriseContent) -> list[Sheet]:
              "change": t("change", lang), **({**CI, "p_value": t("p_value", lang)} if tested else {})},
             {"previous_index": "0.0", "index": "0.0", "change": "+0.0;-0.0;0.0", "ci_low": "0.0", "ci_high": "0.0",
              "p_value": P_FORMAT})
+    steps = c.wave_changes
+    if len(steps) and steps["wave_from"].nunique() > 1:  # several waves: every construct's change, wave to wave
+        untested = steps["verdict"] == "not tested"  # rule 2: no interval or p below min_n in either wave
+        add("wave_changes", steps.assign(
+                label=steps["construct"].map(c.label), word=[wording.change_word(c, v) for v in steps["verdict"]],
+                ci_low=steps["ci_low"].mask(untested), ci_high=steps["ci_high"].mask(untested),
+                p_value=steps["p_value"].mask(untested)),
+            {"wave_from": t("wave_from", lang), "wave_to": t("wave_to", lang), "label": t("dimension", lang),
+             "change": t("change", lang), **CI, "p_value": t("p_value", lang), "word": t("change_verdict", lang)},
+            {"change": "+0.0;-0.0;0.0", "ci_low": "0.0", "ci_high": "0.0", "p_value": P_FORMAT})
     priorities = wording.priorities(c)
     add("priorities", priorities.assign(versus=[wording.verdict_word(c, v) for v in priorities["verdict"]]),
         dict(zip(["label", "index", "benchmark", "versus", "importance"],
