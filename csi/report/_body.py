@@ -169,8 +169,7 @@ def benchmark(c: EnterpriseContent) -> Html:
     frame = c.peers.assign(ci_low=c.peers["ci_low"].mask(small), ci_high=c.peers["ci_high"].mask(small),
                            versus=[t(f"vs_{v}", lang) for v in c.peers["versus_industry"]],
                            name=[f"▶ {n}" if s else n for n, s in zip(c.peers["name"], c.peers["self"])],
-                           rank_ci=[wording.rank_interval(a, b, lang) for a, b in  # rule 8
-                                    zip(c.peers["rank_in_group_ci_low"], c.peers["rank_in_group_ci_high"])])
+                           rank_ci=wording.rank_intervals(c.peers, lang))
     html = table(frame, {"rank_in_group": t("rank", lang), "rank_ci": t("rank_ci", lang), "name": t("enterprise", lang),
                          "index": t("index", lang), "ci_low": "CI −", "ci_high": "CI +",
                          "versus": t("versus_peers", lang), "p_holm": t("p_value", lang)}, lang,
@@ -220,7 +219,7 @@ def _topics(c: EnterpriseContent) -> str:
     for r in c.topics.itertuples():
         own = text_language(r.label)
         mark = f' lang="{"zh-CN" if own == "zh" else "en"}"' if own != lang else ""
-        small = r.n < min_cell
+        small = wording.suppressed(r.n, c)
         rows.append(f"<tr><td><span{mark}>{escape(r.label)}</span></td>"
                     f'<td class="num">{escape(t("suppressed", lang, min_cell=min_cell) if small else f"{r.n:,}")}</td>'
                     f'<td class="num">{"" if small else escape(percent(r.share, lang))}</td>'

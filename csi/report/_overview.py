@@ -113,8 +113,7 @@ def overview_league(o: OverviewContent) -> Html:
     frame = o.league.assign(versus=[t(f"vs_{v}", lang) for v in o.league["versus_industry"]],
                             ci=["—" if no else f"{number(a, lang)}–{number(b, lang)}"
                                 for a, b, no in zip(o.league["ci_low"], o.league["ci_high"], small)],
-                            rank_ci=[wording.rank_interval(a, b, lang)  # rule 8 of docs/methods/report.md
-                                     for a, b in zip(o.league["rank_ci_low"], o.league["rank_ci_high"])])
+                            rank_ci=wording.rank_intervals(o.league, lang, within="all"))
     columns = {"rank": "#", "rank_ci": t("rank_ci", lang), "name": t("enterprise", lang),
                "industry_label": t("industry", lang), "index": t("index", lang), "ci": t("ci95", lang),
                "fh_index": t("fh_index", lang), "versus": t("versus_peers", lang)}

@@ -122,6 +122,13 @@ def rank_interval(low, high, lang: str, *, words: bool = False) -> str:
     return t("rank_interval" if low != high else "rank_interval_one", lang, low=low, high=high)
 
 
+def rank_intervals(table: pd.DataFrame, lang: str, *, within: str = "group") -> list[str]:
+    """Rule 8 for a league's rows: each rank's interval as a table cell, within the industry (``within="group"``,
+    the ``rank_in_group_ci_*`` columns) or overall (``"all"``, ``rank_ci_*``)."""
+    prefix = "rank_in_group_ci" if within == "group" else "rank_ci"
+    return [rank_interval(low, high, lang) for low, high in zip(table[f"{prefix}_low"], table[f"{prefix}_high"])]
+
+
 def small_area_note(c: EnterpriseContent) -> str:
     """Rule 8: the enterprise's Fay–Herriot index beside its direct index, and how far it was shrunk; empty
     where there is none."""

@@ -115,8 +115,7 @@ def _sheets(c: EnterpriseContent) -> list[Sheet]:
         peers = c.peers.assign(ci_low=c.peers["ci_low"].mask(small), ci_high=c.peers["ci_high"].mask(small),
                                versus=[t(f"vs_{v}", lang) for v in c.peers["versus_industry"]],
                                name=[f"▶ {n}" if s else n for n, s in zip(c.peers["name"], c.peers["self"])])
-        peers = peers.assign(rank_ci=[wording.rank_interval(a, b, lang) for a, b in  # rule 8, as in the report
-                                      zip(peers["rank_in_group_ci_low"], peers["rank_in_group_ci_high"])])
+        peers = peers.assign(rank_ci=wording.rank_intervals(peers, lang))
         add("peers", peers, {"rank_in_group": t("rank", lang), "rank_ci": t("rank_ci", lang),
                              "name": t("enterprise", lang), "index": t("index", lang),
                              **CI, "versus": t("versus_peers", lang), "p_holm": t("p_value", lang)},
@@ -126,7 +125,7 @@ def _sheets(c: EnterpriseContent) -> list[Sheet]:
                                            "share_of_complaints": t("share_complaints", lang)},
             {"share_of_complaints": PERCENT})
     if not c.topics.empty:  # rule 6: no count or share below min_cell, as in the report
-        small = c.topics["n"] < c.study.report.min_cell
+        small = c.topics["n"].map(lambda n: wording.suppressed(n, c))
         add("topics", c.topics.assign(n=c.topics["n"].astype(object).mask(small), share=c.topics["share"].mask(small)),
             {"label": t("topic_terms", lang), "n": t("topic_own", lang), "share": t("topic_own_share", lang),
              "study_share": t("topic_study_share", lang)}, {"share": PERCENT, "study_share": PERCENT})
