@@ -31,6 +31,7 @@ from csi.analysis._study import (
     _weight_column,
     design_columns,
     estimate_pool,
+    impute_pool,
     load_responses,
     no_respondents,
     pool_label,
@@ -201,8 +202,9 @@ def _check_pools(study: Study, data: pd.DataFrame, errors: list[str], warnings: 
             warnings.append(f"{study.path.name}: [model] the model of {pool_label(key)} is estimated on {len(rows)} "
                             f"analysed respondents, fewer than the {minimum} it needs ({rule}): its estimates are "
                             f"unstable.{hint or ' Or'} survey more respondents.")
-        try:
-            fits[key] = estimate_pool(study, key, rows)
+        try:  # multiple imputation: two cheap imputations meet what the run's would (scales, empty items)
+            fits[key] = impute_pool(study, key, rows, n_resamples=2, m=2).fit if study.model.missing == "mi" \
+                else estimate_pool(study, key, rows)
         except CSIError as exc:
             errors.append(str(exc))
         try:  # the bootstrap's design columns (the bootstrap itself is not run)

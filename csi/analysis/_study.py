@@ -44,7 +44,9 @@ from csi.indices import (
 from csi.io import Enterprise, Study, load_study, read_responses
 from csi.io._study import Wave
 from csi.measurement import CFAResult, cfa, htmt, reliability
-from csi.pls import BootstrapResult, PLSResult, bootstrap, estimate
+from csi.measurement._reliability import THRESHOLDS, flag_reliability
+from csi.pls import BootstrapResult, MIResult, PLSResult, bootstrap, estimate, estimate_mi
+from csi.pls._mi import mean_over_imputations
 from csi.rules import AwardResult, RubricResult, check_eligibility, load_award_rules, load_rubric, score_rubric
 from csi.survey import ScreeningResult, WeightingResult, rake, screen
 
@@ -107,6 +109,14 @@ class StudyAnalysis(Display):
     ``previous_indices`` (which are its previous wave's rows). ``wave_changes``: ``wave_from, wave_to`` and the
     columns of ``changes`` for each pair of consecutive waves (:func:`compare_waves`; the last pair is ``changes``).
 
+    ``mi`` (with ``[model] missing = "mi"``) maps a pool key to its model fitted on each of ``[model]
+    imputations`` completed data sets (:func:`csi.estimate_mi`: chained equations on the items' scale points,
+    each set bootstrapped with the study's resamples), pooled by Rubin's rules. Then ``fits`` holds each pool's
+    pooled point estimates (:attr:`MIResult.fit`), ``boots`` nothing, ``reliability`` and ``htmt`` the means over
+    the completed sets, and ``indices`` each enterprise's index pooled over them (:func:`csi.enterprise_indices`
+    of the MIResult: ``fmi`` is each index's fraction of missing information). The earlier waves are scored
+    from their answered items, as with every other policy (docs/methods/multiple-imputation.md).
+
     ``cfa`` (with ``[model] cfa = true``) maps a pool key to its measurement model fitted as a covariance-based
     CFA (:func:`csi.cfa`, ML, the pool's respondents unweighted), or to the reason it could not be fitted.
 
@@ -152,6 +162,7 @@ class StudyAnalysis(Display):
     topics: TopicResult | None = None
     waves: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["wave", *INDEX_COLUMNS]))
     wave_changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WAVE_CHANGE_COLUMNS))
+    mi: Mapping[str, MIResult] = field(default_factory=dict)
 
     def save(self, path: str | Path) -> Path:
         """Pickle the analysis for the report notebooks of one batch (a cache, not an archive format)."""
@@ -360,14 +371,20 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
                         f"analyse: the screening ([screening]) excluded all {len(current.excluded)} read.")
     previous_data, _, previous_errors = _weigh(study, previous.kept) if previous is not None else (None, {}, {})
     weights = _weight_column(study)
-    fits, boots, pool_errors, failures = {}, {}, {}, []
+    fits, boots, mis, pool_errors, failures = {}, {}, {}, {}, []
     pools, members = _pools(study, data)
+    imputing = study.model.missing == "mi"
     for k, (key, rows) in enumerate(pools, 1):
-        log.info("estimating %d/%d: %s (n = %s, %d bootstrap resamples)", k, len(pools), key, f"{len(rows):,}",
-                 BOOTSTRAP_RESAMPLES)
+        log.info("estimating %d/%d: %s (n = %s, %d bootstrap resamples%s)", k, len(pools), key, f"{len(rows):,}",
+                 BOOTSTRAP_RESAMPLES, f" on each of {study.model.imputations} imputations" if imputing else "")
         try:  # one pool that cannot be estimated fails its own enterprises' reports, not the study
-            fit = estimate_pool(study, key, rows)
-            boots[key] = bootstrap(fit, n_resamples=BOOTSTRAP_RESAMPLES, seed=study.seed, **design_columns(study, rows))
+            if imputing:
+                mis[key] = impute_pool(study, key, rows)
+                fit = mis[key].fit
+            else:
+                fit = estimate_pool(study, key, rows)
+                boots[key] = bootstrap(fit, n_resamples=BOOTSTRAP_RESAMPLES, seed=study.seed,
+                                       **design_columns(study, rows))
         except CSIError as exc:
             pool_errors[key] = str(exc)
             failures.append(exc)
@@ -376,11 +393,11 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     if pools and not fits:  # nothing to report at all: the run stops, saying why (each reason once)
         raise type(failures[0])(" ".join(dict.fromkeys(pool_errors.values())))
     cfas = _cfas(fits, pools) if study.model.cfa else {}
-    indices = _indices(study, data, fits, members, weights)
+    indices = _indices(study, data, fits | mis, members, weights)
     previous_indices = _indices(study, previous_data, fits, members, weights) if previous_data is not None \
         else indices.iloc[:0]
     shares = survey_weight_totals(study, data, weights)
-    benchmarks = benchmark_table(indices, shares, study, data, fits, members, weights)
+    benchmarks = benchmark_table(indices, shares, study, data, fits | mis, members, weights)
     comparisons = compare(indices, shares, benchmarks, study)
     changes = compare_waves(indices, previous_indices, study.model.model, min_n=study.report.min_n)
     series = [*_earlier_indices(study, fits, members, weights), *([(study.waves[-1].label, previous_indices)]
@@ -399,13 +416,28 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     keywords = _keywords(study, problems)
     remarks, remarks_errors = _remarks(study, problems)
     return StudyAnalysis(study, current, previous, data, previous_data, weighting, errors, previous_errors, fits, boots,
-                         {k: reliability(f) for k, f in fits.items()}, {k: htmt(f) for k, f in fits.items()},
+                         _measurement(fits, mis, reliability), _measurement(fits, mis, htmt),
                          indices, previous_indices, benchmarks, comparisons, league, changes, ipma, rubric, awards,
                          operations, tuple(problems), _hashes(study), {key: tuple(ids) for key, ids in members.items()},
                          pool_errors, keywords, remarks, remarks_errors,
                          {eid: tuple(found) for eid, found in own_problems.items()}, cfas,
                          _topics(study, data, keywords), waves,
-                         consecutive_changes(series, study.model.model, min_n=study.report.min_n))
+                         consecutive_changes(series, study.model.model, min_n=study.report.min_n), mis)
+
+
+def _measurement(fits: Mapping[str, PLSResult], mis: Mapping[str, MIResult], table) -> dict[str, pd.DataFrame]:
+    """``reliability`` or ``htmt`` of every pool; with multiple imputation the mean over the completed sets
+    (Rubin's point estimate), its flags set from the means."""
+    out = {}
+    for key, fit in fits.items():
+        if key not in mis:
+            out[key] = table(fit)
+        elif table is reliability:
+            out[key] = flag_reliability(mean_over_imputations([reliability(f) for f in mis[key].fits], ["construct"]))
+        else:
+            mean = mean_over_imputations([htmt(f) for f in mis[key].fits], ["construct_a", "construct_b"])
+            out[key] = mean.assign(htmt_ok=mean["htmt"] < THRESHOLDS["htmt"])
+    return out
 
 
 def _earlier_indices(study: Study, fits: Mapping[str, PLSResult], members: Mapping[str, list[str]],
@@ -515,6 +547,20 @@ def estimate_pool(study: Study, key: str, rows: pd.DataFrame) -> PLSResult:
     except CSIError as exc:
         raise type(exc)(f"{study.path.name}: [model] the model of {pool_label(key)} ({len(rows)} analysed "
                         f"respondents) cannot be estimated: {exc}") from None
+
+
+def impute_pool(study: Study, key: str, rows: pd.DataFrame, n_resamples: int = BOOTSTRAP_RESAMPLES,
+                m: int | None = None) -> MIResult:
+    """``[model] missing = "mi"``: the pool's model on each of ``m`` (``[model] imputations``) completed data
+    sets, each bootstrapped (the study's design and seed), pooled by Rubin's rules; errors name the pool."""
+    settings = study.model
+    try:
+        return estimate_mi(settings.model, rows, m=m or settings.imputations, seed=study.seed,
+                           n_resamples=n_resamples, weights=_weight_column(study), scheme=settings.scheme,
+                           **design_columns(study, rows))
+    except CSIError as exc:
+        raise type(exc)(f"{study.path.name}: [model] the model of {pool_label(key)} ({len(rows)} analysed "
+                        f"respondents) cannot be estimated by multiple imputation: {exc}") from None
 
 
 def pool_label(key: str) -> str:
@@ -649,9 +695,10 @@ def _ipma(study: Study, indices: pd.DataFrame, fits: Mapping[str, PLSResult], me
 INDEX_COLUMNS = ["enterprise_id", "construct", "index", "std_error", "ci_low", "ci_high", "n"]
 
 
-def _indices(study: Study, data: pd.DataFrame, fits: Mapping[str, PLSResult], members: Mapping[str, list[str]],
-             weights: str | None) -> pd.DataFrame:
-    """Every enterprise's indices (all constructs) with linearization SEs, with the current fit of its pool."""
+def _indices(study: Study, data: pd.DataFrame, fits: Mapping[str, PLSResult | MIResult],
+             members: Mapping[str, list[str]], weights: str | None) -> pd.DataFrame:
+    """Every enterprise's indices (all constructs) with linearization SEs, with the current fit of its pool
+    (an MIResult pools them over its imputations)."""
     column, parts = study.questionnaire.enterprise_column, []
     for key, fit in fits.items():
         rows = data[data[column].isin(members[key])]

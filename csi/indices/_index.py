@@ -30,12 +30,13 @@ from scipy import sparse
 
 from csi import _stats
 from csi._api import SEED, check_int, check_level, check_seed, public
-from csi._data import case_weights, item_matrix, scale_bounds
+from csi._data import case_weights, item_matrix, row_labels, scale_bounds
 from csi._stats import weighted_means
 from csi._validation import suggest
 from csi.exceptions import CSIWarning, DataError, SchemaError
-from csi.pls import PLSResult
+from csi.pls import MIResult, PLSResult
 from csi.pls._bootstats import design_codes, draw_counts
+from csi.pls._mi import pool_runs
 
 __all__ = ["NegativeWeightWarning", "csi_index", "enterprise_indices", "index_difference", "item_scores",
            "item_weights"]
@@ -268,7 +269,7 @@ def index_difference(
 
 
 @public(subjects=2)
-def enterprise_indices(fit: PLSResult, data: pd.DataFrame, *, by: str = "enterprise_id",
+def enterprise_indices(fit: PLSResult | MIResult, data: pd.DataFrame, *, by: str = "enterprise_id",
                        constructs: Sequence[str] | None = None, weights: Any = None, level: float = 0.95,
                        scale: tuple[float, float] | None = None) -> pd.DataFrame:
     """Index, linearization SE and CI of each group (enterprise) with the fit's weights.
@@ -290,7 +291,11 @@ def enterprise_indices(fit: PLSResult, data: pd.DataFrame, *, by: str = "enterpr
 
     Parameters
     ----------
-    fit : PLSResult
+    fit : PLSResult or MIResult
+        With an :class:`MIResult` (:func:`csi.estimate_mi`), each completed data set is scored with its own fit
+        and the groups' indices are pooled by Rubin's rules (ν_com = n − 1 per group; ``df`` and ``fmi`` are
+        added): ``data`` must be rows of the data given to :func:`csi.estimate_mi`, whose imputed cells replace
+        its missing ones.
     data : DataFrame
         The respondents, with the grouping column ``by``.
     by : str
@@ -316,6 +321,8 @@ def enterprise_indices(fit: PLSResult, data: pd.DataFrame, *, by: str = "enterpr
         each group's rows is one sparse product.
     """
     check_level("enterprise_indices", level)
+    if isinstance(fit, MIResult):
+        return _pooled_indices(fit, data, by=by, constructs=constructs, weights=weights, level=level, scale=scale)
     if by not in data.columns:
         raise DataError(f"grouping column {by!r} not in data{suggest(by, data.columns)}; "
                         f"columns available: {', '.join(map(str, data.columns))}")
@@ -358,3 +365,22 @@ def enterprise_indices(fit: PLSResult, data: pd.DataFrame, *, by: str = "enterpr
                                     "n": n.astype(int)}))
     by_group = np.arange(len(keys) * len(constructs)).reshape(len(constructs), len(keys)).T.ravel()
     return pd.concat(frames, ignore_index=True).iloc[by_group].reset_index(drop=True)
+
+
+def _pooled_indices(mi: MIResult, data: pd.DataFrame, *, level: float, **options: Any) -> pd.DataFrame:
+    """Rubin's rules over the completed sets, each scored with its own fit; the CI cut at [0, 100] as above."""
+    items = list(mi.model.items)
+    outside = ~data.index.isin(mi.imputations[0].index)
+    if outside.any() or not data.index.is_unique:
+        raise DataError(f"enterprise_indices: with an MIResult, data must be rows of the data given to estimate_mi "
+                        f"(matched by index, unique); {int(outside.sum())} row(s) are not: "
+                        f"{row_labels(data.index, outside) if outside.any() else 'the index repeats labels'}")
+    runs = [enterprise_indices(fit, data.assign(**completed.loc[data.index, items]), level=level, **options)
+            for fit, completed in zip(mi.fits, mi.imputations)]
+    first = runs[0]
+    q = np.array([run["index"].to_numpy(dtype=float) for run in runs])
+    u = np.array([run["std_error"].to_numpy(dtype=float) ** 2 for run in runs])
+    pooled = pool_runs(q, u, first["n"].to_numpy(dtype=float) - 1.0, level)
+    low, high = np.clip(pooled["ci_low"], 0, 100), np.clip(pooled["ci_high"], 0, 100)
+    return first.assign(index=pooled["estimate"], std_error=pooled["std_error"], ci_low=low, ci_high=high,
+                        df=pooled["df"], fmi=pooled["fmi"])

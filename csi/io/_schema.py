@@ -53,7 +53,7 @@ Format = Literal["html", "pdf", "docx", "xlsx"]
 PdfEngine = Literal["weasyprint", "chromium"]      # chromium is the fast one for large batches
 Preset = Literal["acsi", "ecsi", "ccsi"]
 Scheme = Literal[SCHEMES]
-Missing = Literal[MISSING_POLICIES]
+Missing = Literal[(*MISSING_POLICIES, "mi")]  # "mi": multiple imputation, a study-level option (estimate_mi)
 OutOfRange = Literal["raise", "exclude", "set_missing"]
 Estimation = Literal["pooled", "enterprise"]
 PoolBy = Literal["industry", "study"]
@@ -243,7 +243,11 @@ class ModelSection(Section):
                                  "or one model per enterprise (falling back to the pool below min_n).")
     pool_by: PoolBy = key("industry", "What a pool is: one industry, or the whole study.")
     missing: Missing = key("mean", "Missing answers in estimation: item-mean replacement (counted in the report), "
-                           "listwise deletion, or an error.", feeds="reliability")
+                           "listwise deletion, an error, or multiple imputation by chained equations (\"mi\": "
+                           "paths and indices pooled over the imputations by Rubin's rules).",
+                           feeds="reliability, model, indices")
+    imputations: int = key(20, "With missing = \"mi\": the number of imputations (completed data sets) m.", ge=2,
+                           le=200, feeds="model, indices")
     min_n: int | None = key(None, "With estimation = \"enterprise\": below this n the pooled model is used. Default: "
                             "ten times the most arrows pointing at one construct, at least 30.", ge=3)
     cfa: bool = key(False, "Also fit each pool's measurement model as a covariance-based CFA (maximum likelihood, "

@@ -95,6 +95,7 @@ class ModelSettings(Display):
     min_n: int | None = None  # with estimation = "enterprise": below this n, the pooled model is used
     preset: str | None = None  # "ccsi" | "ecsi" | "acsi" when [model] preset names one (the report names it)
     cfa: bool = False  # [model] cfa: the measurement model also fitted by covariance-based ML (csi.cfa)
+    imputations: int = 20  # with missing = "mi": completed data sets per pool (csi.estimate_mi's m)
 
     @property
     def minimum_n(self) -> int:
@@ -110,7 +111,8 @@ class ModelSettings(Display):
         m = self.model
         pooling = (f"pooled by {self.pool_by}" if self.estimation == "pooled"
                    else f"per enterprise (pooled below n = {self.minimum_n})")
-        facts = [("estimation", f"{pooling}, {self.scheme} scheme, missing = {self.missing}"),
+        missing = f"mi, m = {self.imputations}" if self.missing == "mi" else self.missing
+        facts = [("estimation", f"{pooling}, {self.scheme} scheme, missing = {missing}"),
                  ("model", f"{len(m.constructs)} constructs, {len(m.items)} items, {len(m.paths)} paths"),
                  (f"{self.target} ←", m.predecessors(self.target))]
         return Card("ModelSettings", f"target {self.target}, {self.preset or 'own model'}", facts,
@@ -595,11 +597,14 @@ def _model_settings(spec: schema.ModelSection, benchmark: schema.BenchmarkSectio
     if spec.target not in model.constructs:
         raise fail("model", "target", message=f"{spec.target!r} is not a construct of the model"
                    f"{suggest(spec.target, model.constructs)}; constructs: {', '.join(model.constructs)}.")
+    if "imputations" in spec.model_fields_set and spec.missing != "mi":
+        raise fail("model", "imputations", message=f"imputations = {spec.imputations} is used by multiple imputation "
+                   f"only, but missing = \"{spec.missing}\": set missing = \"mi\", or remove imputations.")
     if benchmark.industry == "pooled" and spec.estimation != "pooled":
         raise fail("benchmark", "industry", message="a pooled industry benchmark needs one model per pool: set [model] "
                    "estimation = \"pooled\", or use industry = \"mean_of_enterprises\".")
     return ModelSettings(model, spec.target, spec.scheme, spec.estimation, spec.pool_by, spec.missing, spec.min_n,
-                         preset=spec.preset, cfa=spec.cfa)
+                         preset=spec.preset, cfa=spec.cfa, imputations=spec.imputations)
 
 
 def _weighting(spec: schema.WeightingSection, base: Path, questionnaire: Questionnaire, fail: _Failer) -> Weighting:

@@ -498,9 +498,13 @@ def reliability(fit: PLSResult, *, data: Any = None) -> pd.DataFrame:
                 "ave": float((lam**2).mean()),
             }
         )
-    out = pd.DataFrame(rows, columns=["construct", "k", "alpha", "alpha_std", "omega", "rho_a", "rho_c", "ave"])
-    out["alpha_ok"] = out["alpha"] >= THRESHOLDS["alpha"]
-    out["rho_c_ok"] = out["rho_c"] >= THRESHOLDS["rho_c"]
-    out["ave_ok"] = out["ave"] >= THRESHOLDS["ave"]
+    return flag_reliability(pd.DataFrame(rows, columns=["construct", "k", "alpha", "alpha_std", "omega", "rho_a",
+                                                        "rho_c", "ave"]))
+
+
+def flag_reliability(out: pd.DataFrame) -> pd.DataFrame:
+    """The table with its threshold flags: alpha, ρ_C ≥ 0.70, AVE ≥ 0.50."""
+    out = out.assign(alpha_ok=out["alpha"] >= THRESHOLDS["alpha"], rho_c_ok=out["rho_c"] >= THRESHOLDS["rho_c"],
+                     ave_ok=out["ave"] >= THRESHOLDS["ave"])
     out.attrs["thresholds"] = {k: THRESHOLDS[k] for k in ("alpha", "rho_c", "ave")}
     return out

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -42,7 +42,7 @@ from csi.pls._bootstats import _index_bounds
 from csi.pls._bootstrap import MissingScaleWarning, bootstrap
 from csi.pls._estimate import PLSResult, estimate
 
-__all__ = ["MIResult", "estimate_mi", "rubin_pool"]
+__all__ = ["MIResult", "estimate_mi", "mean_over_imputations", "rubin_pool"]
 
 _POOLED = ["estimate", "std_error", "t_value", "p_value", "ci_low", "ci_high", "df", "within", "between", "riv",
            "fmi"]
@@ -158,6 +158,18 @@ def _df_complete(value: Any, k: int) -> np.ndarray:
     return arr
 
 
+def mean_over_imputations(tables: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+    """Rubin's point estimate Q̄ of every float column: the mean over the completed sets' tables, row by row
+    (rows matched on ``keys``, in the first table's order); the other columns are the first table's."""
+    first = tables[0].reset_index(drop=True)
+    if len(tables) == 1:
+        return first
+    floats = [c for c in first.columns if c not in keys and pd.api.types.is_float_dtype(first[c])]
+    mean = pd.concat([t[keys + floats] for t in tables]).groupby(keys, sort=False)[floats].mean()
+    values = mean.reindex(pd.MultiIndex.from_frame(first[keys]) if len(keys) > 1 else first[keys[0]])
+    return first.assign(**{c: values[c].to_numpy() for c in floats})
+
+
 def _pool_r_squared(r2: np.ndarray) -> np.ndarray:
     """R² pooled on Fisher's z of √R² (Harel 2009, J. Applied Statistics 36(10); mice ``pool.r.squared``)."""
     return np.tanh(np.arctanh(np.sqrt(r2)).mean(axis=0)) ** 2
@@ -240,6 +252,26 @@ class MIResult(Display):
         return Card("MIResult", title, facts, [("paths", p)] + ([("index", self.index)] if self.index is not None
                                                                else []),
                     (".summary()", ".paths", ".index", ".r_squared", ".missing", ".fits", ".imputations"))
+
+    @property
+    def fit(self) -> PLSResult:
+        """The pooled point estimates as one PLSResult, for what reads a fit's tables (index weights, IPMA,
+        drivers): paths (``paths.estimate``), outer weights and loadings, item means and SDs and construct
+        correlations are the means over the completed sets (Rubin's Q̄), R² is pooled as :attr:`r_squared`.
+        Its rows (``scores``, ``data``, ``x``) are the first completed set's; the first fit when nothing was
+        imputed."""
+        first = self.fits[0]
+        if len(self.fits) == 1:
+            return first
+        corr = first.construct_corr
+        if corr is not None:
+            corr = sum(f.construct_corr for f in self.fits) / len(self.fits)
+        return replace(first, paths=first.paths.assign(estimate=self.paths["estimate"].to_numpy()),
+                       outer=mean_over_imputations([f.outer for f in self.fits], ["construct", "item"]),
+                       item_stats=mean_over_imputations([f.item_stats for f in self.fits], ["item"]),
+                       r_squared=first.r_squared.assign(**{c: self.r_squared[c].to_numpy()
+                                                           for c in ("r_squared", "r_squared_adj")}),
+                       construct_corr=corr)
 
     def summary(self) -> Summary:
         """The pooled paths, index and R², and the missing cells per item."""
@@ -446,8 +478,9 @@ def _index_point(fit: PLSResult, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return _stats.index_values(wn, stats["mean"].to_numpy(dtype=float), lo, hi, owner)
 
 
-def _combine(q: np.ndarray, u: np.ndarray, dfc: np.ndarray, level: float) -> dict[str, np.ndarray]:
-    """Rubin's rules over the runs; one run (nothing imputed): the complete-data inference itself."""
+def pool_runs(q: np.ndarray, u: np.ndarray, dfc: np.ndarray, level: float) -> dict[str, np.ndarray]:
+    """Rubin's rules over the runs (m × k estimates and variances, ν_com per column); one run (nothing
+    imputed): the complete-data inference itself. Undefined variances (NaN) give NaN, never an error."""
     if len(q) > 1:
         return _pool(q, u, dfc, level)
     zero = np.zeros(q.shape[1])
@@ -462,14 +495,14 @@ def _result(model: Model, runs: list, imputations: tuple, nan: np.ndarray, seed:
     q = np.array([f.paths["estimate"].to_numpy() for f in fits])
     u = np.array([b.paths["std_error"].to_numpy() ** 2 for _, b in runs])
     npred = np.array([len(model.predecessors(t)) for t in first.paths["target"]])
-    pooled = pd.DataFrame(_combine(q, u, n - npred - 1.0, level))[_POOLED]
+    pooled = pd.DataFrame(pool_runs(q, u, n - npred - 1.0, level))[_POOLED]
     paths = pd.concat([first.paths[["source", "target"]].reset_index(drop=True), pooled], axis=1).assign(n=n)
     lo, hi, cols, note = _index_bounds(first, scale)
     index = None
     if cols:
         q = np.array([_index_point(f, lo, hi)[list(cols)] for f in fits])
         u = np.array([b.index["std_error"].to_numpy() ** 2 for _, b in runs])
-        pooled = pd.DataFrame(_combine(q, u, np.full(len(cols), n - 1.0), level))
+        pooled = pd.DataFrame(pool_runs(q, u, np.full(len(cols), n - 1.0), level))
         index = pd.concat([pd.DataFrame({"construct": [model.constructs[j] for j in cols]}),
                            pooled.rename(columns={"estimate": "index"})], axis=1)
         index = index[["construct", "index", "std_error", "ci_low", "ci_high", "df", "within", "between", "riv",

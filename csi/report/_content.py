@@ -21,7 +21,7 @@ from csi.analysis._study import BOOTSTRAP_RESAMPLES, StudyAnalysis, analyse_stud
 from csi.exceptions import DataError
 from csi.indices import item_scores, item_weights
 from csi.io._study import Enterprise, Grade, Study, load_study
-from csi.pls import BootstrapResult, PLSResult
+from csi.pls import BootstrapResult, MIResult, PLSResult
 from csi.report import _facts as facts
 from csi.report._i18n import t
 from csi.rules import RubricResult
@@ -80,6 +80,7 @@ class EnterpriseContent(Display):
     weaknesses: pd.DataFrame = field(default_factory=pd.DataFrame)
     problems: tuple[tuple[str, str], ...] = ()
     boot: BootstrapResult | None = None
+    imputation: MIResult | None = None  # [model] missing = "mi": the pool's fits pooled over its imputations
     hashes: dict[str, str] = field(default_factory=dict)
     csi_version: str = ""
     weighted: bool = False
@@ -168,12 +169,12 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
     strengths, weaknesses = (frame.assign(label=frame["construct"].map(directed))
                              for frame in analysis.strengths_weaknesses(enterprise.id))
     problems = analysis.problems + analysis.enterprise_problems.get(enterprise.id, ())
-    boot = analysis.boots.get(pool_key)
+    boot, imputation = analysis.boots.get(pool_key), analysis.mi.get(pool_key)
     return EnterpriseContent(
         study=study, enterprise=enterprise, lang=lang, pool=pool_key.split(":")[0], fit=fit, target=settings.target,
         index=float(target_row["index"]), industry_index=float(target_row["industry_index"]),
         previous_index=float(previous.iloc[0]) if len(previous) else None,
-        dimensions=dims, items=items, paths=_paths(fit, boot, labels),
+        dimensions=dims, items=items, paths=_paths(fit, imputation or boot, labels),
         r_squared=fit.r_squared.assign(construct=fit.r_squared["construct"].map(labels)),
         reliability=analysis.reliability[pool_key].assign(
             label=lambda frame: frame["construct"].map(labels)),
@@ -196,7 +197,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         rates=item_rates, segments=facts.segments(fit, own, study, analysis, lang),
         ipma=facts.ipma(analysis, enterprise).assign(label=lambda frame: frame["construct"].map(directed)),
         drivers=facts.drivers(fit, item_rates, study), complaints=complaints, verbatims=verbatims,
-        strengths=strengths, weaknesses=weaknesses, problems=problems, boot=boot,
+        strengths=strengths, weaknesses=weaknesses, problems=problems, boot=boot, imputation=imputation,
         hashes=facts.own_files(analysis, enterprise), csi_version=__version__, weighted=analysis.weighted,
         records=facts.records(analysis, enterprise), remarks=facts.remarks(analysis, enterprise, lang),
         cfa=analysis.cfa.get(pool_key), topics=facts.topics(analysis, enterprise),
@@ -219,7 +220,8 @@ def _dimensions(analysis: StudyAnalysis, fit: PLSResult, enterprise: Enterprise,
                  "verdict", "std_error", "ci_low", "ci_high", "n"]]
 
 
-def _paths(fit: PLSResult, boot: BootstrapResult | None, labels: dict[str, str]) -> pd.DataFrame:
+def _paths(fit: PLSResult, boot: BootstrapResult | MIResult | None, labels: dict[str, str]) -> pd.DataFrame:
+    """The paths with their intervals and p-values: the bootstrap's, or Rubin's rules' under imputation."""
     paths = fit.paths.copy()
     if boot is not None:
         paths = paths.merge(boot.paths[["source", "target", "ci_low", "ci_high", "p_value"]], on=["source", "target"],

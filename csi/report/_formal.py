@@ -264,7 +264,8 @@ def glossary_terms(c: EnterpriseContent) -> list[str]:
     used = {
         "index": True, "dimension": True, "item_weight": True, "ci": True, "significant": True, "p_value": True,
         "holm": c.league is not None, "benchmark": c.league is not None, "pls": True, "path": True,
-        "r_squared": True, "reliability": True, "ave": True, "htmt": True, "bootstrap": c.boot is not None,
+        "r_squared": True, "reliability": True, "ave": True, "htmt": True,
+        "bootstrap": c.boot is not None or c.imputation is not None, "imputation": c.imputation is not None,
         "ipma": not c.ipma.empty, "satisfied_rate": not c.rates.empty, "grade": bool(c.study.report.grades),
         "stars": c.rubric is not None, "frame": True, "census": c.plan is not None, "response_rate": True,
         "plan_completion": c.plan is not None, "weighting": c.weighting is not None,

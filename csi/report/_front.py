@@ -224,13 +224,15 @@ def indicators(c: EnterpriseContent) -> Html:
     weights = table(frame, {"construct": t("dimension", lang), "item": t("item", lang), "text": t("question", lang),
                             "item_weight": t("item_weight", lang), "loading": t("loading", lang)}, lang,
                     {"item_weight": 3, "loading": 3}, group="construct")
-    n = c.boot.n_resamples if c.boot is not None else 0
+    mi = c.imputation
+    title = t("path_title_mi", lang, m=mi.m, n=f"{mi.n_resamples:,}") if mi is not None else \
+        t("path_title", lang, n=f"{c.boot.n_resamples if c.boot is not None else 0:,}")
     note = t("model_note", lang, pool=t(f"pool_{c.pool}", lang), n=f"{c.fit.n:,}", iterations=c.fit.iterations)
     if c.study.model.estimation == "enterprise" and c.pool != "enterprise":
         note += t("pool_fallback", lang, n=f"{int(c.ledger['analysed']):,}", min_n=c.study.model.minimum_n,
                   pool=t(f"pool_{c.pool}", lang))
     return Html(f'{h2("h_model", lang)}<p>{escape(intro)}</p>{diagram}<p class="csi-note">{escape(note)}</p>'
-                f'<h3>{escape(t("path_title", lang, n=f"{n:,}"))}</h3><div class="csi-pair">{paths}{r2}</div>'
+                f'<h3>{escape(title)}</h3><div class="csi-pair">{paths}{r2}</div>'
                 f'<h3>{escape(t("item_weight", lang))}</h3>{weights}')
 
 
@@ -266,12 +268,31 @@ def sampling(c: EnterpriseContent) -> Html:
     reasons = c.exclusions.assign(reason=[t(r, lang) for r in c.exclusions["reason"]]) if len(c.exclusions) else None
     excluded = table(reasons, {"reason": t("reason", lang), "count": t("count", lang)}, lang) if reasons is not None \
         else f'<p>{escape(t("no_exclusions", lang))}</p>'
-    note = f'<p class="csi-note">{escape(t("missing_note", lang, n=f"{c.imputed_values:,}"))}</p>'
+    note = f'<p class="csi-note">{escape(missing_note(c))}</p>'
     return Html(f'{h2("h_sampling", lang)}{formal.fieldwork(c)}<h3>{escape(t("sample_plan", lang))}</h3>{plan}{census}'
                 f'<table class="csi-meta">{body}</table>{invalid}'
                 f'{formal.quality_control(c)}'
                 f'<h3>{escape(t("exclusions_title", lang))}</h3>{excluded}{note}'
                 f'<h3>{escape(t("weighting_title", lang))}</h3>{_weighting(c)}')
+
+
+def missing_note(c: EnterpriseContent) -> str:
+    """What the ``[model] missing`` policy did to the pool's missing answers (rule 9 of docs/methods/report.md)."""
+    lang, policy, pool = c.lang, c.study.model.missing, t(f"pool_{c.pool}", c.lang)
+    if policy == "mean":
+        return t("missing_note", lang, n=f"{c.imputed_values:,}")
+    if policy == "listwise":
+        attrs = c.fit.missing.attrs
+        return t("missing_note_listwise", lang, pool=pool, n=f"{attrs['n_read'] - attrs['n_used']:,}")
+    if policy == "raise":
+        return t("missing_note_raise", lang)
+    mi = c.imputation
+    if mi is None or not mi.n_missing:
+        return t("missing_note_mi_none", lang, pool=pool)
+    fmi = pd.concat([mi.paths["fmi"], *([mi.index["fmi"]] if mi.index is not None else [])])
+    return t("missing_note_mi", lang, pool=pool, n=f"{mi.n_missing:,}", m=mi.m,
+             share=percent(mi.n_missing / (mi.n * len(mi.model.items)), lang),
+             fmi_low=number(fmi.min(), lang, 3), fmi_high=number(fmi.max(), lang, 3))
 
 
 def _weighting(c: EnterpriseContent) -> str:

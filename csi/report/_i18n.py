@@ -110,9 +110,22 @@ STRINGS: dict[str, dict[str, Any]] = {
     "served_customers": {"zh": "年度服务客户数", "en": "Customers served in the year"},
     "census": {"zh": "服务客户少于 {n} 户，全部调查（普查）。", "en": "Fewer than {n} customers served: all surveyed (census)."},
     "missing_values": {"zh": "缺失值（含“不知道”）", "en": "Missing values (incl. don't know)"},
+    # what the [model] missing policy did, one sentence per policy (rule 9 of docs/methods/report.md)
     "missing_note": {"zh": "模型估计时缺失值以题项均值替代（{n} 个值）；指数中的题项均值只用实际作答。",
                      "en": "For model estimation, missing values were replaced by the item mean ({n} values); "
                            "item means in the indices use actual answers only."},
+    "missing_note_listwise": {"zh": "模型估计时剔除有缺失答案的受访者（{pool}共 {n} 人）；指数中的题项均值只用实际作答。",
+                              "en": "For model estimation, respondents with a missing answer were left out ({n} in "
+                                    "{pool}); item means in the indices use actual answers only."},
+    "missing_note_raise": {"zh": "模型所用题项没有缺失答案。", "en": "The model's items have no missing answers."},
+    "missing_note_mi": {"zh": "{pool}受访者的缺失答案（{n} 个值，占 {share}）以链式方程多重插补 {m} 次（插补值取题项量表上的分值），"
+                              "模型、指数及其置信区间按 Rubin 规则合并 {m} 个完整数据集的结果；缺失信息比例 {fmi_low}–{fmi_high}。",
+                        "en": "Missing answers among the respondents of {pool} ({n} values, {share}) were imputed {m} times by chained "
+                              "equations (on the points of each item's scale); the model, the indices and their "
+                              "confidence intervals pool the {m} completed data sets by Rubin's rules (fraction of "
+                              "missing information {fmi_low}–{fmi_high})."},
+    "missing_note_mi_none": {"zh": "{pool}受访者没有缺失答案，无需插补。",
+                             "en": "No answer was missing among the respondents of {pool}: nothing was imputed."},
     "negative_weight": {"zh": "注意：{construct} 的权重中有负值，该维度指数需谨慎解读。",
                         "en": "Note: {construct} has a negative item weight; read this index with care."},
     "chart_title": {"zh": "各维度指数：本企业与行业", "en": "Dimension indices: enterprise vs industry"},
@@ -264,6 +277,9 @@ STRINGS: dict[str, dict[str, Any]] = {
     "item_weight": {"zh": "权重", "en": "Weight"},
     "loading": {"zh": "载荷", "en": "Loading"},
     "path_title": {"zh": "模型路径系数（含 {n} 次自助抽样 95% 置信区间）", "en": "Path coefficients (95% CI from {n} bootstrap resamples)"},
+    "path_title_mi": {"zh": "模型路径系数（{m} 次插补按 Rubin 规则合并，每次 {n} 次自助抽样；95% 置信区间）",
+                      "en": "Path coefficients (pooled over {m} imputations by Rubin's rules, {n} bootstrap resamples "
+                            "each; 95% CI)"},
     "path_chart_title": {"zh": "测评模型与路径系数", "en": "Estimated model and path coefficients"},
     # sampling and weighting
     "sample_plan": {"zh": "样本计划", "en": "Sample plan"},
@@ -519,6 +535,8 @@ STRINGS: dict[str, dict[str, Any]] = {
     "missing_mean": {"zh": "估计时以题项均值替代", "en": "replaced by the item mean for estimation"},
     "missing_listwise": {"zh": "整行删除", "en": "listwise deletion"},
     "missing_raise": {"zh": "不允许缺失", "en": "none allowed"},
+    "missing_mi": {"zh": "链式方程多重插补 {m} 次，按 Rubin 规则合并", "en": "multiple imputation by chained equations "
+                   "({m} imputations), pooled by Rubin's rules"},
     "estimation_pooled": {"zh": "{pool}合并估计一个模型，n = {n}", "en": "one model on {pool}, n = {n}"},
     "estimation_enterprise": {"zh": "各企业单独估计（样本不足时用{pool}合并模型），n = {n}",
                               "en": "a model per enterprise (on {pool} when too few respondents), n = {n}"},
@@ -584,6 +602,7 @@ STRINGS: dict[str, dict[str, Any]] = {
             "ave": ("平均方差提取量（AVE）", "维度解释其题项差异的平均比例，一般以 0.50 及以上为可接受。"),
             "htmt": ("HTMT", "两个维度之间重叠程度的指标，低于 0.85 说明两者可以区分。"),
             "bootstrap": ("自助抽样", "从样本中有放回地反复抽样并重新计算，用以估计结果的不确定性。"),
+            "imputation": ("多重插补", "把每个缺失答案按其他答案合理推断多次、各得一套完整数据，分别计算后合并；合并结果计入插补本身的不确定性。"),
             "ipma": ("重要性—表现分析", "把各维度对满意度的影响（重要性）与其指数（表现）对照，重要而表现差的维度优先改进。"),
             "satisfied_rate": ("满意率", "评分落在“满意”区间的受访者比例；“一般”“不满意”比例同理。"),
             "grade": ("满意度等级", "按客户满意度指数所在区间评定的等级，区间见“评价标准”。"),
@@ -626,6 +645,9 @@ STRINGS: dict[str, dict[str, Any]] = {
                      "are distinct.")),
             "bootstrap": ("Bootstrap", ("Drawing the sample again and again with replacement and recomputing, to "
                           "estimate how uncertain a result is.")),
+            "imputation": ("Multiple imputation", ("Filling in each missing answer several times from the other "
+                           "answers, computing the results on each completed data set and combining them, so that "
+                           "the uncertainty of the filled-in values is counted.")),
             "ipma": ("Importance–performance analysis", ("Each dimension's effect on satisfaction (importance) set "
                      "against its index (performance); important dimensions that perform poorly come first.")),
             "satisfied_rate": ("Satisfied rate", ("The share of respondents whose rating falls in the satisfied "
