@@ -39,7 +39,7 @@ def enlarged_study(folder: Path, n: int) -> Path:
     for name in ("questionnaire.toml", "study.toml"):
         shutil.copy(DEMO / name, folder / name)
     enterprises = pd.read_csv(DEMO / "enterprises.csv", dtype=str)
-    waves = {w: pd.read_csv(DEMO / f"responses_{w}.csv", dtype=str) for w in (2026, 2025)}
+    waves = {w: pd.read_csv(DEMO / f"responses_{w}.csv", dtype=str) for w in (2026, 2025, 2024)}
     rows, copies = [], {w: [] for w in waves}
     for k in range(n):
         base = enterprises.iloc[k % len(enterprises)]

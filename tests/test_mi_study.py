@@ -109,6 +109,14 @@ def test_the_report_says_how_the_missing_answers_were_imputed_and_pools_its_path
     np.testing.assert_allclose(shown["ci_low"], pooled.loc[shown.index, "ci_low"], rtol=1e-13)
     np.testing.assert_allclose(shown["p_value"], pooled.loc[shown.index, "p_value"], rtol=1e-13)
     assert "imputation" in formal.glossary_terms(c)
+    # the indices by channel and demographic group are pooled as the enterprise's own
+    seg = c.segments
+    variable = seg["variable"].iloc[0]
+    own = analysis.data[analysis.data[ENTERPRISE_COLUMN] == enterprise]
+    by_hand = csi.enterprise_indices(mi, own[own[variable].notna()], by=variable, weights=analysis.weight_column,
+                                     constructs=[analysis.study.model.target])
+    mine = seg[seg["variable"] == variable].set_index("level")["index"]
+    np.testing.assert_allclose(mine.loc[by_hand["enterprise_id"]], by_hand["index"], rtol=1e-12)
     glossary = unescape(report.glossary(c).html)
     assert STRINGS["glossary"][lang]["imputation"][0] in glossary
 

@@ -194,7 +194,7 @@ def enterprise_content(study: Study | str | Path, enterprise_id: str, lang: str 
         award_title=analysis.awards.rules.title.get(lang, "") if analysis.awards is not None else "",
         plan=facts.sample_plan(study, enterprise), weighting=analysis.weighting.get(enterprise.id),
         margins=facts.sample_margins(study, own, lang, analysis, enterprise),
-        rates=item_rates, segments=facts.segments(fit, own, study, analysis, lang),
+        rates=item_rates, segments=facts.segments(imputation or fit, own, study, analysis, lang),
         ipma=facts.ipma(analysis, enterprise).assign(label=lambda frame: frame["construct"].map(directed)),
         drivers=facts.drivers(fit, item_rates, study), complaints=complaints, verbatims=verbatims,
         strengths=strengths, weaknesses=weaknesses, problems=problems, boot=boot, imputation=imputation,

@@ -415,10 +415,12 @@ class _Writer:
 # -------------------------------------------------------------------- charts
 @functools.lru_cache(maxsize=32)  # the path diagram is the same in every report of a pool and language
 def svg_to_png(svg: bytes) -> tuple[bytes, float]:
-    """A chart's SVG as PNG at :data:`DPI`, and its width in points.
+    """A chart's SVG as PNG at :data:`DPI` as placed in the document, and its width in points.
 
-    CairoSVG sets a text in the first family of its list only (no fallback per glyph), so a text with Chinese
-    characters gets the CJK face first (it has Latin letters too)."""
+    A chart wider than the text is shown at the text's width, so it is rasterised at that width (more pixels
+    would not be printed: rasterising is most of a Word report's cost). CairoSVG sets a text in the first family
+    of its list only (no fallback per glyph), so a text with Chinese characters gets the CJK face first (it has
+    Latin letters too)."""
     import cairosvg
 
     text = svg.decode("utf-8")
@@ -426,7 +428,7 @@ def svg_to_png(svg: bytes) -> tuple[bytes, float]:
     match = re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', text)
     width = float(match.group(1)) if match else 432.0
     try:
-        png = cairosvg.svg2png(bytestring=text.encode("utf-8"), dpi=DPI)
+        png = cairosvg.svg2png(bytestring=text.encode("utf-8"), dpi=DPI * min(1.0, TEXT_WIDTH.pt / width))
     except Exception as exc:  # noqa: BLE001 - cairosvg raises many kinds; the report names the chart
         raise ReportError(f"a chart could not be converted to PNG for the Word report: {exc}") from None
     return png, width

@@ -19,7 +19,7 @@ from csi.indices._dissatisfaction import (
     item_importance,
 )
 from csi.io import Enterprise, Study
-from csi.pls import PLSResult
+from csi.pls import MIResult, PLSResult
 from csi.survey import SamplePlan, plan_sample
 
 MIN_SEGMENT_N = 30        # segments with fewer respondents are shown but flagged
@@ -93,8 +93,10 @@ def class_ranges(fit: PLSResult, mirrored: bool = False) -> dict[str, str]:
     return {"satisfied": span(*sat), "acceptable": span(*acc), "dissatisfied": span(*dis)}
 
 
-def segments(fit: PLSResult, own: pd.DataFrame, study: Study, analysis: StudyAnalysis, lang: str) -> pd.DataFrame:
-    """The target index by channel and demographic level, with linearization CIs."""
+def segments(fit: PLSResult | MIResult, own: pd.DataFrame, study: Study, analysis: StudyAnalysis, lang: str
+             ) -> pd.DataFrame:
+    """The target index by channel and demographic level, with linearization CIs (pooled over the imputations
+    under ``[model] missing = "mi"``, as the enterprise's own index)."""
     parts = []
     for variable in study.questionnaire.demographics:
         if variable.id not in own.columns or own[variable.id].isna().all():
