@@ -416,7 +416,7 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     keywords = _keywords(study, problems)
     remarks, remarks_errors = _remarks(study, problems)
     return StudyAnalysis(study, current, previous, data, previous_data, weighting, errors, previous_errors, fits, boots,
-                         _measurement(fits, mis, reliability), _measurement(fits, mis, htmt),
+                         *_measurement(fits, mis),
                          indices, previous_indices, benchmarks, comparisons, league, changes, ipma, rubric, awards,
                          operations, tuple(problems), _hashes(study), {key: tuple(ids) for key, ids in members.items()},
                          pool_errors, keywords, remarks, remarks_errors,
@@ -425,19 +425,17 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
                          consecutive_changes(series, study.model.model, min_n=study.report.min_n), mis)
 
 
-def _measurement(fits: Mapping[str, PLSResult], mis: Mapping[str, MIResult], table) -> dict[str, pd.DataFrame]:
-    """``reliability`` or ``htmt`` of every pool; with multiple imputation the mean over the completed sets
-    (Rubin's point estimate), its flags set from the means."""
-    out = {}
+def _measurement(fits: Mapping[str, PLSResult], mis: Mapping[str, MIResult]
+                 ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Every pool's reliability and HTMT tables; with multiple imputation the means over the completed sets
+    (Rubin's point estimate), their flags set from the means."""
+    reliabilities, htmts = {}, {}
     for key, fit in fits.items():
-        if key not in mis:
-            out[key] = table(fit)
-        elif table is reliability:
-            out[key] = flag_reliability(mean_over_imputations([reliability(f) for f in mis[key].fits], ["construct"]))
-        else:
-            mean = mean_over_imputations([htmt(f) for f in mis[key].fits], ["construct_a", "construct_b"])
-            out[key] = mean.assign(htmt_ok=mean["htmt"] < THRESHOLDS["htmt"])
-    return out
+        completed = mis[key].fits if key in mis else (fit,)
+        reliabilities[key] = flag_reliability(mean_over_imputations([reliability(f) for f in completed], ["construct"]))
+        mean = mean_over_imputations([htmt(f) for f in completed], ["construct_a", "construct_b"])
+        htmts[key] = mean.assign(htmt_ok=mean["htmt"] < THRESHOLDS["htmt"])
+    return reliabilities, htmts
 
 
 def _earlier_indices(study: Study, fits: Mapping[str, PLSResult], members: Mapping[str, list[str]],
