@@ -82,6 +82,23 @@ def test_enterprise_indices_are_rubins_rules_over_each_completed_sets_indices(an
     pd.testing.assert_series_equal(league.sort_index(), mine.sort_index(), check_names=False)
 
 
+def test_rank_intervals_rank_the_pooled_indices_over_the_completed_sets(analysis):
+    """The league's rank (of the pooled indices) is inside its interval; rank_intervals with the MIResult has the
+    pooled indices as its points (with nothing imputed it is the plain call: test_no_missing_answer_…)."""
+    (key,) = analysis.fits
+    mi = analysis.mi[key]
+    league = analysis.league.dropna(subset=["rank"])
+    assert ((league["rank_ci_low"] <= league["rank"]) & (league["rank"] <= league["rank_ci_high"])).all()
+    rows = analysis.data[analysis.data[ENTERPRISE_COLUMN].isin(league["enterprise_id"])]
+    target = analysis.study.model.target
+    got = csi.rank_intervals(mi, rows, construct=target, by=ENTERPRISE_COLUMN, weights=analysis.weight_column,
+                             n_resamples=300, seed=3)
+    pooled = csi.enterprise_indices(mi, rows, by=ENTERPRISE_COLUMN, constructs=[target],
+                                    weights=analysis.weight_column).set_index("enterprise_id")["index"]
+    np.testing.assert_allclose(got.set_index("enterprise_id")["index"], pooled.loc[got["enterprise_id"]], rtol=1e-13)
+    assert ((got["rank_ci_low"] <= got["rank"]) & (got["rank"] <= got["rank_ci_high"])).all()
+
+
 def test_indices_of_an_mi_result_need_the_rows_it_imputed(analysis):
     (key,) = analysis.fits
     stranger = analysis.data.head(3).set_axis([10**9, 10**9 + 1, 10**9 + 2])

@@ -17,7 +17,7 @@ from csi._validation import INDUSTRY_COLUMN
 from csi.exceptions import DataError
 from csi.indices import enterprise_indices, fay_herriot, holm, league_table, rank_intervals
 from csi.io import Model, Study
-from csi.pls import PLSResult
+from csi.pls import MIResult, PLSResult
 
 log = logging.getLogger("csi.analysis")
 #: The league's rank intervals, overall and within the industry (ranks only: Int64, empty when unranked).
@@ -222,13 +222,14 @@ def league_of(study: Study, indices: pd.DataFrame, comparisons: pd.DataFrame, ch
 
 
 def league_uncertainty(study: Study, league: pd.DataFrame, indices: pd.DataFrame, data: pd.DataFrame,
-                       fits: Mapping[str, PLSResult], members: Mapping[str, list[str]], weights: str | None,
+                       fits: Mapping[str, PLSResult | MIResult], members: Mapping[str, list[str]], weights: str | None,
                        n_resamples: int) -> pd.DataFrame:
     """The league with how sure its ranks and indices are (docs/methods/report.md, rule 8):
 
     - each ranked enterprise's 95 % rank intervals, overall and in its industry (:func:`csi.rank_intervals`:
       every enterprise's respondents resampled, its pool's index weights held; the ranked enterprises only,
-      as the league ranks them; the study's seed);
+      as the league ranks them; the study's seed; a pool fitted by multiple imputation resamples its completed
+      data sets in turn, each with its own fit);
     - every enterprise's (with at least ``[report] min_n`` respondents) Fay–Herriot index of the target, ``fh_index`` with ``fh_std_error`` (√MSE) and
       ``fh_gamma``, the weight of its own direct index (:func:`csi.fay_herriot`, shrunk toward its
       industry's mean by its sampling variance). Shown beside the direct index, never instead of it.

@@ -405,8 +405,8 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
               (study.current_label, indices)]
     waves = pd.concat([table.assign(wave=label)[["wave", *INDEX_COLUMNS]] for label, table in series],
                       ignore_index=True)
-    league = league_uncertainty(study, league_of(study, indices, comparisons, changes), indices, data, fits, members,
-                                weights, BOOTSTRAP_RESAMPLES)
+    league = league_uncertainty(study, league_of(study, indices, comparisons, changes), indices, data, fits | mis,
+                                members, weights, BOOTSTRAP_RESAMPLES)
     ipma = _ipma(study, indices, fits, members)
     problems: list[tuple[str, str]] = []
     own_problems: dict[str, list[tuple[str, str]]] = {}

@@ -15,6 +15,11 @@ bootstrap to quantify the authority of an empirical ranking", Annals of Statisti
 
 The weights' own sampling error (shared by the enterprises of a pool) is held fixed, as in
 :func:`csi.index_difference`.
+
+With multiple imputation (an :class:`MIResult` as a pool's fit) the point index is the pooled one of
+:func:`csi.enterprise_indices`, and the resamples are shared out among the completed data sets (resample k uses
+set k mod m, scored with that set's fit): the pooled-sample bootstrap of Schomaker & Heumann (2018), "Bootstrap
+inference when using multiple imputation", Statistics in Medicine 37(14), 2252–2266.
 """
 
 from __future__ import annotations
@@ -33,14 +38,15 @@ from csi._stats import weighted_means
 from csi._validation import suggest
 from csi.exceptions import DataError
 from csi.indices._index import _bounds, _normalized_weights, _owner, enterprise_indices
-from csi.pls import PLSResult
+from csi.pls import MIResult, PLSResult
 from csi.pls._bootstats import draw_counts
 
 __all__ = ["rank_intervals"]
 
 
 @public(subjects=2)
-def rank_intervals(fit: PLSResult | Mapping[str, PLSResult], data: pd.DataFrame, *, construct: str = "Satisfaction",
+def rank_intervals(fit: PLSResult | MIResult | Mapping[str, PLSResult | MIResult], data: pd.DataFrame, *,
+                   construct: str = "Satisfaction",
                    by: str = "enterprise_id", industry: str | Mapping[str, str] | None = None,
                    pools: Mapping[str, Sequence[str]] | None = None, weights: Any = None, n_resamples: int = 2000,
                    seed: int | None = SEED, level: float = 0.95,
@@ -49,9 +55,10 @@ def rank_intervals(fit: PLSResult | Mapping[str, PLSResult], data: pd.DataFrame,
 
     Parameters
     ----------
-    fit : PLSResult, or a mapping pool key → PLSResult
+    fit : PLSResult or MIResult, or a mapping pool key → either
         The fit whose index weights score the enterprises (a pooled model); or one fit per pool, e.g.
-        ``StudyAnalysis.fits``, with ``pools`` saying which enterprises each scores.
+        ``StudyAnalysis.fits``, with ``pools`` saying which enterprises each scores. An :class:`MIResult` scores
+        its pool's enterprises on each completed data set (``data`` must be rows of the data it imputed).
     data : DataFrame
         The respondents, with the enterprise column ``by``.
     construct : str
@@ -96,20 +103,27 @@ def rank_intervals(fit: PLSResult | Mapping[str, PLSResult], data: pd.DataFrame,
     ids = ids.tolist()
     fits = {id(f): f for f in scorers.values()}
     owner = np.array([id(scorers[e]) for e in ids])[codes]  # the fit that scores each row
-    own, parts = {}, {}  # enterprise → (index, n) by enterprise_indices, one call per fit; fit → index parts
+    own, parts = {}, {}  # enterprise → (index, n) by enterprise_indices, one call per fit; fit → parts per set
     for key, model_fit in fits.items():
-        _check_construct(model_fit, construct)
+        completed = model_fit.fits if isinstance(model_fit, MIResult) else (model_fit,)
+        _check_construct(completed[0], construct)
         mine = owner == key
         table = enterprise_indices(model_fit, data[mine], by=by, constructs=[construct], weights=w[mine], scale=scale)
         own |= {e: (i, k) for e, i, k in table[["enterprise_id", "index", "n"]].itertuples(index=False)}
-        parts[key] = _index_parts(model_fit, construct, scale)
+        parts[key] = [_index_parts(f, construct, scale) for f in completed]
     point = [float(own[e][0]) for e in ids]
     n = [int(own[e][1]) for e in ids]
     boot = np.empty((n_resamples, len(ids)))  # resamples × enterprises
     for code, enterprise in enumerate(ids):
         rows = np.flatnonzero(codes == code)
         counts = draw_counts(rng, len(rows), n_resamples, None, None)
-        boot[:, code] = _resampled(parts[id(scorers[enterprise])], data.iloc[rows], w[rows], counts)
+        scorer = scorers[enterprise]
+        sets = scorer.imputations if isinstance(scorer, MIResult) else (None,)
+        for k, (set_parts, completed) in enumerate(zip(parts[id(scorer)], sets)):
+            frame = data.iloc[rows]
+            if completed is not None:  # the k-th completed set's answers in the missing cells
+                frame = frame.assign(**completed.loc[frame.index, list(scorer.model.items)])
+            boot[k::len(sets), code] = _resampled(set_parts, frame, w[rows], counts[k::len(sets)])
     ok = np.isfinite(boot).all(axis=1)
     if ok.sum() < 2:
         raise DataError(f"rank_intervals: only {int(ok.sum())} of {n_resamples} resamples give every enterprise an "
@@ -163,21 +177,22 @@ def _by_group(groups: list[str], point: np.ndarray, boot: np.ndarray, alpha: flo
         yield cols, _ranked(point[cols], boot[:, cols], alpha)
 
 
-def _scorers(fit: Any, pools: Mapping[str, Sequence[str]] | None, enterprises: pd.Series) -> dict[Any, PLSResult]:
+def _scorers(fit: Any, pools: Mapping[str, Sequence[str]] | None, enterprises: pd.Series
+             ) -> dict[Any, PLSResult | MIResult]:
     """The fit that scores each enterprise of the data."""
     present = list(dict.fromkeys(enterprises))
-    if isinstance(fit, PLSResult):
+    if isinstance(fit, PLSResult | MIResult):
         if pools is not None:
             raise DataError("rank_intervals: pools= goes with one fit per pool (a mapping pool key → PLSResult); "
                             "with a single fit, leave it out")
         return dict.fromkeys(present, fit)
-    if not isinstance(fit, Mapping) or not all(isinstance(f, PLSResult) for f in fit.values()):
-        raise DataError(f"rank_intervals: fit must be a PLSResult or a mapping pool key → PLSResult "
+    if not isinstance(fit, Mapping) or not all(isinstance(f, PLSResult | MIResult) for f in fit.values()):
+        raise DataError(f"rank_intervals: fit must be a PLSResult (or MIResult) or a mapping pool key → PLSResult "
                         f"(StudyAnalysis.fits), got {type(fit).__name__}")
     if pools is None:
         raise DataError("rank_intervals: with one fit per pool, pools= must say which enterprises each scores "
                         "(StudyAnalysis.pools)")
-    scorer: dict[Any, PLSResult] = {}
+    scorer: dict[Any, PLSResult | MIResult] = {}
     for key, members in pools.items():
         for enterprise in members:
             if key in fit:
