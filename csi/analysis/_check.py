@@ -115,16 +115,13 @@ def check_study(study: Study | str | Path) -> StudyCheck:
     warnings: list[str] = []
     _check_industries(study, warnings)
     current = _responses(study, errors)
-    if study.previous_wave:
-        previous = _responses(study, errors, previous=True)
-        if previous is not None:
-            _, _, failed = _weigh(study, previous.kept)
-            warnings += weighting_failures(study, failed, " in the previous wave (its changes are not shown)")
-    for wave in study.earlier_waves:  # read by the run as the previous wave is
-        earlier = _responses(study, errors, wave=wave)
+    for wave in study.waves:  # every earlier wave is read as the run reads it; the last is the previous one
+        earlier = _responses(study, errors, wave)
         if earlier is not None:
             _, _, failed = _weigh(study, earlier.kept)
-            warnings += weighting_failures(study, failed, f" in wave {wave.label} (left out of its trend)")
+            where = " in the previous wave (its changes are not shown)" if wave == study.waves[-1] else \
+                f" in wave {wave.label} (left out of its trend)"
+            warnings += weighting_failures(study, failed, where)
     ledger, reasons, indices = None, (), None
     if current is not None:
         ledger, reasons = current.ledger, _reasons(current)
@@ -153,10 +150,9 @@ def _check_industries(study: Study, warnings: list[str]) -> None:
                         '{ zh = "…", en = "…" } }.')
 
 
-def _responses(study: Study, errors: list[str], previous: bool = False, wave: Wave | None = None
-               ) -> ScreeningResult | None:
+def _responses(study: Study, errors: list[str], wave: Wave | None = None) -> ScreeningResult | None:
     try:
-        return load_responses(study, previous=previous, wave=wave)
+        return load_responses(study, wave)
     except CSIError as exc:  # the run stops here too; what depends on these responses cannot be checked
         errors.append(str(exc))
         return None

@@ -361,7 +361,7 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     """
     study = study if isinstance(study, Study) else load_study(study)
     current = load_responses(study)
-    previous = load_responses(study, previous=True) if study.previous_wave else None
+    previous = load_responses(study, study.waves[-1]) if study.waves else None
     log.info("read and screened: %s responses, %s kept%s", f"{len(current.kept) + len(current.excluded):,}",
              f"{len(current.kept):,}", "" if previous is None else f" (previous wave: {len(previous.kept):,} kept)")
     data, weighting, errors = _weigh(study, current.kept)
@@ -373,7 +373,7 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     weights = _weight_column(study)
     fits, boots, mis, pool_errors, failures = {}, {}, {}, {}, []
     pools, members = _pools(study, data)
-    imputing = study.model.missing == "mi"
+    imputing = study.model.missing == "mi"  # then each pool's enterprises are scored by its MIResult
     for k, (key, rows) in enumerate(pools, 1):
         log.info("estimating %d/%d: %s (n = %s, %d bootstrap resamples%s)", k, len(pools), key, f"{len(rows):,}",
                  BOOTSTRAP_RESAMPLES, f" on each of {study.model.imputations} imputations" if imputing else "")
@@ -393,11 +393,12 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     if pools and not fits:  # nothing to report at all: the run stops, saying why (each reason once)
         raise type(failures[0])(" ".join(dict.fromkeys(pool_errors.values())))
     cfas = _cfas(fits, pools) if study.model.cfa else {}
-    indices = _indices(study, data, fits | mis, members, weights)
+    scorers = fits | mis  # what scores a pool's enterprises: its fit, or its imputations
+    indices = _indices(study, data, scorers, members, weights)
     previous_indices = _indices(study, previous_data, fits, members, weights) if previous_data is not None \
         else indices.iloc[:0]
     shares = survey_weight_totals(study, data, weights)
-    benchmarks = benchmark_table(indices, shares, study, data, fits | mis, members, weights)
+    benchmarks = benchmark_table(indices, shares, study, data, scorers, members, weights)
     comparisons = compare(indices, shares, benchmarks, study)
     changes = compare_waves(indices, previous_indices, study.model.model, min_n=study.report.min_n)
     series = [*_earlier_indices(study, fits, members, weights), *([(study.waves[-1].label, previous_indices)]
@@ -405,7 +406,7 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
               (study.current_label, indices)]
     waves = pd.concat([table.assign(wave=label)[["wave", *INDEX_COLUMNS]] for label, table in series],
                       ignore_index=True)
-    league = league_uncertainty(study, league_of(study, indices, comparisons, changes), indices, data, fits | mis,
+    league = league_uncertainty(study, league_of(study, indices, comparisons, changes), indices, data, scorers,
                                 members, weights, BOOTSTRAP_RESAMPLES)
     ipma = _ipma(study, indices, fits, members)
     problems: list[tuple[str, str]] = []
@@ -445,7 +446,7 @@ def _earlier_indices(study: Study, fits: Mapping[str, PLSResult], members: Mappi
     indices, with the reason logged."""
     out = []
     for wave in study.earlier_waves:
-        screened = load_responses(study, wave=wave)
+        screened = load_responses(study, wave)
         data, _, errors = _weigh(study, screened.kept)
         for message in weighting_failures(study, errors, f" in wave {wave.label} (left out of its trend)"):
             log.warning(message)
@@ -485,13 +486,12 @@ def _cfas(fits: Mapping[str, PLSResult], pools: list) -> dict[str, CFAResult | s
     return out
 
 
-def load_responses(study: Study, previous: bool = False, wave: Wave | None = None) -> ScreeningResult:
-    """Read the study's responses (or its previous wave, or ``wave``, one of :attr:`Study.waves`) and screen them."""
-    previous = previous or wave is not None
-    files = wave.files if wave is not None else study.previous_wave if previous else study.responses
+def load_responses(study: Study, wave: Wave | None = None) -> ScreeningResult:
+    """Read the study's responses (or those of ``wave``, one of :attr:`Study.waves`) and screen them."""
+    files = study.responses if wave is None else wave.files
     invalid = "raise" if study.screening.out_of_range == "raise" else "flag"
     responses = read_responses(files, study.questionnaire, invalid=invalid, sheet=study.sheet)
-    key = "previous_wave" if previous else "responses"
+    key = "responses" if wave is None else "previous_wave"
     for path in _without_rows(files, responses):
         raise StudyError(f"{study.path.name}: [data] {key}: {path}: no respondents, only a header (or nothing) "
                          f"where one row per respondent was expected; fill the file, or remove it from [data] {key}.")

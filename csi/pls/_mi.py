@@ -34,7 +34,7 @@ from csi._api import (
     parameter_error,
     public,
 )
-from csi._data import SCHEMES, declared_scales, item_matrix, row_labels
+from csi._data import SCHEMES, declared_scales, item_matrix, row_labels, scale_bounds
 from csi._display import Card, Display, Summary, number
 from csi.exceptions import DataError, ModelSpecError, SchemaError
 from csi.io import Model
@@ -285,23 +285,13 @@ class MIResult(Display):
 # ---------------------------------------------------------------- imputation
 def _bounds(data: pd.DataFrame, items: tuple[str, ...], scale: Any, nan: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(min, max) per item: ``scale`` for all, else the declared ones; ±inf for complete items without one."""
-    if scale is not None:
-        try:
-            lo, hi = (float(v) for v in scale)
-        except (TypeError, ValueError):
-            raise SchemaError(f"estimate_mi: scale must be a (min, max) pair of numbers, got {scale!r}") from None
-        if not hi > lo:
-            raise SchemaError(f"estimate_mi: scale=({lo:g}, {hi:g}); max must exceed min")
-        return np.full(len(items), lo), np.full(len(items), hi)
     declared = declared_scales(data.attrs.get("scales") or {}, items)
     absent = [i for j, i in enumerate(items) if nan[:, j].any() and i not in declared]
-    if absent:
+    if scale is None and absent:
         raise SchemaError(f"estimate_mi: no declared scale for item(s) {', '.join(absent)}, which have missing answers "
                           "to impute on the scale's points; pass scale=(min, max), e.g. scale=(1, 10), or read the data "
                           "with a questionnaire that declares the scales")
-    lo = np.array([declared.get(i, (-np.inf, np.inf))[0] for i in items])
-    hi = np.array([declared.get(i, (-np.inf, np.inf))[1] for i in items])
-    return lo, hi
+    return scale_bounds({**dict.fromkeys(items, (-np.inf, np.inf)), **declared}, items, scale)
 
 
 def _check_items(x: np.ndarray, items: tuple[str, ...], index: pd.Index, lo: np.ndarray, hi: np.ndarray) -> None:
