@@ -14,6 +14,7 @@ import contextlib
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -95,7 +96,9 @@ class WarmKernel:
     def _start(self) -> None:
         self.shutdown()
         self.km = _WarmKernelManager(kernel_name=self.kernel_name)
-        self.km.start_kernel(cwd=str(self.cwd), extra_arguments=KERNEL_ARGUMENTS)
+        # the kernel's own log lines (e.g. "Parent appears to have exited" after an interrupted run) are not the
+        # report's: a cell's output and errors reach csi as the kernel's messages, a dead kernel as DeadKernelError
+        self.km.start_kernel(cwd=str(self.cwd), extra_arguments=KERNEL_ARGUMENTS, stderr=subprocess.DEVNULL)
         # An asynchronous client, as nbclient's own: a blocking one blocked nbclient's event loop in
         # get_msg(timeout=None), so neither the cell timeout nor the dead-kernel check ever ran.
         self.kc = self.km.client()
