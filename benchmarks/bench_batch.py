@@ -1,6 +1,7 @@
 """Batch reports: 100 enterprises, HTML + PDF, timed; per-report breakdown; papermill CLI peer.
 
 Run: python benchmarks/bench_batch.py [--enterprises 100] [--workers 2] [--peer 4] [--pdf-engine both]
+     python benchmarks/bench_batch.py --editable [--repeat 3]   (what --format docx,xlsx adds)
 
 The study is the demo study enlarged to ``--enterprises`` enterprises (each a copy of a demo enterprise's
 respondents under a new id, in a temporary folder). Printed:
@@ -14,7 +15,9 @@ respondents under a new id, in a temporary folder). Printed:
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -98,25 +101,40 @@ def peer(study_path: Path, folder: Path, count: int) -> float:
     return (time.perf_counter() - start) / count
 
 
-def editable(enterprises: int, workers: int, engines: tuple[str, ...]) -> None:
-    """What --format docx,xlsx adds to a batch of HTML + PDF, per PDF engine: both runs from scratch, in one
-    process."""
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (all processes: main, workers, kernels, browsers),
+    from /proc/stat; a run's difference is its CPU cost, which scatters far less than its wall time."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def editable(enterprises: int, workers: int, engines: tuple[str, ...], repeat: int) -> None:
+    """What --format docx,xlsx adds to a batch of HTML + PDF, per PDF engine: ``repeat`` pairs of runs from
+    scratch in one process, the order alternating (HTML + PDF first, then last), medians of wall and CPU."""
+    plain, full = ("html", "pdf"), ("html", "pdf", "docx", "xlsx")
     with tempfile.TemporaryDirectory(prefix="csi-bench-") as tmp:
         folder = Path(tmp)
         study = enlarged_study(folder, enterprises)
         for engine in engines:
-            seconds = {}
-            for formats in (("html", "pdf"), ("html", "pdf", "docx", "xlsx")):
-                start = time.perf_counter()
-                result = run.run_study(study, folder / f"{engine}-{'-'.join(formats)}", formats=formats,
-                                       workers=workers, force=True, pdf_engine=engine)
-                seconds[formats] = time.perf_counter() - start
-                ok = len(result.outcomes) - len(result.failed)
-                print(f"csi run: {ok} of {len(result.outcomes)} enterprise reports ({', '.join(formats)}; {engine}) "
-                      f"with {workers} workers in {seconds[formats]:.1f} s", flush=True)
-            base, full = seconds.values()
-            print(f"{engine}: Word + workbooks add {full - base:.1f} s = {100 * (full - base) / base:.0f} % to HTML + PDF",
-                  flush=True)
+            wall, cpu = {plain: [], full: []}, {plain: [], full: []}
+            for k in range(repeat):
+                for formats in ((plain, full) if k % 2 == 0 else (full, plain)):
+                    out = folder / f"{engine}-{'-'.join(formats)}"
+                    shutil.rmtree(out, ignore_errors=True)
+                    busy, start = busy_seconds(), time.perf_counter()
+                    result = run.run_study(study, out, formats=formats, workers=workers, force=True,
+                                           pdf_engine=engine)
+                    wall[formats].append(time.perf_counter() - start)
+                    cpu[formats].append(busy_seconds() - busy)
+                    ok = len(result.outcomes) - len(result.failed)
+                    print(f"csi run: {ok} of {len(result.outcomes)} enterprise reports ({', '.join(formats)}; "
+                          f"{engine}) with {workers} workers: {wall[formats][-1]:.1f} s wall, "
+                          f"{cpu[formats][-1]:.1f} CPU-s", flush=True)
+            for name, measure in (("wall", wall), ("CPU", cpu)):
+                base, more = statistics.median(measure[plain]), statistics.median(measure[full])
+                print(f"{engine}, median {name} of {repeat}: HTML + PDF {base:.1f} s, + Word + workbooks {more:.1f} s: "
+                      f"{100 * (more - base) / base:+.0f} %", flush=True)
 
 
 def main() -> None:
@@ -127,10 +145,11 @@ def main() -> None:
     parser.add_argument("--pdf-engine", default="both", choices=("both", "weasyprint", "chromium"))
     parser.add_argument("--editable", action="store_true",
                         help="only: HTML + PDF, then HTML + PDF + Word + workbooks, and the added cost (per engine)")
+    parser.add_argument("--repeat", type=int, default=3, help="with --editable: pairs of runs, order alternating")
     args = parser.parse_args()
     engines = ("weasyprint", "chromium") if args.pdf_engine == "both" else (args.pdf_engine,)
     if args.editable:
-        editable(args.enterprises, args.workers, engines)
+        editable(args.enterprises, args.workers, engines, args.repeat)
         return
     with tempfile.TemporaryDirectory(prefix="csi-bench-") as tmp:
         folder = Path(tmp)

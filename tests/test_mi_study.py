@@ -120,6 +120,8 @@ def test_the_report_says_how_the_missing_answers_were_imputed_and_pools_its_path
     assert note.split("（")[0].split("(")[0] in text
     model = unescape(re.sub(r"<[^>]+>", " ", report.indicators(c).html))
     assert {"zh": f"{M} 次插补按 Rubin 规则合并", "en": f"pooled over {M} imputations by Rubin's rules"}[lang] in model
+    reliability = unescape(re.sub(r"<[^>]+>", " ", report.reliability(c).html))
+    assert {"zh": f"{M} 个插补完整数据集", "en": f"mean over the {M} completed data sets"}[lang] in reliability
     # the path table's intervals are Rubin's
     shown = c.paths.set_index(["source_id", "target_id"])
     pooled = mi.paths.set_index(["source", "target"])

@@ -71,6 +71,8 @@ STRINGS: dict[str, dict[str, Any]] = {
               "Cronbach's alpha and composite reliability rho_C ≥ 0.70 (Nunnally 1978), average variance "
               "extracted AVE ≥ 0.50 (Fornell & Larcker 1981), HTMT < 0.85 (Henseler et al. 2015). Alpha is "
               "raw alpha (as in SPSS and R psych)."},
+    "reliability_mi": {"zh": "各值为 {m} 个插补完整数据集上结果的平均值。",
+                       "en": "Each value is the mean over the {m} completed data sets of the multiple imputation."},
     "items_k": {"zh": "题项数", "en": "Items"},
     "alpha": {"zh": "Cronbach α", "en": "Cronbach's alpha"},
     "rho_a": {"zh": "ρA", "en": "rho_A"},

@@ -99,6 +99,8 @@ def table(frame: pd.DataFrame, columns: dict[str, str], lang: str, digits: dict[
 def reliability(c: EnterpriseContent) -> Html:
     lang = c.lang
     note = t("reliability_note", lang, pool=t(f"pool_{c.pool}", lang), n=f"{c.fit.n:,}")
+    if c.imputation is not None and c.imputation.n_missing:  # the tables are means over the completed sets
+        note += ("" if lang == "zh" else " ") + t("reliability_mi", lang, m=c.imputation.m)
     table_html = table(c.reliability, {"label": t("dimension", lang), "k": t("items_k", lang), "alpha": t("alpha", lang),
                                    "rho_a": t("rho_a", lang), "rho_c": t("rho_c", lang), "ave": t("ave", lang)},
                    lang, {"alpha": 3, "rho_a": 3, "rho_c": 3, "ave": 3})
