@@ -27,10 +27,13 @@ declared scales [min_i, max_i], standardized outer weights w*_i and item SDs s_i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import stats
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _CHUNK = 1 << 16  # rows per block in the chunked cross-products of weighted_cov (bounds memory)
 
@@ -171,18 +174,26 @@ def index_values(wn: np.ndarray, mean: np.ndarray, lo: np.ndarray, hi: np.ndarra
 
 
 # ---------------------------------------------------------------- small-sample inference
-def satterthwaite_df(parts: np.ndarray, n: np.ndarray) -> np.ndarray:
+def satterthwaite_df(parts: np.ndarray, df: np.ndarray) -> np.ndarray:
     """Welch–Satterthwaite degrees of freedom of a sum of independent variance parts.
 
-    ``parts[..., j]`` = c_j² se_j², the j-th independent estimate's share of Var(Σ c_j I_j), estimated from
-    ``n[..., j]`` respondents: df = (Σ_j parts_j)² / Σ_j parts_j² / (n_j − 1) (Satterthwaite 1946; Welch 1947).
-    For one estimate it is n − 1; a part with n ≤ 1 (no variance estimate) makes the df NaN.
+    ``parts[..., j]`` = c_j² se_j², the j-th independent estimate's share of Var(Σ c_j I_j), whose variance
+    has ``df[..., j]`` degrees of freedom (:func:`estimate_df`): ν = (Σ_j parts_j)² / Σ_j parts_j² / df_j
+    (Satterthwaite 1946; Welch 1947). For one estimate it is its own df; a part with df ≤ 0 (no variance
+    estimate) makes ν NaN; an infinite df_j adds nothing to the denominator.
     """
-    parts, n = np.asarray(parts, dtype=float), np.asarray(n, dtype=float)
+    parts, df = np.asarray(parts, dtype=float), np.asarray(df, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(parts > 0, parts**2 / (n - 1), 0.0)
-        df = parts.sum(axis=-1) ** 2 / terms.sum(axis=-1)
-    return np.where((n <= 1).any(axis=-1), np.nan, df)
+        terms = np.where(parts > 0, parts**2 / df, 0.0)
+        nu = parts.sum(axis=-1) ** 2 / terms.sum(axis=-1)
+    return np.where((df <= 0).any(axis=-1), np.nan, nu)
+
+
+def estimate_df(frame: pd.DataFrame) -> np.ndarray:
+    """The degrees of freedom of each row's estimate: its ``df`` column where there is one (Rubin's ν of an
+    index pooled over imputations, :func:`csi.enterprise_indices` of an ``MIResult``), else n − 1 (a weighted
+    mean of n respondents)."""
+    return (frame["df"] if "df" in frame.columns else frame["n"] - 1).to_numpy(dtype=float)
 
 
 def t_quantile(level: float, df: Any) -> np.ndarray:

@@ -106,6 +106,31 @@ def test_indices_of_an_mi_result_need_the_rows_it_imputed(analysis):
         csi.enterprise_indices(analysis.mi[key], stranger, by=ENTERPRISE_COLUMN)
 
 
+def test_the_tests_on_pooled_indices_take_their_pooled_degrees_of_freedom(analysis):
+    """An index pooled over imputations has Rubin's ν (below n − 1 where answers were imputed): the gap to the
+    industry benchmark and the change since the previous wave take the Welch–Satterthwaite df of the ν's."""
+    idx = analysis.indices
+    assert (idx["df"] < idx["n"] - 1).any()
+    comp = analysis.comparisons.dropna(subset=["p_value"]).iloc[0]
+    industry = {e.id: e.industry for e in analysis.study.enterprises}
+    peers = idx[(idx["construct"] == comp["construct"])
+                & (idx["enterprise_id"].map(industry) == comp["industry"])].reset_index(drop=True)
+    counted = (peers["n"] >= analysis.study.report.min_n).to_numpy()
+    pi = counted / counted.sum()  # mean of enterprises: the counted enterprises' equal shares
+    coef = (peers["enterprise_id"] == comp["enterprise_id"]).to_numpy(float) - pi
+    parts = (coef**2 * peers["std_error"] ** 2).to_numpy()
+    used = coef != 0
+    nu = parts[used].sum() ** 2 / np.sum(parts[used] ** 2 / peers["df"].to_numpy()[used])
+    assert comp["df"] == pytest.approx(nu, rel=1e-12)
+    assert comp["df"] < parts[used].sum() ** 2 / np.sum(parts[used] ** 2 / (peers["n"].to_numpy()[used] - 1))
+    change = analysis.changes.dropna(subset=["p_value"]).iloc[0]
+    now = idx.set_index(KEYS).loc[(change["enterprise_id"], change["construct"])]
+    before = analysis.previous_indices.set_index(KEYS).loc[(change["enterprise_id"], change["construct"])]
+    assert "df" not in analysis.previous_indices  # the previous wave is scored, not imputed: n − 1
+    a, b = now["std_error"] ** 2, before["std_error"] ** 2
+    assert change["df"] == pytest.approx((a + b) ** 2 / (a**2 / now["df"] + b**2 / (before["n"] - 1)), rel=1e-12)
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_report_says_how_the_missing_answers_were_imputed_and_pools_its_paths(analysis, lang,
                                                                                  no_chart_pixels):
@@ -152,7 +177,8 @@ def test_no_missing_answer_gives_the_plain_analysis_exactly(tmp_path):
     plain = csi.analyse_study(edit(tmp_path, f'missing = "mi"\nimputations = {M}', 'missing = "raise"'))
     (key,) = plain.fits
     assert imputed.mi[key].n_missing == 0 and imputed.mi[key].m == 1
-    pd.testing.assert_frame_equal(imputed.indices, plain.indices, rtol=1e-12)
+    pd.testing.assert_frame_equal(imputed.indices[plain.indices.columns], plain.indices, rtol=1e-12)
+    assert (imputed.indices["df"] == imputed.indices["n"] - 1).all() and (imputed.indices["fmi"] == 0).all()
     pd.testing.assert_frame_equal(imputed.fits[key].paths, plain.fits[key].paths, rtol=1e-12)
     np.testing.assert_allclose(imputed.mi[key].paths["std_error"], plain.boots[key].paths["std_error"], rtol=1e-12)
     pd.testing.assert_frame_equal(imputed.league, plain.league, rtol=1e-12)

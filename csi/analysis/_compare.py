@@ -66,18 +66,19 @@ def benchmark_table(indices: pd.DataFrame, shares: pd.Series, study: Study, data
     for (group, construct), g in groups:
         pi = _benchmark_weights(study, g)
         parts = np.square(pi) * np.square(g["std_error"].to_numpy())
+        df = _stats.satterthwaite_df(parts[pi > 0], _stats.estimate_df(g)[pi > 0])
         rows.append({"industry": group, "construct": construct, "index": float(np.dot(pi, g["index"])),
                      "std_error": float(np.sqrt(parts.sum())), "n_enterprises": int((pi > 0).sum()),
-                     "definition": study.benchmark, "df": float(_stats.satterthwaite_df(parts[pi > 0],
-                                                                                         g["n"].to_numpy()[pi > 0]))})
+                     "definition": study.benchmark, "df": float(df)})
     out = pd.DataFrame(rows, columns=["industry", "construct", "index", "std_error", "n_enterprises", "definition",
                                       "df"])
     if study.benchmark == "pooled" and len(out):
-        pooled = _pooled_industry_indices(study, data, fits, members, weights).set_index(["industry", "construct"])
+        pooled = _pooled_industry_indices(study, data, fits, members, weights)
+        pooled = pooled.assign(df=_stats.estimate_df(pooled)).set_index(["industry", "construct"])
         for i, key in enumerate(zip(out["industry"], out["construct"])):
             if key in pooled.index:
-                out.loc[i, ["index", "std_error"]] = pooled.loc[key, ["index", "std_error"]].to_numpy(dtype=float)
-                out.loc[i, "df"] = float(pooled.loc[key, "n"]) - 1
+                out.loc[i, ["index", "std_error", "df"]] = pooled.loc[key, ["index", "std_error", "df"]].to_numpy(
+                    dtype=float)
     q = _stats.t_quantile(0.95, out["df"].to_numpy(dtype=float))  # Welch–Satterthwaite df of the mean
     out["ci_low"], out["ci_high"] = out["index"] - q * out["std_error"], out["index"] + q * out["std_error"]
     return out[["industry", "construct", "index", "std_error", "ci_low", "ci_high", "n_enterprises", "definition"]]
@@ -115,6 +116,7 @@ def compare(indices: pd.DataFrame, shares: pd.Series, benchmarks: pd.DataFrame, 
     """
     model = study.model.model
     industry = {e.id: e.industry for e in study.enterprises}
+    own_df = _stats.estimate_df(indices)  # before the gap's df replaces a df column of the indices'
     t = indices.assign(industry=indices["enterprise_id"].map(industry),
                        share=indices["enterprise_id"].map(shares).astype(float), std_error_gap=np.nan, df=np.nan)
     peers = t.groupby(["industry", "construct"], sort=False)["enterprise_id"].transform("size") > 1
@@ -134,8 +136,8 @@ def compare(indices: pd.DataFrame, shares: pd.Series, benchmarks: pd.DataFrame, 
         parts = coef**2 * np.square(g["std_error"].to_numpy())[None, :]
         used = np.abs(coef) > 0
         t.loc[g.index, "std_error_gap"] = np.sqrt(parts.sum(axis=1))
-        t.loc[g.index, "df"] = [float(_stats.satterthwaite_df(parts[e][used[e]], g["n"].to_numpy()[used[e]]))
-                                for e in range(k)]
+        dfs = own_df[t.index.get_indexer(g.index)]
+        t.loc[g.index, "df"] = [float(_stats.satterthwaite_df(parts[e][used[e]], dfs[used[e]])) for e in range(k)]
     t["gap"] = (t["index"] - t["benchmark"]).where(peers)
     t["direction"] = [model.direction(c) for c in t["construct"]]
     t["favourable_gap"] = t["gap"] * t["direction"]
@@ -168,12 +170,15 @@ def compare_waves(now: pd.DataFrame, before: pd.DataFrame, model: Model, alpha: 
     cols = CHANGE_COLUMNS
     if before.empty:
         return pd.DataFrame(columns=cols)
-    old = before[["enterprise_id", "construct", "index", "std_error", "n"]].rename(
-        columns={"index": "previous_index", "std_error": "previous_std_error", "n": "previous_n"})
-    t = now[["enterprise_id", "construct", "index", "std_error", "n"]].merge(old, on=["enterprise_id", "construct"])
+    old = before.assign(own_df=_stats.estimate_df(before))[["enterprise_id", "construct", "index", "std_error", "n",
+                                                            "own_df"]].rename(
+        columns={"index": "previous_index", "std_error": "previous_std_error", "n": "previous_n",
+                 "own_df": "previous_df"})
+    t = now.assign(own_df=_stats.estimate_df(now))[["enterprise_id", "construct", "index", "std_error", "n", "own_df"]
+                                                   ].merge(old, on=["enterprise_id", "construct"])
     t["change"] = t["index"] - t["previous_index"]
     parts = np.column_stack([t["std_error"] ** 2, t["previous_std_error"] ** 2])
-    t["df"] = _stats.satterthwaite_df(parts, t[["n", "previous_n"]].to_numpy(dtype=float))
+    t["df"] = _stats.satterthwaite_df(parts, t[["own_df", "previous_df"]].to_numpy(dtype=float))
     tested = (t[["n", "previous_n"]].min(axis=1) >= min_n) & t["df"].notna()
     se = np.sqrt(parts.sum(axis=1))
     q = np.where(tested, _stats.t_quantile(0.95, t["df"]), np.nan)

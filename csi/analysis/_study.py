@@ -114,7 +114,8 @@ class StudyAnalysis(Display):
     each set bootstrapped with the study's resamples), pooled by Rubin's rules. Then ``fits`` holds each pool's
     pooled point estimates (:attr:`MIResult.fit`), ``boots`` nothing, ``reliability`` and ``htmt`` the means over
     the completed sets, and ``indices`` each enterprise's index pooled over them (:func:`csi.enterprise_indices`
-    of the MIResult: ``fmi`` is each index's fraction of missing information). The earlier waves are scored
+    of the MIResult: ``df`` is each index's Rubin degrees of freedom, which the comparisons' and changes' tests
+    take, ``fmi`` its fraction of missing information). The earlier waves are scored
     from their answered items, as with every other policy (docs/methods/multiple-imputation.md).
 
     ``cfa`` (with ``[model] cfa = true``) maps a pool key to its measurement model fitted as a covariance-based
@@ -691,12 +692,14 @@ def _ipma(study: Study, indices: pd.DataFrame, fits: Mapping[str, PLSResult], me
 
 
 INDEX_COLUMNS = ["enterprise_id", "construct", "index", "std_error", "ci_low", "ci_high", "n"]
+#: What an index pooled over imputations adds: Rubin's degrees of freedom, the fraction of missing information.
+POOLED_COLUMNS = ["df", "fmi"]
 
 
 def _indices(study: Study, data: pd.DataFrame, fits: Mapping[str, PLSResult | MIResult],
              members: Mapping[str, list[str]], weights: str | None) -> pd.DataFrame:
     """Every enterprise's indices (all constructs) with linearization SEs, with the current fit of its pool
-    (an MIResult pools them over its imputations)."""
+    (an MIResult pools them over its imputations: then with Rubin's ``df`` and the ``fmi``)."""
     column, parts = study.questionnaire.enterprise_column, []
     for key, fit in fits.items():
         rows = data[data[column].isin(members[key])]
@@ -704,7 +707,8 @@ def _indices(study: Study, data: pd.DataFrame, fits: Mapping[str, PLSResult | MI
             parts.append(enterprise_indices(fit, rows, by=column, weights=weights))
     if not parts:
         return pd.DataFrame(columns=INDEX_COLUMNS)
-    return pd.concat(parts, ignore_index=True).rename(columns={column: "enterprise_id"})[INDEX_COLUMNS]
+    out = pd.concat(parts, ignore_index=True).rename(columns={column: "enterprise_id"})
+    return out[INDEX_COLUMNS + [c for c in POOLED_COLUMNS if c in out]]
 
 
 def _rubric(study: Study, indices: pd.DataFrame, problems: list, own: dict[str, list]) -> dict[str, RubricResult]:

@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from csi import _stats
 from csi._api import check_int, check_level, check_option, parameter_error, public
 from csi._display import Card, Display, number
 from csi._validation import rows_text, suggest
@@ -366,38 +366,24 @@ def _combine(measure, est: pd.DataFrame, cov: np.ndarray, shared: np.ndarray, la
     lv = np.array([lam[c] for c in order])
     theta = est["estimate"].to_numpy(float)
     var_s = float(lv @ cov @ lv)
-    df = _welch_satterthwaite(lv**2 * np.diag(cov), est["df"].to_numpy(float))
+    dfs = est["df"].to_numpy(float)
+    df = float(_stats.satterthwaite_df(lv**2 * np.diag(cov), np.where(np.isnan(dfs), np.inf, dfs)))  # unknown: ∞
     contribution = lv * theta
     rounded = [_round(v, digits) for v in contribution] if rounding == "per_channel" else list(contribution)
     exact = float(contribution.sum())
     score_rounded = {"per_channel": _round(sum(rounded), digits), "total": _round(exact, digits), "none": exact}
     se = float(np.sqrt(var_s)) if np.isfinite(var_s) else np.nan
-    q = _t_quantile(level, df)
+    q = float(_stats.t_quantile(level, df))
     summary = {"measure": measure, "score": exact, "score_rounded": score_rounded[rounding], "std_error": se,
                "df": df, "ci_low": exact - q * se, "ci_high": exact + q * se}
     se_c = est["std_error"].to_numpy(float)
-    q_c = np.array([_t_quantile(level, d) for d in est["df"].to_numpy(float)])
+    q_c = _stats.t_quantile(level, dfs)
     share = lv * (cov @ lv) / var_s if var_s > 0 else np.full(len(order), np.nan)
     channels = est.assign(measure=measure, channel_weight=lv, ci_low=theta - q_c * se_c, ci_high=theta + q_c * se_c,
                           contribution=contribution, contribution_rounded=rounded, variance_share=share)
     channels = channels[["measure", "channel", "channel_weight", "kind", "n", "n_missing", "estimate", "std_error",
                          "df", "ci_low", "ci_high", "contribution", "contribution_rounded", "variance_share"]]
     return summary, channels, _cov_table(measure, order, cov, shared)
-
-
-def _welch_satterthwaite(parts: np.ndarray, dfs: np.ndarray) -> float:
-    """ν = (Σ v_c)² / Σ v_c²/ν_c (Satterthwaite 1946); inf when every ν_c is unknown/infinite."""
-    if not np.all(np.isfinite(parts)) or parts.sum() <= 0:
-        return np.nan
-    dfs = np.where(np.isnan(dfs), np.inf, dfs)
-    den = float(np.sum(parts**2 / dfs))
-    return float(parts.sum() ** 2 / den) if den > 0 else np.inf
-
-
-def _t_quantile(level: float, df: float) -> float:
-    if np.isnan(df):
-        return np.nan
-    return float(stats.norm.ppf(0.5 + level / 2) if np.isinf(df) else stats.t.ppf(0.5 + level / 2, df))
 
 
 def _round(value: float, digits: int) -> float:
