@@ -356,7 +356,7 @@ def test_the_trend_chart_draws_no_interval_below_min_n():
                           "ci_high": [72.0, 74.0, 70.0, 71.0], "n": [12, 80, 12, 80]})
     content = SimpleNamespace(lang="en", trend=trend, label=lambda c: c,
                               study=SimpleNamespace(report=SimpleNamespace(min_n=30), current_label="current",
-                                                    waves=(SimpleNamespace(label="previous"),)))
+                                                    previous=SimpleNamespace(label="previous")))
     fig = charts.trend_chart(content)
     segments = [len(s) for c in fig.axes[0].collections if isinstance(c, LineCollection) for s in c.get_segments()]
     assert segments == [0, 0, 2, 2]  # previous wave (n = 12): points only; current wave (n = 80): intervals

@@ -88,7 +88,7 @@ def test_an_earlier_wave_is_scored_as_the_previous_wave_is(demo_analysis, tmp_pa
 
 def test_the_list_of_files_form_gives_the_same_numbers(demo_analysis, one_wave):
     a, b = demo_analysis, one_wave
-    assert b.study.earlier_waves == () and [w.label for w in b.study.waves] == ["previous"]
+    assert [w.label for w in b.study.waves] == ["previous"]
     for name in ("indices", "previous_indices", "changes", "benchmarks", "comparisons", "league"):
         pd.testing.assert_frame_equal(getattr(b, name), getattr(a, name), check_exact=True, obj=name)
     assert list(dict.fromkeys(b.waves["wave"])) == ["previous", "2026"]
@@ -103,7 +103,7 @@ def test_a_study_without_a_previous_wave_has_one_wave(tmp_path):
     edit(folder, WAVES + "\n", "")
     edit(folder, 'period = "2026"\n', "")
     study = csi.load_study(folder / "study.toml")
-    assert study.waves == () and study.previous_wave == () and study.current_label == "current"
+    assert study.waves == () and study.previous is None and study.current_label == "current"
 
 
 # --------------------------------------------------------------------------- the study file
@@ -139,7 +139,7 @@ def test_a_wave_label_may_be_a_number_and_one_file_a_string(study_dir):
     study = csi.load_study(study_dir / "study.toml")
     assert [(w.label, [p.name for p in w.files]) for w in study.waves] == [("2024", ["responses_2024.csv"]),
                                                                           ("2025", ["responses_2025.csv"])]
-    assert study.previous_wave == study.waves[-1].files and study.previous_label == "2025"
+    assert study.previous == study.waves[-1] and study.previous.label == "2025"
     assert study_dir / "responses_2024.csv" in study.files  # hashed for provenance and the batch's resume
 
 

@@ -119,7 +119,7 @@ def check_study(study: Study | str | Path) -> StudyCheck:
         earlier = _responses(study, errors, wave)
         if earlier is not None:
             _, _, failed = _weigh(study, earlier.kept)
-            where = " in the previous wave (its changes are not shown)" if wave == study.waves[-1] else \
+            where = " in the previous wave (its changes are not shown)" if wave == study.previous else \
                 f" in wave {wave.label} (left out of its trend)"
             warnings += weighting_failures(study, failed, where)
     ledger, reasons, indices = None, (), None

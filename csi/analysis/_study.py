@@ -362,7 +362,7 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     """
     study = study if isinstance(study, Study) else load_study(study)
     current = load_responses(study)
-    previous = load_responses(study, study.waves[-1]) if study.waves else None
+    previous = load_responses(study, study.previous) if study.previous else None
     log.info("read and screened: %s responses, %s kept%s", f"{len(current.kept) + len(current.excluded):,}",
              f"{len(current.kept):,}", "" if previous is None else f" (previous wave: {len(previous.kept):,} kept)")
     data, weighting, errors = _weigh(study, current.kept)
@@ -402,7 +402,7 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     benchmarks = benchmark_table(indices, shares, study, data, scorers, members, weights)
     comparisons = compare(indices, shares, benchmarks, study)
     changes = compare_waves(indices, previous_indices, study.model.model, min_n=study.report.min_n)
-    series = [*_earlier_indices(study, fits, members, weights), *([(study.waves[-1].label, previous_indices)]
+    series = [*_earlier_indices(study, fits, members, weights), *([(study.previous.label, previous_indices)]
                                                                  if previous_data is not None else []),
               (study.current_label, indices)]
     waves = pd.concat([table.assign(wave=label)[["wave", *INDEX_COLUMNS]] for label, table in series],
@@ -446,7 +446,7 @@ def _earlier_indices(study: Study, fits: Mapping[str, PLSResult], members: Mappi
     and scored with the current fits. An enterprise that cannot be raked in a wave is left out of that wave's
     indices, with the reason logged."""
     out = []
-    for wave in study.earlier_waves:
+    for wave in study.waves[:-1]:
         screened = load_responses(study, wave)
         data, _, errors = _weigh(study, screened.kept)
         for message in weighting_failures(study, errors, f" in wave {wave.label} (left out of its trend)"):
@@ -838,7 +838,7 @@ def _hashes(study: Study) -> dict[str, str]:
     """SHA-256 of every file the study reads (provenance for the appendix)."""
     remarks = study.report.remarks_dir
     notes = sorted(remarks.glob("*.txt")) if remarks is not None and remarks.is_dir() else []
-    files = dict.fromkeys([*study.files, *study.responses, *study.previous_wave, *notes])
+    files = dict.fromkeys([*study.files, *study.responses, *notes])
     base = study.path.parent
     out = {}
     for path in files:

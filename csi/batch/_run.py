@@ -654,7 +654,7 @@ def inputs_hash(study: Study) -> str:
     content, so a comment or a blank line changes nothing), both notebooks (their code cells), the templates
     and csi's code (by its tokens: comments and blank lines change nothing) and model presets."""
     package = PROJECT / "csi"
-    files = [*study.files, *study.responses, *study.previous_wave, NOTEBOOK, OVERVIEW,
+    files = [*study.files, *study.responses, NOTEBOOK, OVERVIEW,
              *sorted(p for p in TEMPLATES.rglob("*") if p.is_file()), *sorted(package.rglob("*.py")),
              *sorted(package.rglob("*.txt")), *sorted(package.rglob("*.json"))]
     digest = hashlib.sha256(__version__.encode())

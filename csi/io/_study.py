@@ -311,13 +311,12 @@ class Study(Display):
     seed: int
     questionnaire: Questionnaire
     responses: tuple[Path, ...]
-    previous_wave: tuple[Path, ...]
     enterprises: tuple[Enterprise, ...]
     model: ModelSettings
     weighting: Weighting
     outputs: Outputs
     screening: ScreeningRules = field(default_factory=ScreeningRules)
-    files: tuple[Path, ...] = ()  # every file the study reads (for provenance and change detection)
+    files: tuple[Path, ...] = ()  # every file the study reads but the current responses (provenance, hashing)
     industries: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> label by language
     rules: Rules = field(default_factory=Rules)
     report: ReportSettings = field(default_factory=ReportSettings)
@@ -328,8 +327,7 @@ class Study(Display):
     benchmark: str = "mean_of_enterprises"   # [benchmark] industry: one of BENCHMARKS
     commissioned_by: dict[str, str] = field(default_factory=dict)  # [study] commissioned_by: who commissioned it
     fieldwork: Fieldwork = field(default_factory=Fieldwork)
-    previous_label: str = ""   # the previous wave's label ([data] previous_wave as waves); "" when not labelled
-    earlier_waves: tuple[Wave, ...] = ()  # the waves before the previous one, oldest first
+    waves: tuple[Wave, ...] = ()  # [data] previous_wave: every wave before the current one, oldest first
 
     @property
     def current_label(self) -> str:
@@ -337,11 +335,9 @@ class Study(Display):
         return self.period or CURRENT_LABEL
 
     @property
-    def waves(self) -> tuple[Wave, ...]:
-        """Every wave before the current one, oldest first; the last is :attr:`previous_wave` (none without it)."""
-        if not self.previous_wave:
-            return ()
-        return (*self.earlier_waves, Wave(self.previous_label or PREVIOUS_LABEL, self.previous_wave))
+    def previous(self) -> Wave | None:
+        """The wave just before the current one (``previous_indices``, ``changes``), None without one."""
+        return self.waves[-1] if self.waves else None
 
     def enterprise(self, enterprise_id: str) -> Enterprise:
         for enterprise in self.enterprises:
@@ -360,8 +356,8 @@ class Study(Display):
             per[e.industry] = per.get(e.industry, 0) + 1
         q, m = self.questionnaire, self.model
         previous = ("previous waves", "; ".join(f"{w.label}: {', '.join(p.name for p in w.files)}"
-                                                for w in self.waves)) if self.earlier_waves else \
-            ("previous wave", [p.name for p in self.previous_wave] or "none")
+                                                for w in self.waves)) if len(self.waves) > 1 else \
+            ("previous wave", [p.name for p in self.previous.files] if self.previous else "none")
         facts = [("enterprises", f"{len(self.enterprises)} in {len(per)} industries: {pairs(per)}"),
                  ("responses", [p.name for p in self.responses]),
                  previous,
@@ -389,7 +385,7 @@ class Study(Display):
                                     "enterprises": sum(e.industry == code for e in self.enterprises)}
                                    for code in dict.fromkeys(e.industry for e in self.enterprises)])
         tables = {"enterprises": enterprises, "industries": industries,
-                  "files": pd.DataFrame({"file": [str(p) for p in self.files + self.responses + self.previous_wave]})}
+                  "files": pd.DataFrame({"file": [str(p) for p in self.files + self.responses]})}
         if self.weighting.margins is not None:
             tables["weighting_margins"] = self.weighting.margins
         return self._card().summary(tables)
@@ -421,7 +417,7 @@ def load_study(path: str | Path) -> Study:
         industries.setdefault(DEFAULT_INDUSTRY, DEFAULT_INDUSTRY_LABEL)
     _check_fieldwork(spec, questionnaire, fail)
     _check_grades(spec.report.grades, fail)
-    waves, labelled = _waves(spec, base, fail)
+    waves = _waves(spec, base, fail)
     screening = spec.screening
     if (screening.speeder_column is None) != (screening.speeder_min_seconds is None):
         raise fail("screening", "speeder_column" if screening.speeder_column is None else "speeder_min_seconds",
@@ -437,7 +433,6 @@ def load_study(path: str | Path) -> Study:
         industries=industries,
         questionnaire=questionnaire,
         responses=tuple(_file(base, f, fail, "data", "responses") for f in spec.data.responses),
-        previous_wave=waves[-1].files if waves else (),
         enterprises=enterprises,
         model=_model_settings(spec.model, spec.benchmark, base, questionnaire, fail),
         weighting=weighting,
@@ -446,7 +441,7 @@ def load_study(path: str | Path) -> Study:
         screening=ScreeningRules(**{k: getattr(screening, k) for k in ScreeningRules.__dataclass_fields__}),
         files=(path, Path(questionnaire.source).resolve(), enterprises_file,
                *([Path(weighting.source)] if weighting.source.endswith(".csv") else []), *_rule_files(rules),
-               *(f for wave in waves[:-1] for f in wave.files)),  # the earlier waves: read, so hashed too
+               *(f for wave in waves for f in wave.files)),
         rules=rules,
         report=_report(spec.report, base),
         sampling=SamplingPlan(**spec.sampling.model_dump()),
@@ -458,18 +453,17 @@ def load_study(path: str | Path) -> Study:
         fieldwork=Fieldwork(start=_iso(spec.fieldwork.start), end=_iso(spec.fieldwork.end),
                             frame=spec.fieldwork.frame or {}, selection=spec.fieldwork.selection or {},
                             quality_control=tuple(spec.fieldwork.quality_control), modes=dict(spec.fieldwork.modes)),
-        previous_label=waves[-1].label if labelled and waves else "",
-        earlier_waves=tuple(waves[:-1]),
+        waves=waves,
     )
 
 
-def _waves(spec: schema.StudyFile, base: Path, fail: _Failer) -> tuple[list[Wave], bool]:
-    """``[data] previous_wave``: the previous waves, oldest first (one, unlabelled, when it lists files), and
-    whether they are labelled. Labels are unique and differ from the current wave's (``[study] period``)."""
+def _waves(spec: schema.StudyFile, base: Path, fail: _Failer) -> tuple[Wave, ...]:
+    """``[data] previous_wave``: the previous waves, oldest first (one, labelled "previous", when it lists files).
+    Labels are unique and differ from the current wave's (``[study] period``)."""
     given = spec.data.previous_wave
     if not given or not isinstance(given[0], schema.WaveSpec):
         files = tuple(_file(base, f, fail, "data", "previous_wave") for f in given)
-        return ([Wave(PREVIOUS_LABEL, files)] if files else []), False
+        return (Wave(PREVIOUS_LABEL, files),) if files else ()
     seen: dict[str, int] = {}
     out = []
     for i, wave in enumerate(given):
@@ -485,7 +479,7 @@ def _waves(spec: schema.StudyFile, base: Path, fail: _Failer) -> tuple[list[Wave
                        "period); label the earlier waves by their own periods.")
         seen[label] = i
         out.append(Wave(label, tuple(_file(base, f, fail, "data", "previous_wave", i, "files") for f in wave.files)))
-    return out, True
+    return tuple(out)
 
 
 class _Failer:

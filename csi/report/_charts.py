@@ -108,7 +108,7 @@ def trend_chart(content) -> plt.Figure:
     label, the previous and the current one marked."""
     lang, study = content.lang, content.study
     waves = list(dict.fromkeys(content.trend["wave"]))  # oldest first, as StudyAnalysis.waves
-    previous, current = (study.waves[-1].label if study.waves else None), study.current_label
+    previous, current = (study.previous.label if study.previous else None), study.current_label
     if len(waves) <= 2:
         names, title = {previous: t("previous_wave", lang), current: t("current_wave", lang)}, t("trend_chart", lang)
     else:
