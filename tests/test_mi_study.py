@@ -145,6 +145,9 @@ def test_the_report_says_how_the_missing_answers_were_imputed_and_pools_its_path
     assert note.split("（")[0].split("(")[0] in text
     model = unescape(re.sub(r"<[^>]+>", " ", report.indicators(c).html))
     assert {"zh": f"{M} 次插补按 Rubin 规则合并", "en": f"pooled over {M} imputations by Rubin's rules"}[lang] in model
+    counts = sorted({fit.iterations for fit in mi.fits})  # each completed set's fit converged on its own
+    span = str(counts[0]) if len(counts) == 1 else f"{counts[0]}–{counts[-1]}"
+    assert {"zh": f"{span} 次迭代收敛", "en": f"converged in {span} iterations"}[lang] in model
     reliability = unescape(re.sub(r"<[^>]+>", " ", report.reliability(c).html))
     assert {"zh": f"{M} 个插补完整数据集", "en": f"mean over the {M} completed data sets"}[lang] in reliability
     # the path table's intervals are Rubin's

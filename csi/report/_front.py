@@ -227,13 +227,20 @@ def indicators(c: EnterpriseContent) -> Html:
     mi = c.imputation
     title = t("path_title_mi", lang, m=mi.m, n=f"{mi.n_resamples:,}") if mi is not None else \
         t("path_title", lang, n=f"{c.boot.n_resamples if c.boot is not None else 0:,}")
-    note = t("model_note", lang, pool=t(f"pool_{c.pool}", lang), n=f"{c.fit.n:,}", iterations=c.fit.iterations)
+    note = t("model_note", lang, pool=t(f"pool_{c.pool}", lang), n=f"{c.fit.n:,}", iterations=_iterations(c))
     if c.study.model.estimation == "enterprise" and c.pool != "enterprise":
         note += t("pool_fallback", lang, n=f"{int(c.ledger['analysed']):,}", min_n=c.study.model.minimum_n,
                   pool=t(f"pool_{c.pool}", lang))
     return Html(f'{h2("h_model", lang)}<p>{escape(intro)}</p>{diagram}<p class="csi-note">{escape(note)}</p>'
                 f'<h3>{escape(title)}</h3><div class="csi-pair">{paths}{r2}</div>'
                 f'<h3>{escape(t("item_weight", lang))}</h3>{weights}')
+
+
+def _iterations(c: EnterpriseContent) -> str:
+    """The PLS algorithm's iterations to convergence: under imputation the range over the completed data sets
+    (the pooled fit is their mean, not a fit of its own)."""
+    counts = sorted({fit.iterations for fit in c.imputation.fits}) if c.imputation is not None else [c.fit.iterations]
+    return str(counts[0]) if len(counts) == 1 else f"{counts[0]}–{counts[-1]}"
 
 
 def sampling(c: EnterpriseContent) -> Html:
