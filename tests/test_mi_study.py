@@ -149,6 +149,8 @@ def test_the_report_says_how_the_missing_answers_were_imputed_and_pools_its_path
     span = str(counts[0]) if len(counts) == 1 else f"{counts[0]}–{counts[-1]}"
     assert {"zh": f"{span} 次迭代收敛", "en": f"converged in {span} iterations"}[lang] in model
     reliability = unescape(re.sub(r"<[^>]+>", " ", report.reliability(c).html))
+    formulas = unescape(re.sub(r"<[^>]+>", " ", report.appendix(c).html))
+    assert "Barnard & Rubin" in formulas and "Q̄ ± t₀.₉₇₅(ν)·√T" in formulas
     assert {"zh": f"{M} 个插补完整数据集", "en": f"mean over the {M} completed data sets"}[lang] in reliability
     # the path table's intervals are Rubin's
     shown = c.paths.set_index(["source_id", "target_id"])

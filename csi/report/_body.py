@@ -390,7 +390,10 @@ def appendix(c: EnterpriseContent) -> Html:
     qtable = table(items, {"construct": t("dimension", lang), "item": t("item", lang), "text": t("question", lang),
                            "scale": t("scale", lang)}, lang,
                    group="construct")
-    formulas = "".join(f"<li>{escape(x)}</li>" for x in lines("formulas", lang))
+    steps = list(lines("formulas", lang))
+    if c.imputation is not None and c.imputation.n_missing:  # the indices' CIs and tests are Rubin's, not n − 1's
+        steps.insert(4, t("formula_mi", lang, m=c.imputation.m))
+    formulas = "".join(f"<li>{escape(x)}</li>" for x in steps)
     settings, study = c.study.model, c.study
     labels = {v.id: v.label.get(lang, v.id) for v in q.demographics}
     weighting = t("weighting_none_short", lang) if study.weighting.method == "none" else \
