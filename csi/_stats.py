@@ -192,8 +192,12 @@ def satterthwaite_df(parts: np.ndarray, df: np.ndarray) -> np.ndarray:
 def estimate_df(frame: pd.DataFrame) -> np.ndarray:
     """The degrees of freedom of each row's estimate: its ``df`` column where there is one (Rubin's ν of an
     index pooled over imputations, :func:`csi.enterprise_indices` of an ``MIResult``), else n − 1 (a weighted
-    mean of n respondents)."""
-    return (frame["df"] if "df" in frame.columns else frame["n"] - 1).to_numpy(dtype=float)
+    mean of n respondents), else infinite (no sample size given: the normal distribution)."""
+    if "df" in frame.columns:
+        return frame["df"].to_numpy(dtype=float)
+    if "n" in frame.columns:
+        return frame["n"].to_numpy(dtype=float) - 1
+    return np.full(len(frame), np.inf)
 
 
 def t_quantile(level: float, df: Any) -> np.ndarray:

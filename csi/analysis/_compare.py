@@ -170,12 +170,10 @@ def compare_waves(now: pd.DataFrame, before: pd.DataFrame, model: Model, alpha: 
     cols = CHANGE_COLUMNS
     if before.empty:
         return pd.DataFrame(columns=cols)
-    old = before.assign(own_df=_stats.estimate_df(before))[["enterprise_id", "construct", "index", "std_error", "n",
-                                                            "own_df"]].rename(
-        columns={"index": "previous_index", "std_error": "previous_std_error", "n": "previous_n",
-                 "own_df": "previous_df"})
-    t = now.assign(own_df=_stats.estimate_df(now))[["enterprise_id", "construct", "index", "std_error", "n", "own_df"]
-                                                   ].merge(old, on=["enterprise_id", "construct"])
+    keep = ["enterprise_id", "construct", "index", "std_error", "n"]
+    old = before[keep].assign(own_df=_stats.estimate_df(before)).rename(
+        columns={"index": "previous_index", "std_error": "previous_std_error", "n": "previous_n", "own_df": "previous_df"})
+    t = now[keep].assign(own_df=_stats.estimate_df(now)).merge(old, on=["enterprise_id", "construct"])
     t["change"] = t["index"] - t["previous_index"]
     parts = np.column_stack([t["std_error"] ** 2, t["previous_std_error"] ** 2])
     t["df"] = _stats.satterthwaite_df(parts, t[["own_df", "previous_df"]].to_numpy(dtype=float))

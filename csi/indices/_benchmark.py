@@ -89,7 +89,7 @@ def league_table(indices: pd.DataFrame, *, previous: pd.DataFrame | None = None,
     if previous is not None:
         _check_previous(indices, previous)
     t = indices.copy().reset_index(drop=True)
-    q = _stats.t_quantile(level, _stats.estimate_df(t) if {"n", "df"} & set(t.columns) else np.inf)
+    q = _stats.t_quantile(level, _stats.estimate_df(t))
     t["ci_low"], t["ci_high"] = t["index"] - q * t["std_error"], t["index"] + q * t["std_error"]
     t["rank"] = t["index"].rank(ascending=False, method="min").astype(int)
     t["rank_in_group"] = t.groupby(by)["index"].rank(ascending=False, method="min").astype(int)
@@ -157,24 +157,20 @@ def _versus_peers(g: pd.DataFrame) -> pd.DataFrame:
     coef = np.eye(k) - (1 - np.eye(k)) / (k - 1)
     parts = coef**2 * (g["std_error"].to_numpy() ** 2)[None, :]
     se = np.sqrt(parts.sum(axis=1))
-    df = _stats.satterthwaite_df(parts, np.broadcast_to(_stats.estimate_df(g), parts.shape)) \
-        if {"n", "df"} & set(g.columns) else np.inf
+    df = _stats.satterthwaite_df(parts, np.broadcast_to(_stats.estimate_df(g), parts.shape))
     g["p_value"] = _stats.t_test_p(g["difference"], se, df)
     return g
 
 
 def _change(t: pd.DataFrame, previous: pd.DataFrame, level: float, alpha: float) -> pd.DataFrame:
-    counts = all({"n", "df"} & set(frame.columns) for frame in (t, previous))
     prev = previous[["enterprise_id", "index", "std_error", *(["n"] if "n" in previous else [])]].rename(
         columns={"index": "previous_index", "std_error": "previous_std_error", "n": "previous_n"})
+    before = dict(zip(previous["enterprise_id"], _stats.estimate_df(previous)))
     t = t.merge(prev, on="enterprise_id", how="left")
     t["change"] = t["index"] - t["previous_index"]
     parts = np.column_stack([t["std_error"] ** 2, t["previous_std_error"] ** 2])
-    if counts:
-        before = t["enterprise_id"].map(dict(zip(previous["enterprise_id"], _stats.estimate_df(previous))))
-        df = _stats.satterthwaite_df(parts, np.column_stack([_stats.estimate_df(t), before.to_numpy(dtype=float)]))
-    else:
-        df = np.inf
+    dfs = np.column_stack([_stats.estimate_df(t), t["enterprise_id"].map(before).to_numpy(dtype=float)])
+    df = _stats.satterthwaite_df(parts, dfs)
     se, q = np.sqrt(parts.sum(axis=1)), _stats.t_quantile(level, df)
     t["change_ci_low"], t["change_ci_high"] = t["change"] - q * se, t["change"] + q * se
     t["change_p_value"] = _stats.t_test_p(t["change"], se, df)
