@@ -100,6 +100,22 @@ def test_league_table_by_hand():
     assert t.loc["B", "change_direction"] == "down" and t.loc["C", "change_direction"] == "no previous wave"
 
 
+def test_league_table_takes_a_df_column_in_place_of_n_minus_one():
+    """Indices pooled over imputations carry Rubin's ν as ``df``: the CIs and both tests use it, not n − 1."""
+    pooled = INDICES.assign(n=[200, 200, 200, 200], df=[9.0, 12.0, 30.0, 50.0])
+    prev = pd.DataFrame({"enterprise_id": ["A", "B"], "index": [78.0, 80.0], "std_error": [1.0, 1.0], "n": [101, 101]})
+    t = league_table(pooled, previous=prev).set_index("enterprise_id")
+    half = stats.t.ppf(0.975, [9.0, 12.0, 30.0])
+    assert (t.loc[["A", "B", "C"], "ci_high"] - t.loc[["A", "B", "C"], "index"]).to_numpy() == pytest.approx(
+        half * t.loc[["A", "B", "C"], "std_error"].to_numpy())
+    # A against B and C: parts 1, 1, 1 (SE² 3, as above) with ν 9, 12, 30 → Welch–Satterthwaite
+    nu = 3**2 / (1 / 9 + 1 / 12 + 1 / 30)
+    assert t.loc["A", "p_value"] == pytest.approx(2 * stats.t.sf(7.5 / np.sqrt(3), nu), rel=1e-12)
+    # A's change: ν 9 now, 100 before (n − 1)
+    nu = 2**2 / (1 / 9 + 1 / 100)
+    assert t.loc["A", "change_p_value"] == pytest.approx(2 * stats.t.sf(2 / np.sqrt(2), nu), rel=1e-12)
+
+
 def test_league_table_never_mixes_waves_or_constructs():
     """Issue 18: a previous wave with several constructs used to duplicate enterprises (A ranked twice, changed by
     2 and by 20); another construct, the same wave label, several rows per enterprise or no common enterprise
