@@ -192,12 +192,13 @@ def satterthwaite_df(parts: np.ndarray, df: np.ndarray) -> np.ndarray:
 def estimate_df(frame: pd.DataFrame) -> np.ndarray:
     """The degrees of freedom of each row's estimate: its ``df`` column where there is one (Rubin's ν of an
     index pooled over imputations, :func:`csi.enterprise_indices` of an ``MIResult``), else n − 1 (a weighted
-    mean of n respondents), else infinite (no sample size given: the normal distribution)."""
-    if "df" in frame.columns:
-        return frame["df"].to_numpy(dtype=float)
-    if "n" in frame.columns:
-        return frame["n"].to_numpy(dtype=float) - 1
-    return np.full(len(frame), np.inf)
+    mean of n respondents; also where a pooled table's row has no ``df``: a pool scored without imputation),
+    else infinite (no sample size given: the normal distribution)."""
+    own = frame["n"].to_numpy(dtype=float) - 1 if "n" in frame.columns else np.full(len(frame), np.inf)
+    if "df" not in frame.columns:
+        return own
+    df = frame["df"].to_numpy(dtype=float)
+    return np.where(np.isnan(df), own, df)
 
 
 def t_quantile(level: float, df: Any) -> np.ndarray:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import edit
-from studies.second_study import CURRENT_WAVE, ENTERPRISE_COLUMN, ITEM_IDS, MISSING_CODE, make_study
+from studies.second_study import CURRENT_WAVE, ENTERPRISE_COLUMN, ITEM_IDS, MISSING_CODE, PREVIOUS_WAVE, make_study
 
 import csi
 from csi import report
@@ -126,9 +126,34 @@ def test_the_tests_on_pooled_indices_take_their_pooled_degrees_of_freedom(analys
     change = analysis.changes.dropna(subset=["p_value"]).iloc[0]
     now = idx.set_index(KEYS).loc[(change["enterprise_id"], change["construct"])]
     before = analysis.previous_indices.set_index(KEYS).loc[(change["enterprise_id"], change["construct"])]
-    assert "df" not in analysis.previous_indices  # the previous wave is scored, not imputed: n − 1
-    a, b = now["std_error"] ** 2, before["std_error"] ** 2
-    assert change["df"] == pytest.approx((a + b) ** 2 / (a**2 / now["df"] + b**2 / (before["n"] - 1)), rel=1e-12)
+    a, b = now["std_error"] ** 2, before["std_error"] ** 2  # the previous wave is imputed too: its own ν
+    assert change["df"] == pytest.approx((a + b) ** 2 / (a**2 / now["df"] + b**2 / before["df"]), rel=1e-12)
+
+
+def test_the_previous_wave_is_imputed_and_scored_with_each_completed_sets_fit(analysis):
+    """A change compares pooled indices with pooled indices: the previous wave's respondents are imputed m times
+    (the same seeds) and completed set k is scored with fit k, then pooled by Rubin's rules."""
+    (key,) = analysis.fits
+    mi, column = analysis.mi[key], analysis.study.questionnaire.enterprise_column
+    rows = analysis.previous_data[analysis.previous_data[column].isin(analysis.pools[key])]
+    items = list(mi.model.items)
+    assert rows[items].isna().to_numpy().any()  # the previous wave has missing answers too
+    scorer = mi.imputing(rows, m=M)
+    assert len(scorer.imputations) == M and scorer.fits == mi.fits
+    for completed in scorer.imputations:  # observed answers untouched, every hole filled on the scale
+        observed = rows[items].notna().to_numpy()
+        np.testing.assert_array_equal(completed.to_numpy()[observed], rows[items].to_numpy(dtype=float)[observed])
+        assert not completed.isna().to_numpy().any()
+    w = analysis.weight_column
+    runs = [csi.enterprise_indices(fit, rows.assign(**done[items]), by=column, weights=w)
+            for fit, done in zip(mi.fits, scorer.imputations)]
+    pooled = csi.rubin_pool(pd.DataFrame([r["index"].to_numpy() for r in runs]),
+                            pd.DataFrame([r["std_error"].to_numpy() ** 2 for r in runs]),
+                            df_complete=runs[0]["n"].to_numpy() - 1.0)
+    mine = analysis.previous_indices.set_index(KEYS).loc[list(zip(runs[0]["enterprise_id"], runs[0]["construct"]))]
+    np.testing.assert_allclose(mine["index"], pooled["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(mine["std_error"], pooled["std_error"], rtol=1e-12)
+    np.testing.assert_allclose(mine["df"], pooled["df"], rtol=1e-12)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -198,6 +223,20 @@ def test_imputations_without_multiple_imputation_is_an_error_naming_the_key(tmp_
     edit(tmp_path, 'missing = "mean"', 'missing = "mi"')
     with pytest.raises(StudyError, match="imputations"):
         csi.load_study(toml)
+
+
+def test_a_previous_wave_that_cannot_be_imputed_is_an_error_naming_the_wave_and_the_item(tmp_path):
+    """The previous wave is imputed like the current one: an item nobody answered in it stops the analysis with
+    a message naming the wave, the pool and the item (scoring it without imputation would fail on it too)."""
+    toml = _mi_study(tmp_path)
+    path = tmp_path / f"responses_{PREVIOUS_WAVE}.csv"
+    data = pd.read_csv(path, dtype=str, keep_default_na=False)
+    data[ITEM_IDS[0]] = ""
+    data.to_csv(path, index=False)
+    with pytest.raises(csi.DataError, match=rf"wave previous of industry .* cannot be imputed: .*{ITEM_IDS[0]}"):
+        csi.analyse_study(toml)
+    found = csi.check_study(toml)  # csi validate meets it first
+    assert any("wave previous" in e and ITEM_IDS[0] in e for e in found.errors), found.errors
 
 
 def test_validate_runs_the_imputation(tmp_path):

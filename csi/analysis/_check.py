@@ -27,6 +27,7 @@ from csi.analysis._study import (
     _pools,
     _remarks,
     _rubric,
+    _wave_scorers,
     _weigh,
     _weight_column,
     design_columns,
@@ -115,20 +116,22 @@ def check_study(study: Study | str | Path) -> StudyCheck:
     warnings: list[str] = []
     _check_industries(study, warnings)
     current = _responses(study, errors)
+    waves = []
     for wave in study.waves:  # every earlier wave is read as the run reads it; the last is the previous one
         earlier = _responses(study, errors, wave)
         if earlier is not None:
-            _, _, failed = _weigh(study, earlier.kept)
+            weighed, _, failed = _weigh(study, earlier.kept)
             where = " in the previous wave (its changes are not shown)" if wave == study.previous else \
                 f" in wave {wave.label} (left out of its trend)"
             warnings += weighting_failures(study, failed, where)
+            waves.append((wave.label, weighed))
     ledger, reasons, indices = None, (), None
     if current is not None:
         ledger, reasons = current.ledger, _reasons(current)
         data, _, failed = _weigh(study, current.kept)
         errors += weighting_failures(study, failed)
         _check_samples(study, current, data, failed, errors, warnings)
-        indices = _check_pools(study, data, errors, warnings)
+        indices = _check_pools(study, data, waves, errors, warnings)
     errors += _rule_problems(study, indices)
     # a problem met in several pools or waves is said once
     return StudyCheck(study.path, tuple(dict.fromkeys(errors)), tuple(dict.fromkeys(warnings)), ledger, reasons, study)
@@ -184,12 +187,13 @@ def _check_samples(study: Study, current: ScreeningResult, data: pd.DataFrame, f
                         "verdicts.")
 
 
-def _check_pools(study: Study, data: pd.DataFrame, errors: list[str], warnings: list[str]) -> pd.DataFrame | None:
-    """Estimate every pool as the run does (constant or empty items, too few cases, design columns); the
-    indices of the enterprises of the pools that could be estimated (the run goes on without the others, whose
-    reports fail: each such pool is an error here), or None when there are none."""
+def _check_pools(study: Study, data: pd.DataFrame, waves: list[tuple[str, pd.DataFrame]], errors: list[str],
+                 warnings: list[str]) -> pd.DataFrame | None:
+    """Estimate every pool as the run does (constant or empty items, too few cases, design columns) and score the
+    earlier ``waves`` with it; the indices of the enterprises of the pools that could be estimated (the run goes
+    on without the others, whose reports fail: each such pool is an error here), or None when there are none."""
     pools, members = _pools(study, data)
-    fits, minimum = {}, study.model.minimum_n
+    fits, mis, minimum = {}, {}, study.model.minimum_n
     for key, rows in pools:
         if len(rows) < minimum:
             rule = "[model] min_n" if study.model.min_n is not None else \
@@ -199,8 +203,11 @@ def _check_pools(study: Study, data: pd.DataFrame, errors: list[str], warnings: 
                             f"analysed respondents, fewer than the {minimum} it needs ({rule}): its estimates are "
                             f"unstable.{hint or ' Or'} survey more respondents.")
         try:  # multiple imputation: two cheap imputations meet what the run's would (scales, empty items)
-            fits[key] = impute_pool(study, key, rows, n_resamples=2, m=2).fit if study.model.missing == "mi" \
-                else estimate_pool(study, key, rows)
+            if study.model.missing == "mi":
+                mis[key] = impute_pool(study, key, rows, n_resamples=2, m=2)
+                fits[key] = mis[key].fit
+            else:
+                fits[key] = estimate_pool(study, key, rows)
         except CSIError as exc:
             errors.append(str(exc))
         try:  # the bootstrap's design columns (the bootstrap itself is not run)
@@ -209,8 +216,14 @@ def _check_pools(study: Study, data: pd.DataFrame, errors: list[str], warnings: 
             errors.append(str(exc))
     if not fits:
         return None
+    weights = _weight_column(study)
+    for label, earlier in waves:  # scored as the run scores them (imputed twice under multiple imputation)
+        try:
+            _indices(study, earlier, _wave_scorers(study, fits, mis, earlier, members, label, 2), members, weights)
+        except CSIError as exc:
+            errors.append(str(exc))
     try:
-        indices = _indices(study, data, fits, members, _weight_column(study))
+        indices = _indices(study, data, fits, members, weights)
     except CSIError as exc:
         errors.append(str(exc))
         return None

@@ -115,8 +115,9 @@ class StudyAnalysis(Display):
     pooled point estimates (:attr:`MIResult.fit`), ``boots`` nothing, ``reliability`` and ``htmt`` the means over
     the completed sets, and ``indices`` each enterprise's index pooled over them (:func:`csi.enterprise_indices`
     of the MIResult: ``df`` is each index's Rubin degrees of freedom, which the comparisons' and changes' tests
-    take, ``fmi`` its fraction of missing information). The earlier waves are scored
-    from their answered items, as with every other policy (docs/methods/multiple-imputation.md).
+    take, ``fmi`` its fraction of missing information). The earlier waves are imputed the same way and completed
+    set k scored with fit k (:meth:`MIResult.imputing`), so ``previous_indices`` and ``waves`` are pooled too
+    (docs/methods/multiple-imputation.md §4).
 
     ``cfa`` (with ``[model] cfa = true``) maps a pool key to its measurement model fitted as a covariance-based
     CFA (:func:`csi.cfa`, ML, the pool's respondents unweighted), or to the reason it could not be fitted.
@@ -396,13 +397,15 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     cfas = _cfas(fits, pools) if study.model.cfa else {}
     scorers = fits | mis  # what scores a pool's enterprises: its fit, or its imputations
     indices = _indices(study, data, scorers, members, weights)
-    previous_indices = _indices(study, previous_data, fits, members, weights) if previous_data is not None \
+    previous_indices = _indices(study, previous_data, _wave_scorers(study, fits, mis, previous_data, members,
+                                                                    study.previous.label, study.model.imputations),
+                                members, weights) if previous_data is not None \
         else indices.iloc[:0]
     shares = survey_weight_totals(study, data, weights)
     benchmarks = benchmark_table(indices, shares, study, data, scorers, members, weights)
     comparisons = compare(indices, shares, benchmarks, study)
     changes = compare_waves(indices, previous_indices, study.model.model, min_n=study.report.min_n)
-    series = [*_earlier_indices(study, fits, members, weights), *([(study.previous.label, previous_indices)]
+    series = [*_earlier_indices(study, fits, mis, members, weights), *([(study.previous.label, previous_indices)]
                                                                  if previous_data is not None else []),
               (study.current_label, indices)]
     waves = pd.concat([table.assign(wave=label)[["wave", *INDEX_COLUMNS]] for label, table in series],
@@ -440,8 +443,27 @@ def _measurement(fits: Mapping[str, PLSResult], mis: Mapping[str, MIResult]
     return reliabilities, htmts
 
 
-def _earlier_indices(study: Study, fits: Mapping[str, PLSResult], members: Mapping[str, list[str]],
-                     weights: str | None) -> list[tuple[str, pd.DataFrame]]:
+def _wave_scorers(study: Study, fits: Mapping[str, PLSResult], mis: Mapping[str, MIResult], data: pd.DataFrame,
+                  members: Mapping[str, list[str]], label: str, m: int) -> dict[str, PLSResult | MIResult]:
+    """What scores an earlier wave's enterprises: each pool's current fit; under multiple imputation the pool's
+    fits with the wave's own respondents imputed as the current wave's were (:meth:`MIResult.imputing`), so a
+    change compares pooled indices with pooled indices. An error names the wave and the pool."""
+    scorers: dict[str, PLSResult | MIResult] = dict(fits)
+    column = study.questionnaire.enterprise_column
+    for key, mi in mis.items():
+        rows = data[data[column].isin(members[key])]
+        if rows.empty:
+            continue
+        try:
+            scorers[key] = mi.imputing(rows, m=m)
+        except CSIError as exc:
+            raise type(exc)(f"{study.path.name}: [model] missing = \"mi\": wave {label} of {pool_label(key)} "
+                            f"({len(rows)} analysed respondents) cannot be imputed: {exc}") from None
+    return scorers
+
+
+def _earlier_indices(study: Study, fits: Mapping[str, PLSResult], mis: Mapping[str, MIResult],
+                     members: Mapping[str, list[str]], weights: str | None) -> list[tuple[str, pd.DataFrame]]:
     """The waves before the previous one, oldest first: each read, screened and weighted as the previous wave is
     and scored with the current fits. An enterprise that cannot be raked in a wave is left out of that wave's
     indices, with the reason logged."""
@@ -452,7 +474,9 @@ def _earlier_indices(study: Study, fits: Mapping[str, PLSResult], members: Mappi
         for message in weighting_failures(study, errors, f" in wave {wave.label} (left out of its trend)"):
             log.warning(message)
         log.info("wave %s: %s kept", wave.label, f"{len(screened.kept):,}")
-        out.append((wave.label, _indices(study, data, fits, members, weights)))
+        out.append((wave.label, _indices(study, data, _wave_scorers(study, fits, mis, data, members, wave.label,
+                                                                      study.model.imputations),
+                                         members, weights)))
     return out
 
 

@@ -273,6 +273,27 @@ class MIResult(Display):
                                                            for c in ("r_squared", "r_squared_adj")}),
                        construct_corr=corr)
 
+    def imputing(self, data: pd.DataFrame, *, m: int, cycles: int = 10) -> MIResult:
+        """This result's fits with ``data`` (other respondents: an earlier wave) imputed ``m`` times as
+        :func:`estimate_mi` imputes (the same seeds), completed set k scored by fit k mod (number of fits).
+
+        Pass it to :func:`csi.enterprise_indices` with rows of ``data``: the indices of respondents who were not
+        in the estimation, pooled by Rubin's rules like the estimation sample's. With nothing missing in
+        ``data`` it is scored as it is by each fit (one fit: the plain indices, df = n − 1). The model's pooled
+        tables (paths, index, R²) stay the estimation's; ``missing``, ``m``, ``n`` and the counts are ``data``'s."""
+        items = self.model.items
+        x = item_matrix(data, items)
+        nan = np.isnan(x)
+        lo, hi = _bounds(data, items, None, nan)
+        _check_items(x, items, data.index, lo, hi)
+        m = m if nan.any() else len(self.fits)  # nothing to impute: the data as they are, once per fit
+        seeds = [int(child.generate_state(2)[0]) for child in np.random.SeedSequence(self.seed).spawn(m)]
+        completed = tuple(pd.DataFrame(_impute(x, lo, hi, s, cycles) if nan.any() else x, index=data.index,
+                                       columns=list(items)) for s in seeds)
+        return replace(self, fits=tuple(self.fits[k % len(self.fits)] for k in range(m)), imputations=completed,
+                       m=m, n=len(data), n_missing=int(nan.sum()), n_missing_rows=int(nan.any(axis=1).sum()),
+                       missing=pd.DataFrame({"item": list(items), "n_missing": nan.sum(axis=0).astype(int)}))
+
     def summary(self) -> Summary:
         """The pooled paths, index and R², and the missing cells per item."""
         tables = {"paths": self.paths}

@@ -564,11 +564,11 @@ STRINGS: dict[str, dict[str, Any]] = {
                "weighting: iterative proportional fitting (Deming & Stephan 1940), design effect deff = n Σw² / (Σw)² (Kish 1965), effective n = (Σw)²/Σw²;",
                "importance–performance: importance = total effect on satisfaction, performance = dimension index (Ringle & Sarstedt 2016)."]},
     "formula_mi": {
-        "zh": "多重插补（Rubin 1987）：{m} 个完整数据集各自估计模型并计算指数，Q̄ 为 {m} 个估计的平均，T = Ū + (1 + 1/m)B"
+        "zh": "多重插补（Rubin 1987）：{m} 个完整数据集各自估计模型并计算指数（往期受访者同样插补，以对应模型计分），Q̄ 为 {m} 个估计的平均，T = Ū + (1 + 1/m)B"
               "（Ū 为各数据集方差的平均，B 为估计间的方差），95% 置信区间 = Q̄ ± t₀.₉₇₅(ν)·√T，自由度 ν 按 Barnard & Rubin"
               "（1999），以下比较的 Welch–Satterthwaite 自由度以各指数的 ν 代替 n − 1；",
         "en": "multiple imputation (Rubin 1987): the model estimated and the indices computed on each of the {m} completed "
-              "data sets; Q̄ the mean of the {m} estimates, T = Ū + (1 + 1/m)B (Ū the mean of their variances, B the "
+              "data sets (earlier waves' respondents imputed alike, each set scored with its own model); Q̄ the mean of the {m} estimates, T = Ū + (1 + 1/m)B (Ū the mean of their variances, B the "
               "variance between them), 95% CI = Q̄ ± t₀.₉₇₅(ν)·√T with ν by Barnard & Rubin (1999), which the "
               "Welch–Satterthwaite df of the comparisons below take in place of n − 1;"},
     # limitations, use, signature
