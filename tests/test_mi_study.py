@@ -56,19 +56,24 @@ def test_each_pool_is_imputed_m_times_and_its_fit_holds_the_pooled_estimates(ana
     np.testing.assert_allclose(htmt["htmt"], np.mean([csi.htmt(f)["htmt"] for f in mi.fits], axis=0), rtol=1e-13)
 
 
+def _rubin_by_hand(fits, completed_sets, rows, weights):
+    """Each completed set's rows scored with its fit by the public functions, pooled by csi.rubin_pool (ν_com = n − 1)."""
+    runs = [csi.enterprise_indices(fit, rows.assign(**done.loc[rows.index]), by=ENTERPRISE_COLUMN, weights=weights)
+            for fit, done in zip(fits, completed_sets)]
+    pooled = csi.rubin_pool(pd.DataFrame([r["index"].to_numpy() for r in runs]),
+                            pd.DataFrame([r["std_error"].to_numpy() ** 2 for r in runs]),
+                            df_complete=runs[0]["n"].to_numpy() - 1.0)
+    return runs, pooled
+
+
 def test_enterprise_indices_are_rubins_rules_over_each_completed_sets_indices(analysis):
     """The one definition of an enterprise's index under imputation: each completed set scored with its own fit
     (linearization SE), pooled by Rubin's rules with ν_com = n − 1; checked with the public functions by hand."""
     (key,) = analysis.fits
     mi = analysis.mi[key]
     rows = analysis.data[analysis.data[ENTERPRISE_COLUMN].isin(analysis.pools[key])]
-    runs = [csi.enterprise_indices(fit, rows.assign(**done.loc[rows.index]), by=ENTERPRISE_COLUMN,
-                                   weights=analysis.weight_column)
-            for fit, done in zip(mi.fits, mi.imputations)]
+    runs, pooled = _rubin_by_hand(mi.fits, mi.imputations, rows, analysis.weight_column)
     assert not runs[0]["index"].equals(runs[1]["index"])  # the imputations differ
-    pooled = csi.rubin_pool(pd.DataFrame([r["index"].to_numpy() for r in runs]),
-                            pd.DataFrame([r["std_error"].to_numpy() ** 2 for r in runs]),
-                            df_complete=runs[0]["n"].to_numpy() - 1.0)
     got = analysis.indices.set_index(KEYS).loc[list(zip(runs[0]["enterprise_id"], runs[0]["construct"]))]
     np.testing.assert_allclose(got["index"], pooled["estimate"], rtol=1e-12)
     np.testing.assert_allclose(got["std_error"], pooled["std_error"], rtol=1e-12)
@@ -144,12 +149,7 @@ def test_the_previous_wave_is_imputed_and_scored_with_each_completed_sets_fit(an
         observed = rows[items].notna().to_numpy()
         np.testing.assert_array_equal(completed.to_numpy()[observed], rows[items].to_numpy(dtype=float)[observed])
         assert not completed.isna().to_numpy().any()
-    w = analysis.weight_column
-    runs = [csi.enterprise_indices(fit, rows.assign(**done[items]), by=column, weights=w)
-            for fit, done in zip(mi.fits, scorer.imputations)]
-    pooled = csi.rubin_pool(pd.DataFrame([r["index"].to_numpy() for r in runs]),
-                            pd.DataFrame([r["std_error"].to_numpy() ** 2 for r in runs]),
-                            df_complete=runs[0]["n"].to_numpy() - 1.0)
+    runs, pooled = _rubin_by_hand(scorer.fits, scorer.imputations, rows, analysis.weight_column)
     mine = analysis.previous_indices.set_index(KEYS).loc[list(zip(runs[0]["enterprise_id"], runs[0]["construct"]))]
     np.testing.assert_allclose(mine["index"], pooled["estimate"], rtol=1e-12)
     np.testing.assert_allclose(mine["std_error"], pooled["std_error"], rtol=1e-12)
