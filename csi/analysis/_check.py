@@ -27,7 +27,6 @@ from csi.analysis._study import (
     _pools,
     _remarks,
     _rubric,
-    _wave_scorers,
     _weigh,
     _weight_column,
     design_columns,
@@ -36,6 +35,7 @@ from csi.analysis._study import (
     load_responses,
     no_respondents,
     pool_label,
+    wave_indices,
     weighting_failures,
 )
 from csi.exceptions import CSIError
@@ -219,7 +219,7 @@ def _check_pools(study: Study, data: pd.DataFrame, waves: list[tuple[str, pd.Dat
     weights = _weight_column(study)
     for label, earlier in waves:  # scored as the run scores them (imputed twice under multiple imputation)
         try:
-            _indices(study, earlier, _wave_scorers(study, fits, mis, earlier, members, label, 2), members, weights)
+            wave_indices(study, earlier, label, fits, mis, members, weights, m=2)
         except CSIError as exc:
             errors.append(str(exc))
     try:

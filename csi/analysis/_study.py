@@ -397,10 +397,8 @@ def analyse_study(study: Study | str | Path) -> StudyAnalysis:
     cfas = _cfas(fits, pools) if study.model.cfa else {}
     scorers = fits | mis  # what scores a pool's enterprises: its fit, or its imputations
     indices = _indices(study, data, scorers, members, weights)
-    previous_indices = _indices(study, previous_data, _wave_scorers(study, fits, mis, previous_data, members,
-                                                                    study.previous.label, study.model.imputations),
-                                members, weights) if previous_data is not None \
-        else indices.iloc[:0]
+    previous_indices = wave_indices(study, previous_data, study.previous.label, fits, mis, members, weights) \
+        if previous_data is not None else indices.iloc[:0]
     shares = survey_weight_totals(study, data, weights)
     benchmarks = benchmark_table(indices, shares, study, data, scorers, members, weights)
     comparisons = compare(indices, shares, benchmarks, study)
@@ -443,11 +441,13 @@ def _measurement(fits: Mapping[str, PLSResult], mis: Mapping[str, MIResult]
     return reliabilities, htmts
 
 
-def _wave_scorers(study: Study, fits: Mapping[str, PLSResult], mis: Mapping[str, MIResult], data: pd.DataFrame,
-                  members: Mapping[str, list[str]], label: str, m: int) -> dict[str, PLSResult | MIResult]:
-    """What scores an earlier wave's enterprises: each pool's current fit; under multiple imputation the pool's
-    fits with the wave's own respondents imputed as the current wave's were (:meth:`MIResult.imputing`), so a
-    change compares pooled indices with pooled indices. An error names the wave and the pool."""
+def wave_indices(study: Study, data: pd.DataFrame, label: str, fits: Mapping[str, PLSResult],
+                 mis: Mapping[str, MIResult], members: Mapping[str, list[str]], weights: str | None,
+                 m: int | None = None) -> pd.DataFrame:
+    """An earlier wave's indices: scored with each pool's current fit; under multiple imputation with the pool's
+    fits, the wave's own respondents imputed ``m`` times (``[model] imputations``) as the current wave's were
+    (:meth:`MIResult.imputing`), so a change compares pooled indices with pooled indices. An error names the
+    wave and the pool."""
     scorers: dict[str, PLSResult | MIResult] = dict(fits)
     column = study.questionnaire.enterprise_column
     for key, mi in mis.items():
@@ -455,11 +455,11 @@ def _wave_scorers(study: Study, fits: Mapping[str, PLSResult], mis: Mapping[str,
         if rows.empty:
             continue
         try:
-            scorers[key] = mi.imputing(rows, m=m)
+            scorers[key] = mi.imputing(rows, m=m or study.model.imputations)
         except CSIError as exc:
             raise type(exc)(f"{study.path.name}: [model] missing = \"mi\": wave {label} of {pool_label(key)} "
                             f"({len(rows)} analysed respondents) cannot be imputed: {exc}") from None
-    return scorers
+    return _indices(study, data, scorers, members, weights)
 
 
 def _earlier_indices(study: Study, fits: Mapping[str, PLSResult], mis: Mapping[str, MIResult],
@@ -474,9 +474,7 @@ def _earlier_indices(study: Study, fits: Mapping[str, PLSResult], mis: Mapping[s
         for message in weighting_failures(study, errors, f" in wave {wave.label} (left out of its trend)"):
             log.warning(message)
         log.info("wave %s: %s kept", wave.label, f"{len(screened.kept):,}")
-        out.append((wave.label, _indices(study, data, _wave_scorers(study, fits, mis, data, members, wave.label,
-                                                                      study.model.imputations),
-                                         members, weights)))
+        out.append((wave.label, wave_indices(study, data, wave.label, fits, mis, members, weights)))
     return out
 
 

@@ -117,12 +117,12 @@ def rank_intervals(fit: PLSResult | MIResult | Mapping[str, PLSResult | MIResult
     for code, enterprise in enumerate(ids):
         rows = np.flatnonzero(codes == code)
         counts = draw_counts(rng, len(rows), n_resamples, None, None)
-        scorer = scorers[enterprise]
+        scorer, own_rows = scorers[enterprise], data.iloc[rows]
         sets = scorer.imputations if isinstance(scorer, MIResult) else (None,)
         for k, (set_parts, completed) in enumerate(zip(parts[id(scorer)], sets)):
-            frame = data.iloc[rows]
+            frame = own_rows
             if completed is not None:  # the k-th completed set's answers in the missing cells
-                frame = frame.assign(**completed.loc[frame.index, list(scorer.model.items)])
+                frame = own_rows.assign(**completed.loc[own_rows.index, list(scorer.model.items)])
             boot[k::len(sets), code] = _resampled(set_parts, frame, w[rows], counts[k::len(sets)])
     ok = np.isfinite(boot).all(axis=1)
     if ok.sum() < 2:

@@ -287,12 +287,12 @@ class MIResult(Display):
         lo, hi = _bounds(data, items, None, nan)
         _check_items(x, items, data.index, lo, hi)
         m = m if nan.any() else len(self.fits)  # nothing to impute: the data as they are, once per fit
-        seeds = [int(child.generate_state(2)[0]) for child in np.random.SeedSequence(self.seed).spawn(m)]
-        completed = tuple(pd.DataFrame(_impute(x, lo, hi, s, cycles) if nan.any() else x, index=data.index,
-                                       columns=list(items)) for s in seeds)
+        completed = tuple(pd.DataFrame(_impute(x, lo, hi, impute_seed, cycles) if nan.any() else x,
+                                       index=data.index, columns=list(items))
+                          for impute_seed, _ in _seeds(self.seed, m))
         return replace(self, fits=tuple(self.fits[k % len(self.fits)] for k in range(m)), imputations=completed,
                        m=m, n=len(data), n_missing=int(nan.sum()), n_missing_rows=int(nan.any(axis=1).sum()),
-                       missing=pd.DataFrame({"item": list(items), "n_missing": nan.sum(axis=0).astype(int)}))
+                       missing=_missing(items, nan))
 
     def summary(self) -> Summary:
         """The pooled paths, index and R², and the missing cells per item."""
@@ -334,6 +334,16 @@ def _check_items(x: np.ndarray, items: tuple[str, ...], index: pd.Index, lo: np.
         parts = [f"{items[j]} ({int(off[:, j].sum())} rows: {row_labels(index, off[:, j])})" for j in bad]
         raise DataError(f"estimate_mi: items out of their scale: {'; '.join(parts)}; fix the values or the scale "
                         "(the imputations are drawn on it)")
+
+
+def _seeds(seed: int | None, m: int) -> list[tuple[int, int]]:
+    """Imputation k's imputer and bootstrap seeds: the k-th child of ``SeedSequence(seed)``."""
+    return [tuple(int(s) for s in child.generate_state(2)) for child in np.random.SeedSequence(seed).spawn(m)]
+
+
+def _missing(items: tuple[str, ...], nan: np.ndarray) -> pd.DataFrame:
+    """Missing cells per item (the cells imputed)."""
+    return pd.DataFrame({"item": list(items), "n_missing": nan.sum(axis=0).astype(int)})
 
 
 def _impute(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, seed: int, cycles: int) -> np.ndarray:
@@ -447,8 +457,7 @@ def estimate_mi(
         lo, hi = _bounds(data, items, scale, nan)
         _check_items(x, items, data.index, lo, hi)
         runs, completed = [], []
-        for k, child in enumerate(np.random.SeedSequence(seed).spawn(m)):
-            impute_seed, boot_seed = (int(s) for s in child.generate_state(2))
+        for k, (impute_seed, boot_seed) in enumerate(_seeds(seed, m)):
             filled = data.copy()
             filled[list(items)] = _impute(x, lo, hi, impute_seed, cycles)
             fit = estimate(model, filled, **fit_options)
@@ -523,6 +532,6 @@ def _result(model: Model, runs: list, imputations: tuple, nan: np.ndarray, seed:
         for column in ("r_squared", "r_squared_adj"):
             values = np.array([f.r_squared[column].to_numpy() for f in fits])
             r2 = r2.assign(**{column: _pool_r_squared(np.clip(values, 0.0, None))})
-    missing = pd.DataFrame({"item": list(model.items), "n_missing": nan.sum(axis=0).astype(int)})
+    missing = _missing(model.items, nan)
     return MIResult(model, paths, index, r2.reset_index(drop=True), missing, len(fits), seed, n_resamples, level, n,
                     int(nan.sum()), int(nan.any(axis=1).sum()), tuple(fits), imputations, note)
